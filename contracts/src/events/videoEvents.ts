@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { UserId, VideoId } from '../ids';
+
+/**
+ * The events of one video's stream (`video-<videoId>`). Each `data` schema is the *current*
+ * version; older stored versions are upcast on read (see `upcasting.ts`), never rewritten.
+ */
+
+export const MetaInfo = z.object({
+  title: z.string(),
+  fileName: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number().int().nonnegative(),
+  /** Hex SHA-256 of the bytes as received, so any copy can be checked against the original. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type MetaInfo = z.infer<typeof MetaInfo>;
+
+/** Where the received bytes wait for the uploader: `file://…` or `s3://bucket/key`. */
+export const StagingRef = z.string().min(1);
+
+export const UploadRequested = z.object({
+  type: z.literal('UploadRequested'),
+  data: z.object({
+    videoId: VideoId,
+    userId: UserId,
+    metaInfo: MetaInfo,
+    stagingRef: StagingRef,
+  }),
+});
+
+/** A user asked to try a `FAILED` upload again; the staged copy is still there. */
+export const UploadRetryRequested = z.object({
+  type: z.literal('UploadRetryRequested'),
+  data: z.object({ requestedBy: UserId }),
+});
+
+export const UploadStarted = z.object({
+  type: z.literal('UploadStarted'),
+  data: z.object({
+    attempt: z.number().int().positive(),
+    bucket: z.string().min(1),
+    objectKey: z.string().min(1),
+  }),
+});
+
+export const ProgressReported = z.object({
+  type: z.literal('ProgressReported'),
+  data: z.object({
+    attempt: z.number().int().positive(),
+    uploadedBytes: z.number().int().nonnegative(),
+    totalBytes: z.number().int().nonnegative(),
+    percentage: z.number().int().min(0).max(100),
+  }),
+});
+
+export const UploadCompleted = z.object({
+  type: z.literal('UploadCompleted'),
+  data: z.object({
+    attempt: z.number().int().positive(),
+    bucket: z.string().min(1),
+    objectKey: z.string().min(1),
+    etag: z.string(),
+    sizeBytes: z.number().int().nonnegative(),
+    durationMs: z.number().int().nonnegative(),
+  }),
+});
+
+export const UploadFailed = z.object({
+  type: z.literal('UploadFailed'),
+  data: z.object({
+    reason: z.string().min(1),
+    code: z.string().min(1),
+    attempt: z.number().int().nonnegative(),
+    retryable: z.boolean(),
+  }),
+});
+
+export const VideoDeleted = z.object({
+  type: z.literal('VideoDeleted'),
+  data: z.object({ deletedBy: UserId }),
+});
+
+export const NotificationKind = z.enum(['UPLOAD_COMPLETED', 'UPLOAD_FAILED']);
+export type NotificationKind = z.infer<typeof NotificationKind>;
+
+export const NotificationSent = z.object({
+  type: z.literal('NotificationSent'),
+  data: z.object({
+    provider: z.string().min(1),
+    kind: NotificationKind,
+    /** The terminal event this push announced: at most one push per such event. */
+    forEventId: z.uuid(),
+    providerId: z.string().nullable(),
+  }),
+});
+
+export const NotificationFailed = z.object({
+  type: z.literal('NotificationFailed'),
+  data: z.object({
+    provider: z.string().min(1),
+    kind: NotificationKind,
+    forEventId: z.uuid(),
+    error: z.string(),
+  }),
+});
+
+export const VideoEvent = z.discriminatedUnion('type', [
+  UploadRequested,
+  UploadRetryRequested,
+  UploadStarted,
+  ProgressReported,
+  UploadCompleted,
+  UploadFailed,
+  VideoDeleted,
+  NotificationSent,
+  NotificationFailed,
+]);
+export type VideoEvent = z.infer<typeof VideoEvent>;
+export type VideoEventType = VideoEvent['type'];
+export type VideoEventOf<T extends VideoEventType> = Extract<VideoEvent, { type: T }>;
+
+export const VIDEO_EVENT_TYPES = VideoEvent.options.map((o) => o.shape.type.value) as readonly VideoEventType[];

@@ -1,0 +1,105 @@
+import type { VideoStatus } from '../status';
+import type { MetaInfo, VideoEvent } from '../events/videoEvents';
+import type { RecordedEvent } from '../events/recorded';
+import { assertNever, nextStatus } from './transitions';
+
+/** What the write side knows of one video: the fold of its stream. */
+export interface VideoState {
+  readonly videoId: string;
+  readonly userId: string;
+  readonly status: VideoStatus;
+  readonly metaInfo: MetaInfo;
+  readonly stagingRef: string;
+  readonly requestedAt: string;
+  /** The revision of the last event folded in: the expected revision of the next append. */
+  readonly revision: number;
+  /** The number of the latest `UploadStarted`, 0 before the first. */
+  readonly attempt: number;
+  readonly bucket: string | null;
+  readonly objectKey: string | null;
+  readonly uploadedBytes: number;
+  readonly uploadedPercentage: number;
+  readonly uploadedAt: string | null;
+  readonly failure: { readonly reason: string; readonly code: string; readonly retryable: boolean } | null;
+  /** Terminal events a push was already recorded for (sent or failed for good). */
+  readonly notifiedEventIds: readonly string[];
+}
+
+export type RecordedVideoEvent = RecordedEvent<VideoEvent['type'], VideoEvent['data']> & VideoEvent;
+
+export class InvalidTransition extends Error {
+  override readonly name = 'InvalidTransition';
+}
+
+/**
+ * Applies one recorded event. Throws on an event the state machine does not allow: the write
+ * side checks transitions before appending, so such an event in the log is a bug worth seeing.
+ */
+export function evolve(state: VideoState | undefined, event: RecordedVideoEvent): VideoState {
+  const status = nextStatus(state?.status, event.type);
+  if (status === null) {
+    throw new InvalidTransition(`${event.type} is not allowed after ${state?.status ?? 'an empty stream'}`);
+  }
+  if (event.type === 'UploadRequested') {
+    const { videoId, userId, metaInfo, stagingRef } = event.data;
+    return {
+      videoId,
+      userId,
+      status,
+      metaInfo,
+      stagingRef,
+      requestedAt: event.recordedAt,
+      revision: event.revision,
+      attempt: 0,
+      bucket: null,
+      objectKey: null,
+      uploadedBytes: 0,
+      uploadedPercentage: 0,
+      uploadedAt: null,
+      failure: null,
+      notifiedEventIds: [],
+    };
+  }
+  if (!state) throw new InvalidTransition(`${event.type} before UploadRequested`);
+  const next = { ...state, status, revision: event.revision };
+  switch (event.type) {
+    case 'UploadRetryRequested':
+      return { ...next, failure: null, uploadedBytes: 0, uploadedPercentage: 0 };
+    case 'UploadStarted':
+      return {
+        ...next,
+        attempt: event.data.attempt,
+        bucket: event.data.bucket,
+        objectKey: event.data.objectKey,
+        uploadedBytes: 0,
+        uploadedPercentage: 0,
+      };
+    case 'ProgressReported':
+      return { ...next, uploadedBytes: event.data.uploadedBytes, uploadedPercentage: event.data.percentage };
+    case 'UploadCompleted':
+      return {
+        ...next,
+        bucket: event.data.bucket,
+        objectKey: event.data.objectKey,
+        uploadedBytes: event.data.sizeBytes,
+        uploadedPercentage: 100,
+        uploadedAt: event.recordedAt,
+      };
+    case 'UploadFailed':
+      return { ...next, failure: { reason: event.data.reason, code: event.data.code, retryable: event.data.retryable } };
+    case 'VideoDeleted':
+      return next;
+    case 'NotificationSent':
+    case 'NotificationFailed':
+      return { ...next, notifiedEventIds: [...state.notifiedEventIds, event.data.forEventId] };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** The state after all of a stream's events, or undefined for an empty stream. */
+export function foldVideo(events: Iterable<RecordedVideoEvent>): VideoState | undefined {
+  let state: VideoState | undefined;
+  for (const event of events) state = evolve(state, event);
+  return state;
+}

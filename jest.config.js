@@ -1,0 +1,21 @@
+/** One jest run for every tier: *.unit.test.ts (pure), *.int.test.ts (real services), *.e2e.test.ts (whole system). */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
+const project = (displayName, pattern, extra = {}) => ({
+  displayName,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': swc },
+  // cookie@2 (under light-my-request) is ESM-only; let swc turn it into CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie)/)'],
+  testMatch: [`<rootDir>/*/src/**/*.${pattern}.test.ts`],
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit', 'unit'),
+    project('int', 'int', { globalSetup: '<rootDir>/platform/src/testing/globalSetup.ts', globalTeardown: '<rootDir>/platform/src/testing/globalTeardown.ts' }),
+    project('e2e', 'e2e', { globalSetup: '<rootDir>/platform/src/testing/globalSetup.ts', globalTeardown: '<rootDir>/platform/src/testing/globalTeardown.ts' }),
+  ],
+  testTimeout: 60_000,
+};

@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The project root: the data folder and the embedded S3 live below it by default. */
+export const PROJECT_ROOT = path.resolve(__dirname, '../../..');
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalText = z.string().min(1).optional();
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
+
+/**
+ * Every variable of API.md (and the few operational ones it leaves to us), parsed once at start.
+ * Unknown variables are ignored; a bad value stops the service with one line naming it.
+ */
+const ConfigSchema = z
+  .object({
+    DATA_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, '.data')),
+    DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/reelay'),
+    EVENT_STORE_URL: z.string().regex(/^(postgres(ql)?|esdb|kurrentdb):\/\//, 'must be a postgres:// or esdb:// URL').optional(),
+    NATS_URL: z.string().regex(/^(nats|tls|ws|wss):\/\//, 'must be a nats:// URL').default('nats://127.0.0.1:4222'),
+    /** JetStream stream holding the job queue; tests give each run its own. */
+    JOBS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('REELAY_JOBS'),
+    S3_ENDPOINT: z.url().optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid bucket name').default('reelay-videos'),
+    S3_ACCESS_KEY_ID: optionalText,
+    S3_SECRET_ACCESS_KEY: optionalText,
+    S3_FORCE_PATH_STYLE: flag.optional(),
+    STAGING: z.string().regex(/^(file|s3):\/\//, 'must be file://<dir> or s3://<bucket>/<prefix>').optional(),
+    ONESIGNAL_APP_ID: optionalText,
+    ONESIGNAL_API_KEY: optionalText,
+    ONESIGNAL_API_URL: z.url().default('https://api.onesignal.com'),
+    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_ISSUER: optionalText,
+    AUTH_AUDIENCE: optionalText,
+    MAX_UPLOAD_BYTES: positiveInt(10 * 1024 ** 3),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    COMMAND_API_PORT: port(3000),
+    QUERY_API_PORT: port(3001),
+    UPLOADER_OPS_PORT: port(3002),
+    PROJECTOR_OPS_PORT: port(3003),
+    NOTIFIER_OPS_PORT: port(3004),
+    /** Base of the `Location` header; the query API's address as the app reaches it. */
+    QUERY_API_PUBLIC_URL: z.url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    UPLOAD_MAX_ATTEMPTS: positiveInt(5),
+    UPLOAD_PART_SIZE_BYTES: z.coerce.number().int().min(5 * 1024 ** 2).default(8 * 1024 ** 2),
+    UPLOAD_QUEUE_SIZE: positiveInt(4),
+    UPLOADER_CONCURRENCY: positiveInt(2),
+    PROGRESS_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
+  })
+  .transform((env) => ({
+    ...env,
+    EVENT_STORE_URL: env.EVENT_STORE_URL ?? env.DATABASE_URL,
+    STAGING: env.STAGING ?? `file://${path.join(env.DATA_DIR, 'staging')}`,
+    S3_FORCE_PATH_STYLE: env.S3_FORCE_PATH_STYLE ?? true,
+    QUERY_API_PUBLIC_URL: (env.QUERY_API_PUBLIC_URL ?? `http://${env.HOST}:${env.QUERY_API_PORT}`).replace(/\/$/, ''),
+  }));
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError whose message is one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const variable = String(issue?.path[0] ?? 'environment');
+  throw new ConfigError(`invalid configuration: ${variable} ${issue?.message ?? 'is invalid'}`);
+}

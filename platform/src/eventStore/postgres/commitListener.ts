@@ -1,0 +1,78 @@
+import pg from 'pg';
+
+/**
+ * One LISTEN connection shared by every subscription of a store. Waiters wake on a commit
+ * notification, or after `safetyPollMs` at the latest: a notification can be missed while the
+ * connection is being re-established, and an unrelated long transaction can hold rows back
+ * after their own notification has fired.
+ */
+export class CommitListener {
+  private client: pg.Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly channel: string,
+    private readonly safetyPollMs: number,
+  ) {}
+
+  /** Resolves on the next commit notification, after the safety interval, or when aborted. */
+  async wait(signal: AbortSignal): Promise<void> {
+    await this.ensureListening().catch(() => undefined);
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.safetyPollMs);
+      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private ensureListening(): Promise<void> {
+    if (this.closed || this.client) return Promise.resolve();
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<void> {
+    const options = this.pool.options;
+    const client = new pg.Client({ ...options, application_name: `${options.application_name ?? 'reelay'}-listen` });
+    client.on('notification', () => this.wakeAll());
+    client.on('error', () => {
+      // Dropped: the next wait reconnects; meanwhile the safety poll keeps readers moving.
+      if (this.client === client) this.client = undefined;
+      client.end().catch(() => undefined);
+    });
+    await client.connect();
+    await client.query(`listen ${pg.escapeIdentifier(this.channel)}`);
+    if (this.closed) {
+      await client.end();
+      return;
+    }
+    this.client = client;
+    // Commits between the reader's last query and this LISTEN would otherwise go unnoticed.
+    this.wakeAll();
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeAll();
+    await this.connecting?.catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}

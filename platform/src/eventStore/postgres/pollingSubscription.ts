@@ -1,0 +1,54 @@
+import type { Position, RecordedEvent } from '@reelay/contracts';
+import type { SubscribeOptions, Subscription } from '../eventStore';
+import type { CommitListener } from './commitListener';
+
+interface GlobalReader {
+  readAll(options: { from: Position; limit: number }): Promise<RecordedEvent[]>;
+}
+
+/**
+ * Follows the global log from a position: reads a batch, hands it over, and sleeps on the
+ * commit listener when it has caught up. Filtering happens here rather than in SQL so that the
+ * position always advances over the events a filter leaves out.
+ */
+export class PollingSubscription implements Subscription {
+  private current: Position;
+  private readonly abort = new AbortController();
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly reader: GlobalReader,
+    private readonly listener: CommitListener,
+    private readonly options: SubscribeOptions,
+  ) {
+    this.current = options.from;
+    this.done = this.run();
+    // A stopped subscription that nobody awaits must not crash the process.
+    this.done.catch(() => undefined);
+  }
+
+  position(): Position {
+    return this.current;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.done.catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 500;
+    const wanted = this.options.eventTypes ? new Set(this.options.eventTypes) : undefined;
+    while (!this.abort.signal.aborted) {
+      const batch = await this.reader.readAll({ from: this.current, limit: batchSize });
+      const last = batch[batch.length - 1];
+      if (!last) {
+        await this.listener.wait(this.abort.signal);
+        continue;
+      }
+      const events = wanted ? batch.filter((event) => wanted.has(event.type)) : batch;
+      await this.options.handle(events, last.position);
+      this.current = last.position;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { EventMetadata, upcast, type RecordedEvent } from '@reelay/contracts';
+
+/** One row of `event_log` as `pg` returns it (xid8 as a string, bigint as number). */
+export interface EventRow {
+  position: number | string;
+  transaction_id: string;
+  event_id: string;
+  stream_name: string;
+  revision: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: unknown;
+  recorded_at: Date;
+}
+
+export const EVENT_COLUMNS =
+  'position, transaction_id, event_id, stream_name, revision, type, schema_version, data, metadata, recorded_at';
+
+/** A stored row as the port's RecordedEvent, its data upcast to the current schema version. */
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    streamName: row.stream_name,
+    revision: Number(row.revision),
+    position: { commit: String(row.transaction_id), prepare: String(row.position) },
+    recordedAt: row.recorded_at.toISOString(),
+    data: upcast(row.type, row.schema_version, row.data),
+    metadata: EventMetadata.parse(row.metadata),
+  };
+}

@@ -1,0 +1,60 @@
+import { ConfigError, loadConfig, type Config } from '../config/config';
+import { createLogger, type Logger } from '../logging/logger';
+
+export interface RunningService {
+  /** Stops taking work, finishes or hands back what is in flight, releases connections. */
+  stop(): Promise<void>;
+}
+
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+/**
+ * The entry point of every service process: parses the configuration (one line and exit code 2
+ * on a bad value), starts the service, and drains it on SIGTERM/SIGINT within a deadline.
+ */
+export function runService(name: string, start: (config: Config, logger: Logger) => Promise<RunningService>): void {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${name}: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(name, config.LOG_LEVEL);
+  let running: RunningService | undefined;
+  let stopping = false;
+
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    Promise.resolve(running?.stop())
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  start(config, logger)
+    .then((service) => {
+      running = service;
+    })
+    .catch((error: unknown) => {
+      logger.fatal({ err: error }, 'failed to start');
+      process.exit(1);
+    });
+}
