@@ -21,3 +21,4 @@ export * from './jobs/jobQueue';
 export * from './jobs/natsJobQueue';
 export * from './lifecycle/runService';
 export * from './checkpoints/checkpoints';
+export * from './checkpoints/checkpointedSubscription';

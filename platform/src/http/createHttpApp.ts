@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
@@ -39,6 +40,11 @@ const SLUGS: Record<number, string> = {
   503: 'unavailable',
 };
 
+function hasUnreadBody(raw: IncomingMessage): boolean {
+  const declaresBody = Number(raw.headers['content-length'] ?? 0) > 0 || raw.headers['transfer-encoding'] !== undefined;
+  return declaresBody && !raw.readableEnded;
+}
+
 function sendProblem(reply: FastifyReply, status: number, slug: string, detail: string): FastifyReply {
   return reply.status(status).type('application/problem+json').send(problem(status, slug, detail));
 }
@@ -54,6 +60,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // A refused upload leaves its body unread: close the connection rather than read it all.
+    if (hasUnreadBody(request.raw)) reply.header('connection', 'close');
     if (error instanceof HttpError) {
       reply.headers(error.headers);
       return sendProblem(reply, error.status, error.slug, error.message);

@@ -1,0 +1,120 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { UploadAccepted, UploadVideoQuery, VideoId, videoStreamName, type UserId } from '@reelay/contracts';
+import {
+  HttpError,
+  StagingBodyCutOff,
+  StagingWriteFailed,
+  UploadTooLarge,
+  WrongExpectedVersion,
+  newEvent,
+  type EventStore,
+  type HttpApp,
+  type StagedFile,
+  type StagingStore,
+} from '@reelay/platform';
+import { IDEMPOTENCY_KEY_PATTERN, videoIdForIdempotencyKey } from './idempotencyKey';
+import { detectVideoContainer } from './videoSignature';
+
+export interface RequestUploadDeps {
+  readonly store: EventStore;
+  readonly staging: StagingStore;
+  readonly maxUploadBytes: number;
+  /** Base of the `Location` header: where the app polls the video's status. */
+  readonly queryApiUrl: string;
+  readonly onAccepted?: (sizeBytes: number) => void;
+}
+
+class NotAVideo extends Error {
+  override readonly name = 'NotAVideo';
+}
+
+const Headers = z.looseObject({
+  'content-type': z.string(),
+  'idempotency-key': z.string().regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1 to 255 printable ASCII characters').optional(),
+});
+
+/**
+ * `POST /v1/videos`: streams the body into staging while hashing it and checking its first
+ * bytes, then records `UploadRequested`. Nothing is recorded unless the whole body is staged,
+ * and nothing stays staged unless the event is recorded.
+ */
+export function registerRequestUpload(app: HttpApp, deps: RequestUploadDeps): void {
+  // In a scope of its own so that only video bodies reach this route (anything else: 415), and
+  // the raw stream is handed to the handler: fastify must not buffer a video.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(/^video\/[a-z0-9.+-]+$/i, (_request, payload, done) => done(null, payload));
+    registerRoute(scope as unknown as HttpApp, deps);
+  });
+}
+
+function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
+  app.post(
+    '/v1/videos',
+    { schema: { querystring: UploadVideoQuery, headers: Headers, response: { 202: UploadAccepted } } },
+    async (request, reply) => {
+      const userId = request.userId;
+      const declaredLength = Number(request.headers['content-length']);
+      if (declaredLength > deps.maxUploadBytes) {
+        throw new HttpError(413, 'too-large', `the video is ${declaredLength} bytes; at most ${deps.maxUploadBytes} are accepted`);
+      }
+      const key = request.headers['idempotency-key'];
+      const videoId = key ? videoIdForIdempotencyKey(userId, key) : VideoId.parse(randomUUID());
+      const accepted = () =>
+        reply.code(202).header('location', `${deps.queryApiUrl}/v1/videos/${videoId}`).send({ videoId, status: 'PENDING' as const });
+
+      if (key && (await deps.store.readStream(videoStreamName(videoId))).length > 0) return accepted();
+
+      const staged = await stageBody(deps, videoId, request.raw);
+      const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
+      const upload = newEvent(
+        {
+          type: 'UploadRequested',
+          data: {
+            videoId,
+            userId: userId as UserId,
+            metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 },
+            stagingRef: staged.ref,
+          },
+        },
+        { correlationId: request.id, causationId: request.id, userId },
+      );
+      try {
+        await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
+      } catch (error) {
+        await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
+        // The same Idempotency-Key raced us and won: its video is the answer.
+        if (key && error instanceof WrongExpectedVersion) return accepted();
+        request.log.error({ err: error }, 'could not record UploadRequested');
+        throw new HttpError(503, 'unavailable', 'the event store is unavailable; nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
+      }
+      deps.onAccepted?.(staged.sizeBytes);
+      return accepted();
+    },
+  );
+}
+
+async function stageBody(deps: RequestUploadDeps, videoId: string, body: Readable): Promise<StagedFile> {
+  try {
+    // A suffix keeps two racing requests with one Idempotency-Key from sharing a file.
+    return await deps.staging.write(`${videoId}-${randomBytes(4).toString('hex')}`, body, {
+      maxBytes: deps.maxUploadBytes,
+      inspectHead: (head) => {
+        if (head.length === 0) throw new NotAVideo('the body is empty');
+        if (!detectVideoContainer(head)) throw new NotAVideo('the body is not a video (its first bytes match no known video container)');
+      },
+    });
+  } catch (error) {
+    if (error instanceof NotAVideo) throw new HttpError(415, 'not-a-video', error.message);
+    if (error instanceof UploadTooLarge) throw new HttpError(413, 'too-large', `the video is larger than ${deps.maxUploadBytes} bytes`);
+    if (error instanceof StagingBodyCutOff) {
+      throw new HttpError(400, 'body-incomplete', 'the request body ended before all of it arrived; nothing was recorded', {}, { cause: error });
+    }
+    if (error instanceof StagingWriteFailed && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC') {
+      throw new HttpError(507, 'insufficient-storage', 'the staging area is full; nothing was recorded, please retry later', {}, { cause: error });
+    }
+    throw new HttpError(503, 'unavailable', 'the video could not be staged; nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
+  }
+}

@@ -1,0 +1,71 @@
+import {
+  JobQueue,
+  PostgresEventStore,
+  connectNats,
+  createKnex,
+  createMetricsRegistry,
+  createPool,
+  createStagingStore,
+  createTokenVerifier,
+  ensureDatabase,
+  migrateCheckpoints,
+  natsReady,
+  type Config,
+  type Logger,
+  type RunningService,
+} from '@reelay/platform';
+import { buildCommandApp } from './app';
+import { startJobRelay } from './jobRelay/jobRelay';
+
+export interface RunningCommandApi extends RunningService {
+  readonly url: string;
+}
+
+/** Starts the command API and, beside it, the relay that turns recorded requests into jobs. */
+export async function startCommandApi(config: Config, logger: Logger): Promise<RunningCommandApi> {
+  await ensureDatabase(config.EVENT_STORE_URL);
+  await ensureDatabase(config.DATABASE_URL);
+  const eventPool = createPool(config.EVENT_STORE_URL, { applicationName: 'reelay-command-api' });
+  const store = new PostgresEventStore(eventPool);
+  await store.migrate();
+  const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-command-api', max: 4 });
+  await migrateCheckpoints(knex);
+  const staging = createStagingStore(config);
+  const nc = await connectNats(config.NATS_URL, { name: 'reelay-command-api', logger });
+  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS });
+  await queue.ensureStream();
+
+  const verifier = createTokenVerifier(config);
+  if (verifier.mode === 'development') {
+    logger.warn('AUTH_JWT_SECRET and AUTH_JWKS_URL are unset: accepting tokens signed with the development secret (npm run token -- <userId>)');
+  }
+  const app = buildCommandApp({
+    logger,
+    metrics: createMetricsRegistry('command-api'),
+    readiness: {
+      'event-store': () => eventPool.query('select 1'),
+      database: () => knex.raw('select 1'),
+      nats: async () => natsReady(nc),
+      staging: () => staging.list(),
+    },
+    verifier,
+    store,
+    staging,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    queryApiUrl: config.QUERY_API_PUBLIC_URL,
+  });
+  const relay = startJobRelay({ store, knex, queue, logger: logger.child({ component: 'job-relay' }) });
+  const url = await app.listen({ host: config.HOST, port: config.COMMAND_API_PORT });
+  logger.info({ url }, 'command API listening');
+
+  return {
+    url,
+    async stop() {
+      await app.close();
+      await relay.stop();
+      await nc.drain().catch(() => undefined);
+      await store.close();
+      await Promise.all([eventPool.end(), knex.destroy()]);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { FileStagingStore, createMetricsRegistry, createTokenVerifier, signToken } from '@reelay/platform';
+import { createTestEventStore } from '@reelay/platform/testing';
+import { buildCommandApp } from './app';
+
+const SECRET = 'command-api-test-secret-0123456789abcdef';
+
+/** The command API on a real event store and a staging folder of its own, listening on loopback. */
+export async function startTestCommandApi(options: { maxUploadBytes?: number } = {}) {
+  const events = await createTestEventStore();
+  const stagingDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-staging-'));
+  const staging = new FileStagingStore(stagingDir);
+  const app = buildCommandApp({
+    logger: pino({ level: 'silent' }),
+    metrics: createMetricsRegistry('command-api-test'),
+    readiness: { 'event-store': () => events.pool.query('select 1') },
+    verifier: createTokenVerifier({ AUTH_JWT_SECRET: SECRET }),
+    store: events.store,
+    staging,
+    maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
+    queryApiUrl: 'http://query.test',
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    app,
+    store: events.store,
+    pool: events.pool,
+    staging,
+    stagingDir,
+    tokenFor: (userId: string) => signToken(userId, { secret: SECRET }),
+    /** Every event in the store, for asserting that nothing was recorded. */
+    async allEvents() {
+      return events.store.readAll({ from: { commit: '0', prepare: '0' }, limit: 10_000 });
+    },
+    async dispose() {
+      await app.close();
+      await events.dispose();
+      await rm(stagingDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,307 @@
+import { compare, nanos, parseSemVer, type NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type Consumer,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { Job, jobMessageId } from '@reelay/contracts';
+import type { Logger } from '../logging/logger';
+import type { JobDelivery, PoisonMessage } from './jobQueue';
+
+export { NatsUnavailable, connectNats, natsReady } from './natsConnection';
+
+/** A JetStream request (stream, consumer, publish, ack) failed; see `cause`. */
+export class JobQueueError extends Error {
+  override readonly name = 'JobQueueError';
+}
+
+export interface JobQueueOptions {
+  /** The JetStream stream; its subjects are `<stream>.jobs.<kind>`. */
+  readonly stream: string;
+  readonly logger: Logger;
+  /** Deliveries of one message before it is given up (terminated). */
+  readonly maxDeliver: number;
+  /** How long a delivery may go without ack or `working()` before the server redelivers it. */
+  readonly ackWaitMs?: number;
+  /** Window in which a second publish with the same message id is dropped by the server. */
+  readonly duplicateWindowMs?: number;
+}
+
+export interface ConsumeOptions {
+  /** The durable consumer's name; every copy of one worker uses the same one (competing consumers). */
+  readonly durable?: string;
+  /** Jobs handled at the same time by this process. */
+  readonly concurrency: number;
+  /** Must end each delivery with exactly one of ack, nak and term; a throw naks it. */
+  readonly handle: (delivery: JobDelivery) => Promise<void>;
+  /** Told about every message that is no job (after it was terminated). */
+  readonly onPoison?: (poison: PoisonMessage) => void;
+}
+
+/** A running consumer. */
+export interface JobConsumer {
+  /** Stops fetching, hands back nothing it holds, and waits for in-flight handlers to finish. */
+  stop(): Promise<void>;
+}
+
+/** How long one pull waits on the server for a message; stop() cancels a waiting pull at once. */
+const FETCH_EXPIRES_MS = 10_000;
+/** Redelivery delay after a handler threw or ended a delivery without ack/nak/term. */
+const HANDLER_FAILURE_NAK_MS = 1_000;
+/** The first nats-server version that accepts a reason with a term. */
+const TERM_REASON_SINCE = parseSemVer('2.11.0');
+/** Pause after a failed pull (NATS down, stream deleted) before trying again. */
+const FETCH_RETRY_MS = 1_000;
+
+/**
+ * The job queue on NATS JetStream: a work-queue stream (a message is gone once acked or
+ * terminated) and one durable pull consumer per worker kind.
+ *
+ * Each free slot pulls exactly one message: jobs are long (whole uploads), and a prefetched batch
+ * would sit in one process while another is idle, its ack timers running.
+ *
+ * A message that reaches `max_deliver` is not removed by the server, only no longer delivered
+ * (an advisory is all that is published). So a nak on the last allowed delivery terms the message
+ * instead, and a work-queue stream never fills up with dead jobs.
+ */
+export class JobQueue {
+  private readonly stream: string;
+  private readonly logger: Logger;
+  private readonly maxDeliver: number;
+  private readonly ackWaitMs: number;
+  private readonly duplicateWindowMs: number;
+  private readonly js: JetStreamClient;
+  private manager: Promise<JetStreamManager> | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    options: JobQueueOptions,
+  ) {
+    this.stream = options.stream;
+    this.logger = options.logger;
+    this.maxDeliver = options.maxDeliver;
+    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.duplicateWindowMs = options.duplicateWindowMs ?? 120_000;
+    this.js = jetstream(nc);
+  }
+
+  /** Creates the stream, or brings an existing one's subjects and duplicate window up to date. */
+  async ensureStream(): Promise<void> {
+    const jsm = await this.jsm();
+    const settings = { subjects: [`${this.stream}.jobs.>`], duplicate_window: nanos(this.duplicateWindowMs) };
+    try {
+      try {
+        await jsm.streams.info(this.stream);
+      } catch (error) {
+        if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
+        // Two processes may both get here; adding an identical stream twice is accepted.
+        await jsm.streams.add({ name: this.stream, retention: RetentionPolicy.Workqueue, storage: StorageType.File, ...settings });
+        return;
+      }
+      await jsm.streams.update(this.stream, settings);
+    } catch (error) {
+      throw new JobQueueError(`cannot set up JetStream stream ${this.stream}`, { cause: error });
+    }
+  }
+
+  /** Publishes a job; resolves to true when the server dropped it as a duplicate of an earlier one. */
+  async publish(job: Job): Promise<boolean> {
+    try {
+      const ack = await this.js.publish(`${this.stream}.jobs.${job.kind}`, JSON.stringify(job), { msgID: jobMessageId(job) });
+      return ack.duplicate;
+    } catch (error) {
+      throw new JobQueueError(`cannot publish ${jobMessageId(job)} to ${this.stream}`, { cause: error });
+    }
+  }
+
+  /** Starts handling jobs; see ConsumeOptions. */
+  async consume(options: ConsumeOptions): Promise<JobConsumer> {
+    const { durable = 'uploader', concurrency } = options;
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    const consumer = await this.ensureConsumer(durable);
+    const pulls = new Set<ConsumerMessages>();
+    let stopping = false;
+    let wakeUp: () => void = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      wakeUp = resolve;
+    });
+    const slot = async () => {
+      while (!stopping && !this.nc.isClosed()) {
+        const message = await this.pullOne(consumer, pulls, stopped);
+        if (!message) continue;
+        if (stopping) {
+          // A pull answered just as we stopped: hand it back now rather than after ack_wait.
+          message.nak();
+          break;
+        }
+        await this.deliver(message, options);
+      }
+    };
+    const slots = Array.from({ length: concurrency }, () => slot());
+    let finished: Promise<void> | undefined;
+    return {
+      stop: () => {
+        finished ??= (async () => {
+          stopping = true;
+          wakeUp();
+          await Promise.all([...pulls].map((pull) => pull.close()));
+          await Promise.all(slots);
+        })();
+        return finished;
+      },
+    };
+  }
+
+  /** Deletes the stream and everything in it (tests' cleanup); succeeds when already gone. */
+  async deleteStream(): Promise<void> {
+    const jsm = await this.jsm();
+    try {
+      await jsm.streams.delete(this.stream);
+    } catch (error) {
+      if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) {
+        throw new JobQueueError(`cannot delete JetStream stream ${this.stream}`, { cause: error });
+      }
+    }
+  }
+
+  private jsm(): Promise<JetStreamManager> {
+    this.manager ??= jetstreamManager(this.nc).catch((error: unknown) => {
+      this.manager = undefined;
+      throw new JobQueueError('JetStream is not available', { cause: error });
+    });
+    return this.manager;
+  }
+
+  private async ensureConsumer(durable: string): Promise<Consumer> {
+    const jsm = await this.jsm();
+    const settings = { ack_wait: nanos(this.ackWaitMs), max_deliver: this.maxDeliver };
+    try {
+      try {
+        await jsm.consumers.info(this.stream, durable);
+        await jsm.consumers.update(this.stream, durable, settings);
+      } catch (error) {
+        if (!isApiError(error, JetStreamApiCodes.ConsumerNotFound)) throw error;
+        await jsm.consumers.add(this.stream, {
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ...settings,
+        });
+      }
+      return await this.js.consumers.get(this.stream, durable);
+    } catch (error) {
+      throw new JobQueueError(`cannot set up consumer ${durable} on ${this.stream}`, { cause: error });
+    }
+  }
+
+  /** One message, or undefined when the pull expired, was cancelled by stop(), or failed. */
+  private async pullOne(consumer: Consumer, pulls: Set<ConsumerMessages>, stopped: Promise<void>): Promise<JsMsg | undefined> {
+    let pull: ConsumerMessages | undefined;
+    try {
+      pull = await consumer.fetch({ max_messages: 1, expires: FETCH_EXPIRES_MS });
+      pulls.add(pull);
+      for await (const message of pull) return message;
+      return undefined;
+    } catch (error) {
+      if (this.nc.isClosed()) return undefined;
+      this.logger.warn({ err: error, stream: this.stream }, 'pulling a job failed; retrying');
+      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, FETCH_RETRY_MS).unref())]);
+      return undefined;
+    } finally {
+      if (pull) pulls.delete(pull);
+    }
+  }
+
+  private async deliver(message: JsMsg, options: ConsumeOptions): Promise<void> {
+    const raw = new TextDecoder().decode(message.data);
+    const job = parseJob(raw);
+    if (!job.success) {
+      this.terminate(message, `not a job: ${job.error}`);
+      this.logger.error({ stream: this.stream, seq: message.seq, raw: raw.slice(0, 1_000), error: job.error }, 'terminated a message that is no job');
+      options.onPoison?.({ raw, error: job.error });
+      return;
+    }
+    const delivery = this.deliveryOf(message, job.data);
+    try {
+      await options.handle(delivery);
+    } catch (error) {
+      this.logger.error({ err: error, job: job.data, deliveryCount: delivery.deliveryCount }, 'job handler failed');
+    }
+    if (!delivery.settled()) {
+      this.logger.warn({ job: job.data }, 'job handler ended without ack, nak or term; naking');
+      delivery.nak(HANDLER_FAILURE_NAK_MS);
+    }
+  }
+
+  /**
+   * Servers before 2.11 do not understand `+TERM <reason>`: they take it for no answer at all and
+   * redeliver after ack_wait. There the reason only goes to our log (every caller logs it).
+   */
+  private terminate(message: JsMsg, reason: string): void {
+    const version = this.nc.info?.version;
+    const understandsReason = version !== undefined && compare(parseSemVer(version), TERM_REASON_SINCE) >= 0;
+    if (understandsReason) message.term(reason);
+    else message.term();
+  }
+
+  private deliveryOf(message: JsMsg, job: Job): JobDelivery & { settled(): boolean } {
+    const deliveryCount = message.info.deliveryCount;
+    let settled = false;
+    const settle = () => {
+      settled = true;
+    };
+    return {
+      job,
+      deliveryCount,
+      ack: async () => {
+        settle();
+        try {
+          await message.ackAck();
+        } catch (error) {
+          throw new JobQueueError(`ack of ${jobMessageId(job)} was not confirmed`, { cause: error });
+        }
+      },
+      nak: (delayMs) => {
+        settle();
+        if (deliveryCount >= this.maxDeliver) {
+          this.logger.warn({ job, deliveryCount }, 'last allowed delivery failed; terminating the job');
+          this.terminate(message, `gave up after ${deliveryCount} deliveries`);
+          return;
+        }
+        message.nak(delayMs);
+      },
+      term: (reason) => {
+        settle();
+        this.logger.info({ job, deliveryCount, reason }, 'job terminated');
+        this.terminate(message, reason);
+      },
+      working: () => message.working(),
+      settled: () => settled,
+    };
+  }
+}
+
+function parseJob(raw: string): { success: true; data: Job } | { success: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    return { success: false, error: `invalid JSON: ${(error as Error).message}` };
+  }
+  const parsed = Job.safeParse(value);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error.message };
+}
+
+function isApiError(error: unknown, code: number): boolean {
+  return error instanceof JetStreamApiError && error.code === code;
+}

@@ -1,0 +1,184 @@
+import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { ObjectStorage, StoredObject, UploadProgress } from './objectStorage';
+
+/** S3 (or anything speaking it) failed for a reason other than a missing object; see `cause`. */
+export class ObjectStorageError extends Error {
+  override readonly name = 'ObjectStorageError';
+}
+
+/** The object asked for does not exist. */
+export class ObjectNotFound extends Error {
+  override readonly name = 'ObjectNotFound';
+}
+
+/**
+ * The body held a different number of bytes than announced. The upload is failed before it is
+ * completed, so a truncated source never becomes a complete-looking object.
+ */
+export class UploadSizeMismatch extends Error {
+  override readonly name = 'UploadSizeMismatch';
+}
+
+export interface S3ObjectStorageOptions {
+  readonly bucket: string;
+  /** Bytes per multipart part (S3's minimum is 5 MiB); the upload holds about partSize × queueSize in memory. */
+  readonly partSizeBytes: number;
+  /** Parts uploaded concurrently. */
+  readonly queueSize: number;
+}
+
+/**
+ * ObjectStorage over an S3 client. Uploads go through `@aws-sdk/lib-storage`, which reads the
+ * body part by part, so memory stays near partSize × queueSize whatever the video's size.
+ * A failed or aborted upload destroys its body: half-read, it is of no use to anyone, and a file
+ * stream would otherwise hold its descriptor.
+ */
+export class S3ObjectStorage implements ObjectStorage {
+  readonly bucket: string;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly options: S3ObjectStorageOptions,
+  ) {
+    this.bucket = options.bucket;
+  }
+
+  async upload(
+    key: string,
+    body: Readable,
+    options: { sizeBytes: number; contentType: string; onProgress?: (p: UploadProgress) => void; signal?: AbortSignal },
+  ): Promise<StoredObject> {
+    const { sizeBytes, contentType, onProgress, signal } = options;
+    signal?.throwIfAborted();
+    const counted = countExactly(body, sizeBytes);
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: counted, ContentType: contentType, ContentLength: sizeBytes },
+      partSize: this.options.partSizeBytes,
+      queueSize: this.options.queueSize,
+    });
+    if (onProgress) {
+      upload.on('httpUploadProgress', (progress) => {
+        onProgress({ uploadedBytes: progress.loaded ?? 0, totalBytes: sizeBytes });
+      });
+    }
+    const abort = () => void upload.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const result = await upload.done();
+      return { bucket: this.bucket, key, etag: result.ETag ?? '' };
+    } catch (error) {
+      // Stop reading the source (a file handle, a socket) rather than leaving it half-consumed.
+      counted.destroy();
+      if (signal?.aborted) throw signal.reason ?? error;
+      // When the body failed, lib-storage may report a follow-up error (e.g. s3rver's 405 on
+      // AbortMultipartUpload) instead of the real reason; prefer the body's own error.
+      const bodyError = counted.failure();
+      if (bodyError instanceof UploadSizeMismatch) throw bodyError;
+      throw new ObjectStorageError(`upload of ${this.bucket}/${key} failed`, { cause: bodyError ?? error });
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  async read(key: string): Promise<Readable> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!(response.Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
+      return response.Body;
+    } catch (error) {
+      if (isNotFound(error)) throw new ObjectNotFound(`object ${this.bucket}/${key} does not exist`, { cause: error });
+      throw new ObjectStorageError(`reading ${this.bucket}/${key} failed`, { cause: error });
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      // S3 answers 204 for a missing key; some compatible stores answer NoSuchKey.
+      if (isNotFound(error) && errorName(error) !== 'NoSuchBucket') return;
+      throw new ObjectStorageError(`removing ${this.bucket}/${key} failed`, { cause: error });
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw new ObjectStorageError(`checking ${this.bucket}/${key} failed`, { cause: error });
+    }
+  }
+
+  async ensureBucket(): Promise<void> {
+    if (await this.bucketExists()) return;
+    try {
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      const name = errorName(error);
+      // Another instance may have created it between our check and our create. BucketAlreadyExists
+      // can also mean "owned by another account", so look again rather than trusting the code.
+      if ((name === 'BucketAlreadyOwnedByYou' || name === 'BucketAlreadyExists') && (await this.bucketExists())) return;
+      throw new ObjectStorageError(`creating bucket ${this.bucket} failed`, { cause: error });
+    }
+  }
+
+  private async bucketExists(): Promise<boolean> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw new ObjectStorageError(`checking bucket ${this.bucket} failed`, { cause: error });
+    }
+  }
+}
+
+/**
+ * Passes `body` through, failing the stream (before the last part can be completed) when it
+ * carries more or fewer bytes than `sizeBytes`. `failure()` is the first error the stream saw:
+ * the body's own, or the size mismatch.
+ */
+function countExactly(body: Readable, sizeBytes: number): Transform & { failure(): Error | undefined } {
+  let seen = 0;
+  let failure: Error | undefined;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen > sizeBytes) return callback(new UploadSizeMismatch(`body is longer than the announced ${sizeBytes} bytes`));
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      if (seen !== sizeBytes) return callback(new UploadSizeMismatch(`body ended after ${seen} of ${sizeBytes} bytes`));
+      callback();
+    },
+  });
+  // Registered before lib-storage starts reading, so it runs before the upload learns of the error.
+  counter.once('error', (error) => {
+    failure ??= error;
+  });
+  // pipeline carries the body's errors into the counter and destroys the body when we give up.
+  pipeline(body, counter, () => {});
+  return Object.assign(counter, { failure: () => failure });
+}
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+function isNotFound(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const name = errorName(error);
+  return status === 404 || name === 'NotFound' || name === 'NoSuchKey' || name === 'NoSuchBucket';
+}

@@ -1,0 +1,246 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { UploadTooLarge, type StagedFile, type StagingStore } from './stagingStore';
+
+/** A name or ref that does not denote a file of this store (bad characters, another folder). */
+export class InvalidStagingRef extends Error {
+  override readonly name = 'InvalidStagingRef';
+}
+
+/** The staged file a ref points at does not exist (any more). */
+export class StagedFileNotFound extends Error {
+  override readonly name = 'StagedFileNotFound';
+}
+
+/** The body ended, errored or was aborted before all of it arrived; nothing was kept. */
+export class StagingBodyCutOff extends Error {
+  override readonly name = 'StagingBodyCutOff';
+}
+
+/** Storing the bytes failed on our side (disk full, permissions…); see `cause`. Nothing was kept. */
+export class StagingWriteFailed extends Error {
+  override readonly name = 'StagingWriteFailed';
+}
+
+const HEAD_BYTES = 4096;
+const SAFE_NAME = /^[A-Za-z0-9_-]+$/;
+const REF_PREFIX = 'file://';
+const PARTIAL_SUFFIX = '.partial';
+
+/**
+ * Staging on a local (or shared, mounted) directory.
+ *
+ * A write goes to a hidden temporary name (`.<name>.<random>.partial`) and is renamed into place
+ * only when the whole body is stored, hashed and accepted; any failure removes the temporary file
+ * before the error reaches the caller. So a staged name always holds a complete file, `list()`
+ * shows only complete files, and a reader can never see half a video. If the process itself dies
+ * mid-write, the temporary file stays: `removeStalePartials()` is for a sweeper.
+ *
+ * The caller owns the body. When the store rejects it (too large, `inspectHead` threw, disk
+ * error) it stops reading and pauses it but does not destroy it: an HTTP handler can still
+ * send 413/415 and then close the connection.
+ *
+ * Refs are `file://` followed by the absolute path, not percent-encoded. Every ref is checked to
+ * name a file directly inside this store's directory, so a forged ref cannot reach other files.
+ */
+export class FileStagingStore implements StagingStore {
+  readonly directory: string;
+  private ready: Promise<unknown> | undefined;
+
+  constructor(directory: string) {
+    this.directory = path.resolve(directory);
+  }
+
+  async write(
+    name: string,
+    body: Readable,
+    options: { maxBytes: number; inspectHead?: (head: Buffer) => void },
+  ): Promise<StagedFile> {
+    if (!SAFE_NAME.test(name)) throw new InvalidStagingRef(`staging name ${JSON.stringify(name)} is not [A-Za-z0-9_-]+`);
+    const finalPath = path.join(this.directory, name);
+    const partialPath = path.join(this.directory, `.${name}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`);
+    if (body.readableEnded || body.destroyed) throw new StagingBodyCutOff('body was already consumed or destroyed');
+    const meter = new BodyMeter(options.maxBytes, options.inspectHead);
+    // Attached at once: the body may be cut off while the directory is still being created.
+    const body$ = forwardBodyFailures(body, meter);
+    try {
+      await this.ensureDirectory();
+      const stored = pipeline(meter, createWriteStream(partialPath, { flags: 'wx' }));
+      // pipe, not pipeline: on our own rejection (too large, not a video, disk) the body must stay
+      // open, so that an HTTP caller can still answer 413/415 before it closes the connection.
+      body.pipe(meter);
+      await stored;
+      await rename(partialPath, finalPath);
+    } catch (error) {
+      body.unpipe(meter);
+      body.pause();
+      await rm(partialPath, { force: true });
+      throw classify(error, meter, body$.cutOff());
+    }
+    return { ref: `${REF_PREFIX}${finalPath}`, sizeBytes: meter.sizeBytes, sha256: meter.sha256(), head: meter.head() };
+  }
+
+  async read(ref: string): Promise<Readable> {
+    const file = this.pathOf(ref);
+    try {
+      // Opening first turns a missing file into a rejection here, not a stream error later.
+      const handle = await open(file, 'r');
+      return handle.createReadStream();
+    } catch (error) {
+      if (isMissing(error)) throw new StagedFileNotFound(`staged file ${ref} does not exist`, { cause: error });
+      throw error;
+    }
+  }
+
+  async remove(ref: string): Promise<void> {
+    await rm(this.pathOf(ref), { force: true });
+  }
+
+  async exists(ref: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(ref))).isFile();
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  async list(): Promise<string[]> {
+    let entries;
+    try {
+      entries = await readdir(this.directory, { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    return entries
+      .filter((entry) => entry.isFile() && SAFE_NAME.test(entry.name))
+      .map((entry) => `${REF_PREFIX}${path.join(this.directory, entry.name)}`);
+  }
+
+  /** Removes temporary files of writes that a crashed process left behind; returns how many. */
+  async removeStalePartials(olderThanMs: number, now: number = Date.now()): Promise<number> {
+    const names = await readdir(this.directory).catch((error: unknown) => (isMissing(error) ? [] : Promise.reject(error)));
+    let removed = 0;
+    for (const name of names.filter((n) => n.startsWith('.') && n.endsWith(PARTIAL_SUFFIX))) {
+      const file = path.join(this.directory, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info && now - info.mtimeMs > olderThanMs) {
+        await rm(file, { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  /** The absolute path a ref names, or InvalidStagingRef when it is not a file of this store. */
+  private pathOf(ref: string): string {
+    if (!ref.startsWith(REF_PREFIX)) throw new InvalidStagingRef(`not a file:// staging ref: ${ref}`);
+    const file = path.resolve(ref.slice(REF_PREFIX.length));
+    if (path.dirname(file) !== this.directory || !SAFE_NAME.test(path.basename(file))) {
+      throw new InvalidStagingRef(`staging ref outside ${this.directory}: ${ref}`);
+    }
+    return file;
+  }
+
+  private ensureDirectory(): Promise<unknown> {
+    this.ready ??= mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+}
+
+/** Counts, hashes and keeps the head of the bytes flowing through; enforces the size limit. */
+class BodyMeter extends Transform {
+  sizeBytes = 0;
+  /** The error `inspectHead` threw, passed to the caller unchanged. */
+  rejection: unknown;
+  private readonly hash = createHash('sha256');
+  private headChunks: Buffer[] = [];
+  private headLength = 0;
+  private inspected = false;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly inspectHead: ((head: Buffer) => void) | undefined,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.sizeBytes += chunk.length;
+    if (this.sizeBytes > this.maxBytes) {
+      callback(new UploadTooLarge(`body is larger than ${this.maxBytes} bytes`));
+      return;
+    }
+    this.hash.update(chunk);
+    if (this.headLength < HEAD_BYTES) {
+      this.headChunks.push(chunk.subarray(0, HEAD_BYTES - this.headLength));
+      this.headLength += Math.min(chunk.length, HEAD_BYTES - this.headLength);
+      if (this.headLength >= HEAD_BYTES) {
+        const error = this.inspect();
+        if (error) return callback(error);
+      }
+    }
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.inspect());
+  }
+
+  head(): Buffer {
+    if (this.headChunks.length !== 1) this.headChunks = [Buffer.concat(this.headChunks)];
+    return this.headChunks[0] ?? Buffer.alloc(0);
+  }
+
+  sha256(): string {
+    return this.hash.digest('hex');
+  }
+
+  /** Runs inspectHead once; returns the error to fail the write with, if any. */
+  private inspect(): Error | undefined {
+    if (this.inspected || !this.inspectHead) return undefined;
+    this.inspected = true;
+    try {
+      this.inspectHead(Buffer.from(this.head()));
+      return undefined;
+    } catch (error) {
+      this.rejection = error;
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+}
+
+/**
+ * Fails the write when the body fails: an error, an 'aborted' request (a client that went
+ * away), or a close before the end. `pipe` alone would leave the write waiting forever.
+ */
+function forwardBodyFailures(body: Readable, meter: BodyMeter): { cutOff(): boolean } {
+  let cutOff = false;
+  const cut = (cause?: unknown) => {
+    if (body.readableEnded || cutOff) return;
+    cutOff = true;
+    meter.destroy(new StagingBodyCutOff('request body ended before it was complete', { cause }));
+  };
+  // These listeners stay: removing them could leave a late 'error' unhandled and crash the process.
+  body.on('error', cut).on('close', () => cut()).once('aborted', () => cut());
+  return { cutOff: () => cutOff };
+}
+
+function classify(error: unknown, meter: BodyMeter, bodyCutOff: boolean): unknown {
+  if (error instanceof UploadTooLarge || error instanceof StagingBodyCutOff) return error;
+  if (meter.rejection !== undefined) return meter.rejection;
+  if (bodyCutOff) return new StagingBodyCutOff('request body ended before it was complete', { cause: error });
+  return new StagingWriteFailed('storing the staged file failed', { cause: error });
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}

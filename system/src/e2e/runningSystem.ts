@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '@reelay/platform';
+import { freePort } from '@reelay/platform/testing';
+
+export interface RunningSystem {
+  readonly commandApi: string;
+  readonly queryApi: string;
+  readonly dataDir: string;
+  readonly output: () => string;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts the whole system exactly as `npm start` does (the same launcher, each service a process
+ * of its own), on free ports and with the test's own database, stream, bucket and data folder.
+ */
+export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<RunningSystem> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-e2e-'));
+  const ports = {
+    COMMAND_API_PORT: await freePort(),
+    QUERY_API_PORT: await freePort(),
+    UPLOADER_OPS_PORT: await freePort(),
+    PROJECTOR_OPS_PORT: await freePort(),
+    NOTIFIER_OPS_PORT: await freePort(),
+  };
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'system/src/start.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes('Reelay is running')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the system did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    commandApi: `http://127.0.0.1:${ports.COMMAND_API_PORT}`,
+    queryApi: `http://127.0.0.1:${ports.QUERY_API_PORT}`,
+    dataDir,
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await exited;
+      await rm(dataDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}

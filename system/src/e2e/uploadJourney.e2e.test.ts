@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { PROJECT_ROOT, signToken } from '@reelay/platform';
+import {
+  createTestDatabase,
+  createTestS3Client,
+  startThrottlingProxy,
+  testS3Endpoint,
+  uniqueBucketName,
+  uniqueName,
+} from '@reelay/platform/testing';
+import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
+import { startSystem, type RunningSystem } from './runningSystem';
+
+const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
+const SAMPLE = path.join(PROJECT_ROOT, 'system/fixtures/sample.mp4');
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the whole system, driven over HTTP as the mobile app drives it', () => {
+  let system: RunningSystem;
+  let oneSignal: OneSignalStandIn;
+  let proxy: { url: string; close(): Promise<void> };
+  let database: { url: string; drop(): Promise<void> };
+  const stream = uniqueName('E2E');
+  const bucket = uniqueBucketName('reelay-e2e');
+  const s3 = createTestS3Client();
+
+  beforeAll(async () => {
+    database = await createTestDatabase('reelay_e2e');
+    oneSignal = await startOneSignalStandIn();
+    // Slowed to ~1 MB/s so that the upload is in flight long enough to be seen LOADING.
+    proxy = await startThrottlingProxy(testS3Endpoint(), { bytesPerSecond: 1_000_000 });
+    system = await startSystem({
+      DATABASE_URL: database.url,
+      JOBS_STREAM: stream,
+      S3_ENDPOINT: proxy.url,
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      ONESIGNAL_APP_ID: 'e2e-app',
+      ONESIGNAL_API_KEY: 'e2e-key',
+      ONESIGNAL_API_URL: oneSignal.url,
+      AUTH_JWT_SECRET: SECRET,
+      PROGRESS_INTERVAL_MS: '200',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    const code = await system?.stop();
+    await proxy?.close();
+    await oneSignal?.close();
+    await database?.drop();
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+    await nc.close();
+    s3.destroy();
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it('takes a video, stores it byte for byte, pushes once, and deletes it', async () => {
+    const video = await readFile(SAMPLE);
+    const token = await signToken('alice', { secret: SECRET });
+    const auth = { authorization: `Bearer ${token}` };
+
+    const accepted = await fetch(`${system.commandApi}/v1/videos?title=Holiday&fileName=holiday.mp4`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'video/mp4' },
+      body: video,
+    });
+    expect(accepted.status).toBe(202);
+    const { videoId, status } = (await accepted.json()) as { videoId: string; status: string };
+    expect(status).toBe('PENDING');
+    const location = accepted.headers.get('location');
+    expect(location).toBe(`${system.queryApi}/v1/videos/${videoId}`);
+
+    // Poll as the app does, remembering every status seen, until a terminal one.
+    const seen: string[] = ['PENDING'];
+    const final = await until('a terminal status', async () => {
+      const response = await fetch(location as string, { headers: auth });
+      if (response.status === 404) return undefined; // the projector's lag, as API.md allows
+      const body = (await response.json()) as { status: string; uploadedPercentage: number; metaInfo: { sizeBytes: number; uploadedAt: string | null } };
+      if (seen[seen.length - 1] !== body.status) seen.push(body.status);
+      return ['UPLOADED', 'FAILED'].includes(body.status) ? body : undefined;
+    });
+    expect(seen).toEqual(['PENDING', 'LOADING', 'UPLOADED']);
+    expect(final.uploadedPercentage).toBe(100);
+    expect(final.metaInfo.sizeBytes).toBe(video.length);
+    expect(final.metaInfo.uploadedAt).not.toBeNull();
+
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `videos/${videoId}` }));
+    const stored = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(video).digest('hex'));
+
+    // Exactly one push, to the right user, and no second one a while later.
+    await oneSignal.waitForRequests(1, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(oneSignal.uniqueNotifications()).toBe(1);
+    const push = oneSignal.requests[0]?.body as { include_aliases: { external_id: string[] }; data: { videoId: string } };
+    expect(push.include_aliases.external_id).toEqual(['alice']);
+    expect(push.data.videoId).toBe(videoId);
+
+    // The staged copy is gone once the video is stored.
+    expect(await readdir(path.join(system.dataDir, 'staging')).catch(() => [])).toEqual([]);
+
+    const listed = await fetch(`${system.queryApi}/v1/users/me/videos`, { headers: auth });
+    expect(((await listed.json()) as { videos: { videoId: string }[] }).videos.map((v) => v.videoId)).toEqual([videoId]);
+
+    const otherUser = { authorization: `Bearer ${await signToken('mallory', { secret: SECRET })}` };
+    expect((await fetch(location as string, { headers: otherUser })).status).toBe(404);
+    expect((await fetch(`${system.commandApi}/v1/videos/${videoId}`, { method: 'DELETE', headers: otherUser })).status).toBe(404);
+
+    const deleted = await fetch(`${system.commandApi}/v1/videos/${videoId}`, { method: 'DELETE', headers: auth });
+    expect(deleted.status).toBe(202);
+    expect(await deleted.json()).toEqual({ videoId, status: 'DELETED' });
+    await until('DELETED in the query API', async () => {
+      const body = (await (await fetch(location as string, { headers: auth })).json()) as { status: string };
+      return body.status === 'DELETED' ? true : undefined;
+    });
+    await until('the object to be removed', async () => {
+      const gone = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `videos/${videoId}` })).then(
+        () => false,
+        () => true,
+      );
+      return gone ? true : undefined;
+    });
+    // A completed video gets one push; deleting it sends none.
+    expect(oneSignal.uniqueNotifications()).toBe(1);
+  }, 120_000);
+});

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { migrateReadModel } from '@reelay/projector';
+import {
+  EMBEDDED_S3_CREDENTIALS,
+  PostgresEventStore,
+  createKnex,
+  createPool,
+  ensureDatabase,
+  migrateCheckpoints,
+  startEmbeddedS3,
+  type Config,
+  type Logger,
+} from '@reelay/platform';
+
+export interface PreparedEnvironment {
+  /** Variables the services need on top of the caller's (the embedded S3's address). */
+  readonly env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+/**
+ * What `npm start` does before the services: databases created and migrated, and, when no
+ * S3 endpoint is configured, an S3-compatible server (s3rver) on loopback under the data folder.
+ */
+export async function prepareEnvironment(config: Config, logger: Logger): Promise<PreparedEnvironment> {
+  await ensureDatabase(config.EVENT_STORE_URL);
+  await ensureDatabase(config.DATABASE_URL);
+  const pool = createPool(config.EVENT_STORE_URL, { max: 1 });
+  await new PostgresEventStore(pool).migrate();
+  await pool.end();
+  const knex = createKnex(config.DATABASE_URL, { max: 1 });
+  await migrateReadModel(knex);
+  await migrateCheckpoints(knex);
+  await knex.destroy();
+
+  if (config.S3_ENDPOINT) return { env: {}, stop: async () => undefined };
+  const directory = path.join(config.DATA_DIR, 's3');
+  await mkdir(directory, { recursive: true });
+  const s3 = await startEmbeddedS3({ directory, logger });
+  logger.info({ endpoint: s3.endpoint, directory }, 'S3_ENDPOINT is unset: started the embedded S3 server (s3rver) on loopback');
+  return {
+    env: {
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
+      S3_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+      S3_FORCE_PATH_STYLE: 'true',
+    },
+    stop: () => s3.stop(),
+  };
+}

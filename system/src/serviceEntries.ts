@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { PROJECT_ROOT, type Config } from '@reelay/platform';
+
+export interface ServiceEntry {
+  readonly name: string;
+  readonly entry: string;
+  /** Where its HTTP server listens: the API itself, or the worker's health and metrics. */
+  readonly port: (config: Config) => number;
+  readonly api: boolean;
+}
+
+/** Every service of the system, in the order they are started. */
+const SERVICES: readonly ServiceEntry[] = [
+  { name: 'projector', entry: 'projector/src/main.ts', port: (c) => c.PROJECTOR_OPS_PORT, api: false },
+  { name: 'notifier', entry: 'notifier/src/main.ts', port: (c) => c.NOTIFIER_OPS_PORT, api: false },
+  { name: 'uploader', entry: 'uploader/src/main.ts', port: (c) => c.UPLOADER_OPS_PORT, api: false },
+  { name: 'query-api', entry: 'query-api/src/main.ts', port: (c) => c.QUERY_API_PORT, api: true },
+  { name: 'command-api', entry: 'command-api/src/main.ts', port: (c) => c.COMMAND_API_PORT, api: true },
+];
+
+export const SERVICE_ENTRIES: readonly ServiceEntry[] = SERVICES.map((service) => ({ ...service, entry: path.join(PROJECT_ROOT, service.entry) }));

@@ -1,0 +1,49 @@
+import { ConfigError, createLogger, loadConfig } from '@reelay/platform';
+import { prepareEnvironment } from './prepare';
+import { SERVICE_ENTRIES } from './serviceEntries';
+import { SupervisedProcess } from './supervisor';
+import { waitUntilHealthy } from './waitUntilHealthy';
+
+/**
+ * `npm start`: the whole system on one machine. Each service runs as a process of its own,
+ * restarted if it dies; SIGTERM or Ctrl-C drains them all.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`reelay: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger('reelay', config.LOG_LEVEL);
+  const prepared = await prepareEnvironment(config, logger);
+  const env = { ...process.env, ...prepared.env };
+  const processes = SERVICE_ENTRIES.map((service) => new SupervisedProcess({ name: service.name, entry: service.entry, env }, logger));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping every service');
+    await Promise.all(processes.map((p) => p.stop()));
+    await prepared.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  processes.forEach((p) => p.start());
+  await Promise.all(SERVICE_ENTRIES.map((service) => waitUntilHealthy(`http://${config.HOST}:${service.port(config)}/healthz`, 60_000)));
+  const lines = SERVICE_ENTRIES.map((s) => `  ${s.name.padEnd(12)} http://${config.HOST}:${s.port(config)}${s.api ? '/v1' : '/metrics'}`);
+  process.stdout.write(`\nReelay is running:\n${lines.join('\n')}\n  a token:     npm run token -- <userId>\n\n`);
+  logger.info({ services: SERVICE_ENTRIES.map((s) => s.name) }, 'reelay started');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`reelay: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Logger } from '@reelay/platform';
+
+export interface ServiceProcessSpec {
+  readonly name: string;
+  /** The TypeScript entry file, run with tsx so no build step is needed. */
+  readonly entry: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const STOP_DEADLINE_MS = 30_000;
+const MAX_RESTART_DELAY_MS = 10_000;
+
+/**
+ * Runs one service as a child process of its own (so it can crash, or be killed, alone) and
+ * starts it again when it dies unexpectedly, backing off when it keeps dying.
+ */
+export class SupervisedProcess {
+  private child: ChildProcess | undefined;
+  private stopping = false;
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly spec: ServiceProcessSpec,
+    private readonly logger: Logger,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    const child = spawn(process.execPath, ['--import', 'tsx', this.spec.entry], {
+      env: this.spec.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    this.child = child;
+    const startedAt = Date.now();
+    child.once('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      if (this.stopping) return;
+      // A process that ran for a while before dying gets a quick restart again.
+      if (Date.now() - startedAt > 60_000) this.restarts = 0;
+      const delay = Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** this.restarts);
+      this.restarts += 1;
+      this.logger.error({ service: this.spec.name, code, signal, restartInMs: delay }, 'service exited; restarting');
+      this.restartTimer = setTimeout(() => this.start(), delay);
+    });
+  }
+
+  /** SIGTERM, then SIGKILL if it has not drained by the deadline. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const deadline = setTimeout(() => child.kill('SIGKILL'), STOP_DEADLINE_MS);
+      child.once('exit', () => {
+        clearTimeout(deadline);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+}

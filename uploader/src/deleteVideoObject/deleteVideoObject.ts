@@ -1,0 +1,26 @@
+import type { DeleteJob } from '@reelay/contracts';
+import type { JobDelivery, Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import { objectKeyFor } from '../uploadVideo/decideUpload';
+
+/** A `VideoDeleted` job: removes the object and any staged copy. Removing twice is harmless. */
+export async function deleteVideoObject(
+  job: DeleteJob,
+  delivery: JobDelivery,
+  deps: { repository: VideoRepository; storage: ObjectStorage; staging: StagingStore; logger: Logger },
+): Promise<void> {
+  const state = await deps.repository.load(job.videoId);
+  if (!state) {
+    delivery.term('no such video');
+    return;
+  }
+  if (state.status !== 'DELETED') {
+    // Only the log says what is deleted; a job that disagrees with it is not obeyed.
+    deps.logger.warn({ videoId: job.videoId, status: state.status }, 'delete job for a video that is not deleted; ignoring');
+    await delivery.ack();
+    return;
+  }
+  await deps.storage.remove(state.objectKey ?? objectKeyFor(job.videoId));
+  await deps.staging.remove(state.stagingRef);
+  deps.logger.info({ videoId: job.videoId }, 'deleted video object removed');
+  await delivery.ack();
+}

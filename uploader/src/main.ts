@@ -1,0 +1,4 @@
+import { runService } from '@reelay/platform';
+import { startUploader } from './server';
+
+runService('uploader', startUploader);
