@@ -29,7 +29,7 @@ export async function prepareEnvironment(config: Config, logger: Logger): Promis
   const pool = createPool(config.EVENT_STORE_URL, { max: 1 });
   await new PostgresEventStore(pool).migrate();
   await pool.end();
-  const knex = createKnex(config.DATABASE_URL, { max: 1 });
+  const knex = createKnex(config.DATABASE_URL, { max: 4 });
   await migrateReadModel(knex);
   await migrateCheckpoints(knex);
   await knex.destroy();

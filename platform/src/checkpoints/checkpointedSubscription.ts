@@ -50,6 +50,8 @@ export function startCheckpointedSubscription(options: CheckpointedSubscriptionO
         position = to;
       },
     });
+    // stop() may have come while the checkpoint was loading, before there was anything to stop.
+    if (stopped) await current.stop();
     await current.done;
   };
 

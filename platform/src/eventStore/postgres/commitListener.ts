@@ -20,8 +20,9 @@ export class CommitListener {
 
   /** Resolves on the next commit notification, after the safety interval, or when aborted. */
   async wait(signal: AbortSignal): Promise<void> {
-    await this.ensureListening().catch(() => undefined);
-    if (signal.aborted) return;
+    const connectedNow = await this.ensureListening().catch(() => false);
+    // Commits between the reader's last query and this LISTEN would go unnoticed: read again.
+    if (connectedNow || signal.aborted) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -35,12 +36,14 @@ export class CommitListener {
     });
   }
 
-  private ensureListening(): Promise<void> {
-    if (this.closed || this.client) return Promise.resolve();
+  /** Resolves true when this call had to (re)connect, false when already listening. */
+  private async ensureListening(): Promise<boolean> {
+    if (this.closed || this.client) return false;
     this.connecting ??= this.connect().finally(() => {
       this.connecting = undefined;
     });
-    return this.connecting;
+    await this.connecting;
+    return true;
   }
 
   private async connect(): Promise<void> {
@@ -59,7 +62,7 @@ export class CommitListener {
       return;
     }
     this.client = client;
-    // Commits between the reader's last query and this LISTEN would otherwise go unnoticed.
+    // Readers already waiting may have missed commits made before this LISTEN.
     this.wakeAll();
   }
 

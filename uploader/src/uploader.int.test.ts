@@ -1,0 +1,166 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import pino from 'pino';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Job } from '@reelay/contracts';
+import {
+  FileStagingStore,
+  JobQueue,
+  S3ObjectStorage,
+  VideoRepository,
+  connectNats,
+  createMetricsRegistry,
+  newEvent,
+  type ObjectStorage,
+} from '@reelay/platform';
+import { createTestEventStore, createTestObjectStorage, uniqueName } from '@reelay/platform/testing';
+import { startUploaderWorker } from './worker';
+
+const logger = pino({ level: 'silent' });
+const MiB = 1024 * 1024;
+
+describe('the uploader', () => {
+  let events: Awaited<ReturnType<typeof createTestEventStore>>;
+  let s3: Awaited<ReturnType<typeof createTestObjectStorage>>;
+  let stagingDir: string;
+  let staging: FileStagingStore;
+  let nc: NatsConnection;
+  let queue: JobQueue;
+  let streamName: string;
+  let worker: { stop(): Promise<void> } | undefined;
+
+  const startWorker = async (storage: ObjectStorage = s3.storage) => {
+    worker = await startUploaderWorker({
+      queue,
+      repository: new VideoRepository(events.store),
+      staging,
+      storage,
+      logger,
+      metrics: createMetricsRegistry('uploader-test'),
+      concurrency: 2,
+      maxAttempts: 3,
+      progressIntervalMs: 0,
+    });
+  };
+
+  /** What the command API does: stage the bytes and record UploadRequested; the relay's publish. */
+  const requestUpload = async (bytes: Buffer) => {
+    const videoId = randomUUID();
+    const staged = await staging.write(videoId, Readable.from([bytes]), { maxBytes: bytes.length });
+    const requested = newEvent(
+      {
+        type: 'UploadRequested',
+        data: {
+          videoId: videoId as never,
+          userId: 'alice' as never,
+          metaInfo: { title: 't', fileName: 'f.mp4', contentType: 'video/mp4', sizeBytes: staged.sizeBytes, sha256: staged.sha256 },
+          stagingRef: staged.ref,
+        },
+      },
+      { correlationId: 'c', causationId: 'c', userId: 'alice' },
+    );
+    await events.store.appendToStream(`video-${videoId}`, [requested], { expectedRevision: 'no_stream' });
+    const job: Job = { kind: 'upload', videoId: videoId as never, requestEventId: requested.id };
+    await queue.publish(job);
+    return { videoId, job, stagingRef: staged.ref };
+  };
+
+  const typesOf = async (videoId: string) => (await events.store.readStream(`video-${videoId}`)).map((e) => e.type);
+
+  const waitForType = async (videoId: string, type: string, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await typesOf(videoId)).includes(type)) {
+      if (Date.now() > deadline) throw new Error(`no ${type} for ${videoId}; saw ${(await typesOf(videoId)).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  beforeEach(async () => {
+    events = await createTestEventStore();
+    s3 = await createTestObjectStorage({ partSizeBytes: 5 * MiB });
+    stagingDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-uploader-staging-'));
+    staging = new FileStagingStore(stagingDir);
+    nc = await connectNats(process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222', { name: 'uploader-test', logger });
+    streamName = uniqueName('UPLOADER');
+    queue = new JobQueue(nc, { stream: streamName, logger, maxDeliver: 3 });
+    await queue.ensureStream();
+  });
+
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+    await queue.deleteStream();
+    await nc.close();
+    await s3.cleanup();
+    await events.dispose();
+    await rm(stagingDir, { recursive: true, force: true });
+  });
+
+  it('streams a staged video into S3 with multipart, records its progress and completion, and removes the staged copy', async () => {
+    await startWorker();
+    const bytes = randomBytes(12 * MiB);
+    const { videoId, stagingRef } = await requestUpload(bytes);
+    await waitForType(videoId, 'UploadCompleted');
+
+    const types = await typesOf(videoId);
+    expect(types[0]).toBe('UploadRequested');
+    expect(types[1]).toBe('UploadStarted');
+    expect(types[types.length - 1]).toBe('UploadCompleted');
+    const progress = types.filter((t) => t === 'ProgressReported').length;
+    // Three 5 MiB parts: at most one report per part, never one per chunk.
+    expect(progress).toBeGreaterThanOrEqual(1);
+    expect(progress).toBeLessThanOrEqual(3);
+
+    const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` }));
+    const stored = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(await staging.exists(stagingRef)).toBe(false);
+  });
+
+  it('does not upload twice when the same job arrives again', async () => {
+    await startWorker();
+    const { videoId, job } = await requestUpload(randomBytes(64 * 1024));
+    await waitForType(videoId, 'UploadCompleted');
+    // Past the server's de-duplication (another message id), as after a long outage.
+    await jetstream(nc).publish(`${streamName}.jobs.upload`, JSON.stringify(job), { msgID: randomUUID() });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const types = await typesOf(videoId);
+    expect(types.filter((t) => t === 'UploadStarted')).toHaveLength(1);
+    expect(types.filter((t) => t === 'UploadCompleted')).toHaveLength(1);
+  });
+
+  it('records UploadFailed for a permanent storage error and keeps the staged copy for a retry', async () => {
+    const missingBucket = new S3ObjectStorage(s3.client, { bucket: `${s3.bucket}-missing`, partSizeBytes: 5 * MiB, queueSize: 1 });
+    await startWorker(missingBucket);
+    const { videoId, stagingRef } = await requestUpload(randomBytes(64 * 1024));
+    await waitForType(videoId, 'UploadFailed');
+    const failed = (await events.store.readStream(`video-${videoId}`)).find((e) => e.type === 'UploadFailed');
+    expect(failed?.data).toMatchObject({ code: 'STORAGE_BUCKET_MISSING', retryable: false, attempt: 1 });
+    expect(await staging.exists(stagingRef)).toBe(true);
+    expect((await typesOf(videoId)).filter((t) => t === 'UploadStarted')).toHaveLength(1);
+  });
+
+  it('removes the object and the staged copy of a deleted video', async () => {
+    await startWorker();
+    const { videoId, stagingRef } = await requestUpload(randomBytes(64 * 1024));
+    await waitForType(videoId, 'UploadCompleted');
+    const repository = new VideoRepository(events.store);
+    const deleted = await repository.decide(videoId, () => [
+      newEvent({ type: 'VideoDeleted', data: { deletedBy: 'alice' as never } }, { correlationId: 'd', causationId: 'd', userId: 'alice' }),
+    ]);
+    await queue.publish({ kind: 'delete', videoId: videoId as never, requestEventId: deleted.appended[0]?.id as string });
+    const deadline = Date.now() + 15_000;
+    let gone = false;
+    while (!gone && Date.now() < deadline) {
+      gone = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` })).then(() => false, () => true);
+      if (!gone) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(gone).toBe(true);
+    expect(await staging.exists(stagingRef)).toBe(false);
+  });
+});
