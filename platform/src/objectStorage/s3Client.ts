@@ -23,6 +23,9 @@ export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey:
  * Real S3 is unaffected by the setting.
  */
 export function createS3Client(config: S3ClientConfig, endpointOverride?: string): S3Client {
+  // The SDK is pinned to a release that supports Node 20 (see the README); its warning that later
+  // releases will not only fills every service's log.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const endpoint = endpointOverride ?? config.S3_ENDPOINT;
   return new S3Client({
     region: config.S3_REGION,

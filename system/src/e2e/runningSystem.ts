@@ -9,6 +9,8 @@ export interface RunningSystem {
   readonly commandApi: string;
   readonly queryApi: string;
   readonly dataDir: string;
+  /** The launcher's pid; every service is a child of it. */
+  readonly pid: number;
   readonly output: () => string;
   stop(): Promise<number | null>;
 }
@@ -48,6 +50,7 @@ export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000): 
     commandApi: `http://127.0.0.1:${ports.COMMAND_API_PORT}`,
     queryApi: `http://127.0.0.1:${ports.QUERY_API_PORT}`,
     dataDir,
+    pid: child.pid as number,
     output: () => output,
     async stop() {
       child.kill('SIGTERM');
