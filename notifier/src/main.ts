@@ -1,0 +1,4 @@
+import { runService } from '@reelay/platform';
+import { startNotifier } from './startNotifier';
+
+runService('notifier', startNotifier);

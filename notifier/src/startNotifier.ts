@@ -1,0 +1,154 @@
+import type { Knex } from 'knex';
+import type { Position } from '@reelay/contracts';
+import {
+  PostgresEventStore,
+  VideoRepository,
+  createHttpApp,
+  createKnex,
+  createMetricsRegistry,
+  createPool,
+  ensureDatabase,
+  migrateCheckpoints,
+  type Config,
+  type Logger,
+  type RunningService,
+} from '@reelay/platform';
+import { createPushSender } from './push/createPushSender';
+import { TERMINAL_EVENT_TYPES } from './notifyOnTerminalEvents/decideNotification';
+import { followFromCheckpoint } from './notifyOnTerminalEvents/followFromCheckpoint';
+import { createNotifierMetrics } from './notifyOnTerminalEvents/notifierMetrics';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './notifyOnTerminalEvents/retryTransient';
+import { TerminalEventNotifier } from './notifyOnTerminalEvents/terminalEventNotifier';
+
+/** The checkpoint the notifier's copies share in the read-model database. */
+export const NOTIFIER_CHECKPOINT = 'notifier';
+
+/** Tuning that has no environment variable; tests shorten the waits. */
+export interface NotifierOptions {
+  /** Retries of a transient send failure within a batch. */
+  readonly retry?: RetryPolicy;
+  /** How long to wait before following the log again after a batch failed (e.g. retries ran out). */
+  readonly restartDelayMs?: number;
+  /**
+   * Events per batch. Small, because a batch's checkpoint moves only when every push in it is
+   * done: a crash replays at most this many events (each then skipped as already notified).
+   */
+  readonly batchSize?: number;
+}
+
+export interface RunningNotifier extends RunningService {
+  /** Where `/healthz`, `/readyz` and `/metrics` are served. */
+  readonly opsUrl: string;
+  /** `onesignal` or `log`. */
+  readonly provider: string;
+  /** How far this copy has followed the log (for tests and lag reports). */
+  position(): Position;
+}
+
+/**
+ * Starts the notifier: follows the global log from its checkpoint and sends one push per
+ * `UploadCompleted` / `UploadFailed`, through OneSignal when its keys are configured and to the
+ * log otherwise. `stop()` lets the push in flight finish, abandons retry waits (their events are
+ * handled again on the next start) and releases every connection.
+ */
+export async function startNotifier(config: Config, logger: Logger, options: NotifierOptions = {}): Promise<RunningNotifier> {
+  if (!/^postgres(ql)?:\/\//.test(config.EVENT_STORE_URL)) {
+    throw new Error('the notifier supports only a postgres:// EVENT_STORE_URL so far');
+  }
+  await ensureDatabase(config.EVENT_STORE_URL);
+  await ensureDatabase(config.DATABASE_URL);
+  const eventPool = createPool(config.EVENT_STORE_URL, { applicationName: 'reelay-notifier', max: 4 });
+  const store = new PostgresEventStore(eventPool);
+  const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-notifier', max: 2 });
+  const releaseConnections = async () => {
+    await store.close();
+    await Promise.all([eventPool.end(), knex.destroy()]);
+  };
+
+  try {
+    await store.migrate();
+    await migrateCheckpointsBesideOthers(knex);
+  } catch (error) {
+    await releaseConnections();
+    throw error;
+  }
+
+  const sender = createPushSender(config, logger);
+  if (sender.provider === 'log') {
+    logger.warn('ONESIGNAL_APP_ID and ONESIGNAL_API_KEY are unset: pushes are written to the log, not sent');
+  } else {
+    logger.info({ provider: sender.provider, apiUrl: config.ONESIGNAL_API_URL }, 'pushes go to OneSignal');
+  }
+
+  const registry = createMetricsRegistry('notifier');
+  const metrics = createNotifierMetrics(registry);
+  const notifier = new TerminalEventNotifier({
+    repository: new VideoRepository(store),
+    sender,
+    metrics,
+    logger,
+    retry: options.retry ?? DEFAULT_RETRY_POLICY,
+  });
+  const follower = followFromCheckpoint({
+    name: NOTIFIER_CHECKPOINT,
+    store,
+    knex,
+    logger: logger.child({ component: 'subscription' }),
+    eventTypes: TERMINAL_EVENT_TYPES,
+    batchSize: options.batchSize ?? 20,
+    restartDelayMs: options.restartDelayMs ?? 15_000,
+    // One push at a time: batches are small, and order keeps the log easy to follow.
+    handle: async (events, signal) => {
+      for (const event of events) await notifier.notify(event, signal);
+    },
+  });
+
+  const app = createHttpApp({
+    service: 'notifier',
+    logger,
+    metrics: registry,
+    readiness: {
+      'event-store': () => eventPool.query('select 1'),
+      database: () => knex.raw('select 1'),
+    },
+  });
+  let opsUrl: string;
+  try {
+    opsUrl = await app.listen({ host: config.HOST, port: config.NOTIFIER_OPS_PORT });
+  } catch (error) {
+    await follower.stop();
+    await app.close();
+    await releaseConnections();
+    throw error;
+  }
+  logger.info({ opsUrl }, 'notifier running');
+
+  return {
+    opsUrl,
+    provider: sender.provider,
+    position: () => follower.position(),
+    async stop() {
+      await follower.stop();
+      await app.close();
+      await releaseConnections();
+    },
+  };
+}
+
+const UNIQUE_VIOLATION = '23505';
+const DUPLICATE_TABLE = '42P07';
+
+/**
+ * `migrateCheckpoints` is `create table if not exists`, which Postgres does not make safe against
+ * a concurrent copy of itself: when every service starts at once, all but one can fail with a
+ * duplicate-type error. The table exists by then, so running it again settles the race.
+ */
+async function migrateCheckpointsBesideOthers(knex: Knex): Promise<void> {
+  try {
+    await migrateCheckpoints(knex);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== UNIQUE_VIOLATION && code !== DUPLICATE_TABLE) throw error;
+    await migrateCheckpoints(knex);
+  }
+}

@@ -1,0 +1,8 @@
+/** The projector: the `video_info` read model, its migrations, the pure fold and the process. */
+export { startProjector, type RunningProjector, type StartProjectorOptions } from './startProjector';
+export { migrateReadModel, READ_MODEL_MIGRATIONS_TABLE } from './readModel/migrateReadModel';
+export { applyToVideoInfo } from './videoInfo/applyToVideoInfo';
+export { foldBatch, foldInOrder, type FoldedBatch, type VideoEventOfBatch } from './videoInfo/foldBatch';
+export { projectBatch, type BatchOutcome } from './videoInfo/projectBatch';
+export { VideoInfoProjection, type ProjectionObserver, type VideoInfoProjectionOptions } from './videoInfo/videoInfoProjection';
+export { VIDEO_INFO_CHANGED_CHANNEL, VIDEO_INFO_PROJECTION, type VideoInfo } from './videoInfo/videoInfo';

@@ -1,0 +1,4 @@
+import { runService } from '@reelay/platform';
+import { startProjector } from './startProjector';
+
+runService('projector', startProjector);

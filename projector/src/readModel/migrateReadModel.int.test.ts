@@ -1,0 +1,22 @@
+import { createKnex } from '@reelay/platform';
+import { createTestDatabase } from '@reelay/platform/testing';
+import { READ_MODEL_MIGRATIONS_TABLE, migrateReadModel } from './migrateReadModel';
+
+describe('migrateReadModel', () => {
+  it('lets several copies migrate one fresh database at the same time', async () => {
+    const database = await createTestDatabase();
+    const copies = [createKnex(database.url, { max: 2 }), createKnex(database.url, { max: 2 }), createKnex(database.url, { max: 2 })];
+    try {
+      await Promise.all(copies.map((knex) => migrateReadModel(knex)));
+      const [knex] = copies as [(typeof copies)[number]];
+      const applied = await knex(READ_MODEL_MIGRATIONS_TABLE).select('name');
+      expect(applied.map((row) => row.name)).toEqual(['0001_create_video_info']);
+      const indexes = await knex('pg_indexes').where({ tablename: 'video_info' }).pluck('indexname');
+      expect(indexes).toEqual(expect.arrayContaining(['video_info_user_newest', 'video_info_user_status_newest']));
+      expect(await knex.schema.hasTable('subscription_checkpoints')).toBe(true);
+    } finally {
+      await Promise.all(copies.map((knex) => knex.destroy()));
+      await database.drop();
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+
+/**
+ * The read model's schema history, oldest first. A released migration is never edited: a change
+ * is a new entry. Names sort in the order they must run.
+ */
+export const READ_MODEL_MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migration: Knex.Migration }> = [
+  {
+    name: '0001_create_video_info',
+    migration: {
+      async up(knex) {
+        await knex.raw(`
+          create table video_info (
+            video_id uuid primary key,
+            user_id text not null,
+            status text not null check (status in ('PENDING', 'LOADING', 'UPLOADED', 'DELETED', 'FAILED')),
+            uploaded_percentage smallint not null default 0 check (uploaded_percentage between 0 and 100),
+            meta_info jsonb not null,
+            requested_at timestamptz not null,
+            uploaded_at timestamptz,
+            failure_reason text,
+            last_revision bigint not null,
+            updated_at timestamptz not null default now()
+          )`);
+        // "A user's videos, newest first", paged by keyset on (requested_at, video_id) …
+        await knex.raw('create index video_info_user_newest on video_info (user_id, requested_at desc, video_id desc)');
+        // … and the same filtered by status.
+        await knex.raw('create index video_info_user_status_newest on video_info (user_id, status, requested_at desc, video_id desc)');
+      },
+      async down(knex) {
+        await knex.raw('drop table if exists video_info');
+      },
+    },
+  },
+];

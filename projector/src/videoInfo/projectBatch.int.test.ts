@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { START } from '@reelay/contracts';
+import { loadCheckpoint } from '@reelay/platform';
+import { appendVideoEvents } from '../testSupport/appendVideoEvents';
+import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
+import { happyPath } from '../testSupport/videoEventFixtures';
+import { projectBatch } from './projectBatch';
+import { VIDEO_INFO_PROJECTION } from './videoInfo';
+
+describe('projectBatch', () => {
+  let context: ReadModelTestContext;
+
+  beforeEach(async () => {
+    context = await createReadModelTestContext();
+  });
+
+  afterEach(async () => {
+    await context.dispose();
+  });
+
+  it('stores the rows and the checkpoint together', async () => {
+    const videoId = randomUUID();
+    await appendVideoEvents(context.store, videoId, happyPath(videoId, 'alice'));
+    const events = await context.store.readAll({ from: START, limit: 100 });
+    const to = events[events.length - 1]!.position;
+
+    const outcome = await projectBatch(context, events, START, to);
+
+    expect(outcome.changedVideoIds).toEqual([videoId]);
+    expect(await loadCheckpoint(context.knex, VIDEO_INFO_PROJECTION)).toEqual(to);
+    expect(await context.knex('video_info').first('status')).toEqual({ status: 'UPLOADED' });
+  });
+
+  it('writes nothing when the checkpoint is not where the batch starts', async () => {
+    const videoId = randomUUID();
+    await appendVideoEvents(context.store, videoId, happyPath(videoId, 'alice'));
+    const events = await context.store.readAll({ from: START, limit: 100 });
+    const to = events[events.length - 1]!.position;
+    await projectBatch(context, events.slice(0, 1), START, events[0]!.position);
+
+    await expect(projectBatch(context, events, START, to)).rejects.toMatchObject({ name: 'CheckpointMoved' });
+    expect(await context.knex('video_info').first('status', 'last_revision')).toEqual({ status: 'PENDING', last_revision: 0 });
+  });
+
+  it('repairs a row from its stream when the batch skips a revision', async () => {
+    const videoId = randomUUID();
+    await appendVideoEvents(context.store, videoId, happyPath(videoId, 'alice'));
+    const events = await context.store.readAll({ from: START, limit: 100 });
+    const holed = [events[0]!, events[2]!];
+
+    const outcome = await projectBatch(context, holed, START, events[2]!.position);
+
+    expect(outcome.repairedVideoIds).toEqual([videoId]);
+    expect(await context.knex('video_info').first('status', 'last_revision')).toEqual({ status: 'UPLOADED', last_revision: 3 });
+  });
+});

@@ -1,0 +1,77 @@
+import type { Knex } from 'knex';
+import { videoIdOfStream, videoStreamName, type Position, type RecordedEvent, type RecordedVideoEvent } from '@reelay/contracts';
+import { advanceCheckpoint, asVideoEvent, type EventStore } from '@reelay/platform';
+import { foldBatch, foldInOrder, type VideoEventOfBatch } from './foldBatch';
+import { VIDEO_INFO_PROJECTION, type VideoInfo } from './videoInfo';
+import { loadVideoInfoForUpdate, notifyVideoInfoChanged, upsertVideoInfo } from './videoInfoTable';
+
+export interface BatchOutcome {
+  /** The video events of the batch, validated; events of other streams are left out. */
+  readonly events: readonly RecordedVideoEvent[];
+  /** The videos whose rows changed (and were notified). */
+  readonly changedVideoIds: readonly string[];
+  /** Videos whose rows had to be repaired from their stream because the batch skipped a revision. */
+  readonly repairedVideoIds: readonly string[];
+}
+
+export interface ProjectBatchContext {
+  readonly knex: Knex;
+  /** Read only to repair a row whose stream reached the batch out of order (see `FoldedBatch.gaps`). */
+  readonly store: Pick<EventStore, 'readStream'>;
+}
+
+/** The batch's events of `video-<id>` streams, validated against the contracts. */
+function videoEventsOf(events: readonly RecordedEvent[]): VideoEventOfBatch[] {
+  const result: VideoEventOfBatch[] = [];
+  for (const event of events) {
+    const videoId = videoIdOfStream(event.streamName);
+    // A malformed event throws here and stops the batch: skipping it would lose a change for good.
+    if (videoId) result.push({ videoId, event: asVideoEvent(event) });
+  }
+  return result;
+}
+
+/**
+ * Applies one batch of the global log to `video_info` in ONE transaction: the checkpoint moves
+ * from `from` to `to`, the rows the batch touches are locked, folded in memory and written in
+ * bulk, and a notification goes out per changed video — all or nothing. The checkpoint is moved
+ * first: a second copy of the projector working on the same batch then fails at once with
+ * CheckpointMoved (or waits for the first to commit, then fails) instead of folding for nothing.
+ */
+export async function projectBatch(context: ProjectBatchContext, events: readonly RecordedEvent[], from: Position, to: Position): Promise<BatchOutcome> {
+  const videoEvents = videoEventsOf(events);
+  return context.knex.transaction(async (trx) => {
+    await advanceCheckpoint(trx, VIDEO_INFO_PROJECTION, from, to);
+    if (videoEvents.length === 0) return { events: [], changedVideoIds: [], repairedVideoIds: [] };
+
+    const videoIds = [...new Set(videoEvents.map((e) => e.videoId))];
+    const rows = await loadVideoInfoForUpdate(trx, videoIds);
+    const { changed, gaps } = foldBatch(rows, videoEvents);
+    const repaired = await repairFromStreams(context.store, gaps, (videoId) => changed.get(videoId) ?? rows.get(videoId));
+    const written = new Map<string, VideoInfo>([...changed, ...repaired]);
+
+    await upsertVideoInfo(trx, [...written.values()]);
+    await notifyVideoInfoChanged(trx, [...written.keys()]);
+    return { events: videoEvents.map((e) => e.event), changedVideoIds: [...written.keys()], repairedVideoIds: [...repaired.keys()] };
+  });
+}
+
+/**
+ * Folds the whole stream of each video in `videoIds` over its current row. Only reached when the
+ * global order handed over a stream's events with a hole in their revisions; the stream is the
+ * truth, and events folded early here are ignored by revision when the log delivers them later.
+ */
+async function repairFromStreams(
+  store: ProjectBatchContext['store'],
+  videoIds: ReadonlySet<string>,
+  current: (videoId: string) => VideoInfo | undefined,
+): Promise<Map<string, VideoInfo>> {
+  const repaired = new Map<string, VideoInfo>();
+  for (const videoId of videoIds) {
+    const before = current(videoId);
+    const stream = await store.readStream(videoStreamName(videoId));
+    const after = foldInOrder(before, stream.map(asVideoEvent));
+    if (after && after !== before) repaired.set(videoId, after);
+  }
+  return repaired;
+}

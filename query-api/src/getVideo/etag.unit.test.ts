@@ -1,0 +1,28 @@
+import { ifNoneMatchMatches, videoEtag } from './etag';
+
+describe('video ETags', () => {
+  const etag = videoEtag('6f1c1f0e-8a4b-4c3e-9a53-2f1d2f3c4b5a', 3);
+
+  it('quote the video id and revision', () => {
+    expect(etag).toBe('"6f1c1f0e-8a4b-4c3e-9a53-2f1d2f3c4b5a.3"');
+  });
+
+  it('differ between revisions and between videos', () => {
+    expect(videoEtag('a', 3)).not.toBe(videoEtag('a', 4));
+    expect(videoEtag('a', 3)).not.toBe(videoEtag('b', 3));
+  });
+
+  it('match an If-None-Match naming them, weak or strong, alone or in a list', () => {
+    expect(ifNoneMatchMatches(etag, etag)).toBe(true);
+    expect(ifNoneMatchMatches(`W/${etag}`, etag)).toBe(true);
+    expect(ifNoneMatchMatches(`"other", ${etag}`, etag)).toBe(true);
+    expect(ifNoneMatchMatches('*', etag)).toBe(true);
+  });
+
+  it('do not match a missing header or other tags', () => {
+    expect(ifNoneMatchMatches(undefined, etag)).toBe(false);
+    expect(ifNoneMatchMatches('', etag)).toBe(false);
+    expect(ifNoneMatchMatches('"other"', etag)).toBe(false);
+    expect(ifNoneMatchMatches(videoEtag('6f1c1f0e-8a4b-4c3e-9a53-2f1d2f3c4b5a', 2), etag)).toBe(false);
+  });
+});

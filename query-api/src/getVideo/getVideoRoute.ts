@@ -1,0 +1,58 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { GetVideoQuery, NotFound, VideoId, VideoView } from '@reelay/contracts';
+import type { HttpApp } from '@reelay/platform';
+import type { VideoChangeListener } from '../readModel/videoChangeListener';
+import { toVideoView } from '../readModel/videoRecord';
+import { awaitNewVersion } from './awaitNewVersion';
+import { ifNoneMatchMatches, videoEtag } from './etag';
+import { findVideoOfUser } from './findVideo';
+
+export interface GetVideoDependencies {
+  readonly knex: Knex;
+  readonly changes: VideoChangeListener;
+}
+
+const Params = z.object({ videoId: VideoId });
+
+/** A 304 has no body (RFC 9110 §15.4.5). */
+const NotModified = z.undefined().describe('Not Modified: the version named by If-None-Match is current');
+
+/**
+ * `GET /v1/videos/:videoId` (API.md): the caller's video with an ETag; `If-None-Match` → 304.
+ *
+ * `?waitSeconds=N` is a long-poll, and it holds the request only when the client already has
+ * the current version (its `If-None-Match` matches): then it answers as soon as the video
+ * changes (200) or after N seconds (304). Without a matching `If-None-Match` the client has
+ * nothing to compare against, so it gets the current state at once — holding would only delay
+ * the first answer.
+ */
+export function registerGetVideo(app: HttpApp, { knex, changes }: GetVideoDependencies): void {
+  app.get(
+    '/v1/videos/:videoId',
+    { schema: { params: Params, querystring: GetVideoQuery, response: { 200: VideoView, 304: NotModified } } },
+    async (request, reply) => {
+      const { videoId } = request.params;
+      const ifNoneMatch = request.headers['if-none-match'];
+      const load = () => findVideoOfUser(knex, videoId, request.userId);
+
+      let record = await load();
+      if (!record) throw new NotFound(`video ${videoId} was not found`);
+
+      const waitMs = request.query.waitSeconds * 1000;
+      if (waitMs > 0 && ifNoneMatch && ifNoneMatchMatches(ifNoneMatch, videoEtag(record.video_id, record.last_revision))) {
+        const disconnected = new AbortController();
+        // 'close' on the response fires when it is sent or when the client goes away first.
+        reply.raw.once('close', () => disconnected.abort());
+        if (request.raw.socket.destroyed) disconnected.abort();
+        record = (await awaitNewVersion({ videoId, ifNoneMatch, waitMs, changes, load, signal: disconnected.signal })) ?? record;
+      }
+
+      const etag = videoEtag(record.video_id, record.last_revision);
+      // Per-user data: caches may keep it only for this caller and must revalidate every time.
+      reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'authorization');
+      if (ifNoneMatchMatches(ifNoneMatch, etag)) return reply.code(304).send();
+      return toVideoView(record);
+    },
+  );
+}

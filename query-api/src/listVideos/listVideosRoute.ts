@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+import { ListVideosParams, ListVideosQuery, NotFound, VideoList } from '@reelay/contracts';
+import type { HttpApp } from '@reelay/platform';
+import { toVideoView } from '../readModel/videoRecord';
+import { decodeCursor, encodeCursor } from './cursor';
+import { listVideosOfUser } from './listVideosOfUser';
+
+/** The alias API.md gives the caller in `/v1/users/:userId/…`. */
+export const CALLER_ALIAS = 'me';
+
+/**
+ * `GET /v1/users/:userId/videos?status=&limit=&cursor=` (API.md): the caller's videos, newest
+ * first, a page at a time. Only the caller's own list exists for them: any other user id is a
+ * 404, whether or not that user has videos.
+ */
+export function registerListVideos(app: HttpApp, { knex }: { readonly knex: Knex }): void {
+  app.get(
+    '/v1/users/:userId/videos',
+    { schema: { params: ListVideosParams, querystring: ListVideosQuery, response: { 200: VideoList } } },
+    async (request, reply) => {
+      const { userId } = request.params;
+      if (userId !== CALLER_ALIAS && userId !== request.userId) throw new NotFound(`user ${userId} was not found`);
+      const { status, limit, cursor } = request.query;
+
+      const page = await listVideosOfUser(knex, { userId: request.userId, status, limit, after: cursor ? decodeCursor(cursor) : undefined });
+
+      reply.header('cache-control', 'private, no-cache').header('vary', 'authorization');
+      return {
+        userId: request.userId,
+        videos: page.records.map(toVideoView),
+        nextCursor: page.next ? encodeCursor(page.next) : null,
+      };
+    },
+  );
+}
