@@ -59,9 +59,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    // A refused upload leaves its body unread: close the connection rather than read it all.
+  // An answer given before the body was read (a refusal, a repeated Idempotency-Key) closes the
+  // connection: reading a video only to discard it wastes both sides' bandwidth, and a client
+  // still sending on a keep-alive connection would hold the server's shutdown hostage.
+  app.addHook('onSend', async (request, reply) => {
     if (hasUnreadBody(request.raw)) reply.header('connection', 'close');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpError) {
       reply.headers(error.headers);
       return sendProblem(reply, error.status, error.slug, error.message);

@@ -48,13 +48,18 @@ export async function dropDatabase(url: string): Promise<void> {
 }
 
 export function createPool(url: string, options: { max?: number; applicationName?: string } = {}): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'reelay',
     // A session that sits idle inside a transaction holds back every reader of the global log.
     idle_in_transaction_session_timeout: 60_000,
   });
+  // An idle connection that dies (Postgres restarted, the connection killed) is dropped by the
+  // pool, which then emits 'error'; unheard, that event would crash the process. The next query
+  // opens a new connection, and readiness reports the database while it is down.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 export function createKnex(url: string, options: { max?: number; applicationName?: string } = {}): Knex {
