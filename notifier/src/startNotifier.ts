@@ -9,13 +9,13 @@ import {
   createPool,
   ensureDatabase,
   migrateCheckpoints,
+  startCheckpointedSubscription,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
 import { createPushSender } from './push/createPushSender';
 import { TERMINAL_EVENT_TYPES } from './notifyOnTerminalEvents/decideNotification';
-import { followFromCheckpoint } from './notifyOnTerminalEvents/followFromCheckpoint';
 import { createNotifierMetrics } from './notifyOnTerminalEvents/notifierMetrics';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './notifyOnTerminalEvents/retryTransient';
 import { TerminalEventNotifier } from './notifyOnTerminalEvents/terminalEventNotifier';
@@ -89,16 +89,17 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
     logger,
     retry: options.retry ?? DEFAULT_RETRY_POLICY,
   });
-  const follower = followFromCheckpoint({
+  const follower = startCheckpointedSubscription({
     name: NOTIFIER_CHECKPOINT,
     store,
     knex,
     logger: logger.child({ component: 'subscription' }),
     eventTypes: TERMINAL_EVENT_TYPES,
     batchSize: options.batchSize ?? 20,
-    restartDelayMs: options.restartDelayMs ?? 15_000,
-    // One push at a time: batches are small, and order keeps the log easy to follow.
-    handle: async (events, signal) => {
+    retryDelayMs: options.restartDelayMs ?? 15_000,
+    // One push at a time: batches are small, and order keeps the log easy to follow. No
+    // transaction: the effects are HTTP calls and appends, so the checkpoint moves afterwards.
+    handle: async (events, { signal }) => {
       for (const event of events) await notifier.notify(event, signal);
     },
   });

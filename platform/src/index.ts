@@ -22,3 +22,4 @@ export * from './jobs/natsJobQueue';
 export * from './lifecycle/runService';
 export * from './checkpoints/checkpoints';
 export * from './checkpoints/checkpointedSubscription';
+export * from './lifecycle/abortableSleep';

@@ -1,8 +1,24 @@
 import type { Knex } from 'knex';
-import type { Position, RecordedEvent } from '@reelay/contracts';
+import { START, type Position, type RecordedEvent } from '@reelay/contracts';
 import type { EventStore, Subscription } from '../eventStore/eventStore';
 import type { Logger } from '../logging/logger';
+import { abortableSleep } from '../lifecycle/abortableSleep';
 import { CheckpointMoved, advanceCheckpoint, loadCheckpoint } from './checkpoints';
+
+/** One batch as a subscriber sees it: where it starts and ends, and how to commit with it. */
+export interface CheckpointedBatch {
+  readonly from: Position;
+  readonly to: Position;
+  /** Aborts when the subscriber is stopping: long effects (retries, backoff) should give up. */
+  readonly signal: AbortSignal;
+  /**
+   * Runs `work` in a transaction that first moves the checkpoint from `from` to `to`, so the
+   * work's rows commit together with the checkpoint (a projection). A subscriber whose effects
+   * are elsewhere (a queue, an HTTP call) does not call it: the checkpoint then moves after the
+   * batch is handled.
+   */
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+}
 
 export interface CheckpointedSubscriptionOptions {
   /** The checkpoint's name: one per subscriber, shared by all its copies. */
@@ -13,78 +29,109 @@ export interface CheckpointedSubscriptionOptions {
   readonly logger: Logger;
   readonly eventTypes?: readonly string[];
   readonly batchSize?: number;
-  /** How long to wait before following the log again after a failure. */
+  /** How long to wait before following the log again after a failed batch. */
   readonly retryDelayMs?: number;
-  /** A batch's effects; what it does through `trx` commits together with the checkpoint. */
-  readonly handle: (events: readonly RecordedEvent[], trx: Knex.Transaction) => Promise<void>;
+  /** A batch's effects. A rejection leaves the checkpoint where it was: the batch comes again. */
+  readonly handle: (events: readonly RecordedEvent[], batch: CheckpointedBatch) => Promise<void>;
+  /** Told each time it starts over from the stored checkpoint, for metrics. */
+  readonly onRestart?: (reason: 'checkpoint-moved' | 'error') => void;
 }
 
 export interface CheckpointedSubscription {
+  /** Lets the batch in flight finish or give up (its signal aborts), then stops following. */
   stop(): Promise<void>;
+  /** The position after the last batch this copy checkpointed (or loaded). */
   position(): Position;
 }
 
 /**
- * Follows the global log from a stored checkpoint, advancing it in the same transaction as each
- * batch's effects. When another copy moved the checkpoint, or a batch fails, it starts again from
- * the stored checkpoint, so a batch is never lost and never committed twice.
+ * Follows the global log from a stored checkpoint and moves the checkpoint with each batch, only
+ * from the position the batch was read from. When another copy moved it first (CheckpointMoved),
+ * or a batch failed, it starts again from whatever the stored checkpoint says then, never from its
+ * own idea of where it was: no batch is lost, and none is committed twice.
  */
 export function startCheckpointedSubscription(options: CheckpointedSubscriptionOptions): CheckpointedSubscription {
-  let stopped = false;
+  const { name, store, knex, logger } = options;
+  const stopping = new AbortController();
   let current: Subscription | undefined;
-  let position: Position | undefined;
-  let wake: (() => void) | undefined;
+  let position: Position = START;
 
-  const follow = async (): Promise<void> => {
-    const from = await loadCheckpoint(options.knex, options.name);
-    position = from;
-    current = options.store.subscribeToAll({
+  const handleBatch = async (events: readonly RecordedEvent[], from: Position, to: Position) => {
+    let committed = false;
+    const batch: CheckpointedBatch = {
       from,
+      to,
+      signal: stopping.signal,
+      transaction: async (work) => {
+        const result = await inCheckpointedTransaction(knex, name, from, to, work);
+        committed = true;
+        return result;
+      },
+    };
+    await options.handle(events, batch);
+    if (!committed) await knex.transaction((trx) => advanceCheckpoint(trx, name, from, to));
+  };
+
+  const followOnce = async (): Promise<void> => {
+    position = await loadCheckpoint(knex, name);
+    if (stopping.signal.aborted) return;
+    current = store.subscribeToAll({
+      from: position,
       eventTypes: options.eventTypes,
       batchSize: options.batchSize,
       handle: async (events, to) => {
-        await options.knex.transaction(async (trx) => {
-          await options.handle(events, trx);
-          await advanceCheckpoint(trx, options.name, position as Position, to);
-        });
+        await handleBatch(events, position, to);
         position = to;
       },
     });
-    // stop() may have come while the checkpoint was loading, before there was anything to stop.
-    if (stopped) await current.stop();
+    // stop() may have come while the subscription was being created.
+    if (stopping.signal.aborted) await current.stop();
     await current.done;
   };
 
-  const loop = async () => {
-    while (!stopped) {
+  const run = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
       try {
-        await follow();
+        await followOnce();
       } catch (error) {
-        if (stopped) break;
+        if (stopping.signal.aborted) break;
         if (error instanceof CheckpointMoved) {
-          options.logger.info({ subscription: options.name }, 'another copy moved the checkpoint; following from there');
+          logger.info({ subscription: name }, 'another copy moved the checkpoint; following from there');
+          options.onRestart?.('checkpoint-moved');
           continue;
         }
-        options.logger.error({ err: error, subscription: options.name }, 'subscription failed; retrying');
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, options.retryDelayMs ?? 1000);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        logger.error({ err: error, subscription: name }, 'a batch failed; following again from the checkpoint after a pause');
+        options.onRestart?.('error');
+        await abortableSleep(options.retryDelayMs ?? 1000, stopping.signal);
       }
     }
   };
-  const running = loop();
+  const running = run();
 
   return {
+    position: () => position,
     async stop() {
-      stopped = true;
-      wake?.();
+      stopping.abort();
       await current?.stop();
       await running;
     },
-    position: () => position ?? { commit: '0', prepare: '0' },
   };
+}
+
+/**
+ * Runs `work` in a transaction that first moves checkpoint `name` from `from` to `to`. Moving it
+ * first makes a second copy on the same batch fail at once with CheckpointMoved (or wait for the
+ * first to commit, then fail) instead of doing the work for nothing.
+ */
+export function inCheckpointedTransaction<T>(
+  knex: Knex,
+  name: string,
+  from: Position,
+  to: Position,
+  work: (trx: Knex.Transaction) => Promise<T>,
+): Promise<T> {
+  return knex.transaction(async (trx) => {
+    await advanceCheckpoint(trx, name, from, to);
+    return work(trx);
+  });
 }

@@ -72,7 +72,7 @@ export interface EventStore {
   /** Committed events after `from` in global order; never skips one that committed late. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options: SubscribeOptions): Subscription;
-  /** The position of the newest event a reader can see now (START when empty). */
+  /** The position of the newest committed event (START when empty): where a caught-up subscriber is. */
   headPosition(): Promise<Position>;
   close(): Promise<void>;
 }

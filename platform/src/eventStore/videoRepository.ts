@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
+  EventMetadata,
   VideoEvent,
   foldVideo,
   videoStreamName,
-  type EventMetadata,
   type NewEvent,
   type RecordedEvent,
   type RecordedVideoEvent,
@@ -17,9 +17,13 @@ export function asVideoEvent(event: RecordedEvent): RecordedVideoEvent {
   return { ...event, ...parsed } as RecordedVideoEvent;
 }
 
-/** A new event with a fresh id, ready to append. */
+/**
+ * A new event with a fresh id, ready to append. It is validated against the contracts here, at
+ * the writer: a malformed event in the log would stop every reader that meets it.
+ */
 export function newEvent<E extends VideoEvent>(event: E, metadata: EventMetadata, id: string = randomUUID()): NewEvent<E['type'], E['data']> {
-  return { id, type: event.type, data: event.data, metadata };
+  const valid = VideoEvent.parse({ type: event.type, data: event.data }) as E;
+  return { id, type: valid.type, data: valid.data, metadata: EventMetadata.parse(metadata) };
 }
 
 export interface Decision {

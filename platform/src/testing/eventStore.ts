@@ -1,3 +1,5 @@
+import { START, type RecordedEvent } from '@reelay/contracts';
+import type { EventStore } from '../eventStore/eventStore';
 import { createPool } from '../postgres/database';
 import { PostgresEventStore } from '../eventStore/postgres/postgresEventStore';
 import { createTestDatabase } from './testDatabase';
@@ -18,4 +20,19 @@ export async function createTestEventStore(options: { safetyPollMs?: number } = 
       await database.drop();
     },
   };
+}
+
+/**
+ * The whole log once it holds `count` events. The global read holds back events behind any older
+ * write transaction still open on the cluster (another test's, say), so a read straight after an
+ * append may not see it yet; this waits, as a subscriber would.
+ */
+export async function readWholeLog(store: EventStore, count: number, timeoutMs = 10_000): Promise<RecordedEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await store.readAll({ from: START, limit: Math.max(count, 1000) });
+    if (events.length >= count) return events;
+    if (Date.now() > deadline) throw new Error(`the log shows ${events.length} of ${count} events`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

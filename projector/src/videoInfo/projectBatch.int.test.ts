@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { START } from '@reelay/contracts';
-import { loadCheckpoint } from '@reelay/platform';
+import { inCheckpointedTransaction, loadCheckpoint } from '@reelay/platform';
+import { readWholeLog } from '@reelay/platform/testing';
+import type { Position, RecordedEvent } from '@reelay/contracts';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
 import { happyPath } from '../testSupport/videoEventFixtures';
@@ -18,13 +20,17 @@ describe('projectBatch', () => {
     await context.dispose();
   });
 
+  /** One batch as the projection runs it: in a transaction that moves the checkpoint. */
+  const project = (events: readonly RecordedEvent[], from: Position, to: Position) =>
+    projectBatch(context, events, { transaction: (work) => inCheckpointedTransaction(context.knex, VIDEO_INFO_PROJECTION, from, to, work) });
+
   it('stores the rows and the checkpoint together', async () => {
     const videoId = randomUUID();
     await appendVideoEvents(context.store, videoId, happyPath(videoId, 'alice'));
-    const events = await context.store.readAll({ from: START, limit: 100 });
+    const events = await readWholeLog(context.store, happyPath(videoId, 'alice').length);
     const to = events[events.length - 1]!.position;
 
-    const outcome = await projectBatch(context, events, START, to);
+    const outcome = await project(events, START, to);
 
     expect(outcome.changedVideoIds).toEqual([videoId]);
     expect(await loadCheckpoint(context.knex, VIDEO_INFO_PROJECTION)).toEqual(to);
@@ -34,21 +40,21 @@ describe('projectBatch', () => {
   it('writes nothing when the checkpoint is not where the batch starts', async () => {
     const videoId = randomUUID();
     await appendVideoEvents(context.store, videoId, happyPath(videoId, 'alice'));
-    const events = await context.store.readAll({ from: START, limit: 100 });
+    const events = await readWholeLog(context.store, happyPath(videoId, 'alice').length);
     const to = events[events.length - 1]!.position;
-    await projectBatch(context, events.slice(0, 1), START, events[0]!.position);
+    await project(events.slice(0, 1), START, events[0]!.position);
 
-    await expect(projectBatch(context, events, START, to)).rejects.toMatchObject({ name: 'CheckpointMoved' });
+    await expect(project(events, START, to)).rejects.toMatchObject({ name: 'CheckpointMoved' });
     expect(await context.knex('video_info').first('status', 'last_revision')).toEqual({ status: 'PENDING', last_revision: 0 });
   });
 
   it('repairs a row from its stream when the batch skips a revision', async () => {
     const videoId = randomUUID();
     await appendVideoEvents(context.store, videoId, happyPath(videoId, 'alice'));
-    const events = await context.store.readAll({ from: START, limit: 100 });
+    const events = await readWholeLog(context.store, happyPath(videoId, 'alice').length);
     const holed = [events[0]!, events[2]!];
 
-    const outcome = await projectBatch(context, holed, START, events[2]!.position);
+    const outcome = await project(holed, START, events[2]!.position);
 
     expect(outcome.repairedVideoIds).toEqual([videoId]);
     expect(await context.knex('video_info').first('status', 'last_revision')).toEqual({ status: 'UPLOADED', last_revision: 3 });

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { videoIdOfStream, videoStreamName, type Position, type RecordedEvent, type RecordedVideoEvent } from '@reelay/contracts';
-import { advanceCheckpoint, asVideoEvent, type EventStore } from '@reelay/platform';
+import { videoIdOfStream, videoStreamName, type RecordedEvent, type RecordedVideoEvent } from '@reelay/contracts';
+import { asVideoEvent, type CheckpointedBatch, type EventStore } from '@reelay/platform';
 import { foldBatch, foldInOrder, type VideoEventOfBatch } from './foldBatch';
-import { VIDEO_INFO_PROJECTION, type VideoInfo } from './videoInfo';
+import type { VideoInfo } from './videoInfo';
 import { loadVideoInfoForUpdate, notifyVideoInfoChanged, upsertVideoInfo } from './videoInfoTable';
 
 export interface BatchOutcome {
@@ -32,16 +32,17 @@ function videoEventsOf(events: readonly RecordedEvent[]): VideoEventOfBatch[] {
 }
 
 /**
- * Applies one batch of the global log to `video_info` in ONE transaction: the checkpoint moves
- * from `from` to `to`, the rows the batch touches are locked, folded in memory and written in
- * bulk, and a notification goes out per changed video — all or nothing. The checkpoint is moved
- * first: a second copy of the projector working on the same batch then fails at once with
- * CheckpointMoved (or waits for the first to commit, then fails) instead of folding for nothing.
+ * Applies one batch of the global log to `video_info` in ONE transaction, the batch's
+ * checkpointed one: the rows the batch touches are locked, folded in memory and written in bulk,
+ * and a notification goes out per changed video, all committing with the checkpoint or not at all.
  */
-export async function projectBatch(context: ProjectBatchContext, events: readonly RecordedEvent[], from: Position, to: Position): Promise<BatchOutcome> {
+export async function projectBatch(
+  context: ProjectBatchContext,
+  events: readonly RecordedEvent[],
+  batch: Pick<CheckpointedBatch, 'transaction'>,
+): Promise<BatchOutcome> {
   const videoEvents = videoEventsOf(events);
-  return context.knex.transaction(async (trx) => {
-    await advanceCheckpoint(trx, VIDEO_INFO_PROJECTION, from, to);
+  return batch.transaction(async (trx) => {
     if (videoEvents.length === 0) return { events: [], changedVideoIds: [], repairedVideoIds: [] };
 
     const videoIds = [...new Set(videoEvents.map((e) => e.videoId))];

@@ -1,10 +1,15 @@
-import type { Position, RecordedEvent } from '@reelay/contracts';
+import { comparePositions, type Position, type RecordedEvent } from '@reelay/contracts';
+import { abortableSleep } from '../../lifecycle/abortableSleep';
 import type { SubscribeOptions, Subscription } from '../eventStore';
 import type { CommitListener } from './commitListener';
 
 interface GlobalReader {
   readAll(options: { from: Position; limit: number }): Promise<RecordedEvent[]>;
+  headPosition(): Promise<Position>;
 }
+
+const HELD_BACK_FIRST_RETRY_MS = 10;
+const HELD_BACK_MAX_RETRY_MS = 500;
 
 /**
  * Follows the global log from a position: reads a batch, hands it over, and sleeps on the
@@ -39,13 +44,22 @@ export class PollingSubscription implements Subscription {
   private async run(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
     const wanted = this.options.eventTypes ? new Set(this.options.eventTypes) : undefined;
+    let heldBackRetryMs = HELD_BACK_FIRST_RETRY_MS;
     while (!this.abort.signal.aborted) {
       const batch = await this.reader.readAll({ from: this.current, limit: batchSize });
       const last = batch[batch.length - 1];
       if (!last) {
-        await this.listener.wait(this.abort.signal);
+        // Committed events may be held back behind an older write transaction still open (on
+        // any database of the cluster); its commit notifies nobody here, so look again soon.
+        if (comparePositions(await this.reader.headPosition(), this.current) > 0) {
+          await abortableSleep(heldBackRetryMs, this.abort.signal);
+          heldBackRetryMs = Math.min(heldBackRetryMs * 2, HELD_BACK_MAX_RETRY_MS);
+        } else {
+          await this.listener.wait(this.abort.signal);
+        }
         continue;
       }
+      heldBackRetryMs = HELD_BACK_FIRST_RETRY_MS;
       const events = wanted ? batch.filter((event) => wanted.has(event.type)) : batch;
       await this.options.handle(events, last.position);
       this.current = last.position;

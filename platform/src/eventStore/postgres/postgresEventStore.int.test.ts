@@ -110,6 +110,34 @@ describe('PostgresEventStore', () => {
     expect(seen).toEqual(['s0:0', 's0:1', 's1:0', 's1:1', 's0:2', 's0:3']);
   });
 
+  it('delivers an event held back by an unrelated open transaction as soon as that transaction ends', async () => {
+    // Any write transaction on the cluster holds the global read back; its end notifies nobody.
+    const blocker = new pg.Client({ connectionString: t.url });
+    await blocker.connect();
+    await blocker.query('create table scratch (x int)');
+    await blocker.query('begin');
+    await blocker.query('insert into scratch values (1)');
+
+    const seen: string[] = [];
+    const subscription = t.store.subscribeToAll({
+      from: START,
+      handle: async (events) => {
+        seen.push(...events.map((e) => e.streamName));
+      },
+    });
+    await t.store.appendToStream('held', [event()], { expectedRevision: 'any' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(seen).toEqual([]);
+
+    await blocker.query('commit');
+    await blocker.end();
+    // The safety poll is a minute: only the held-back retry can deliver it in time.
+    const deadline = Date.now() + 10_000;
+    while (seen.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await subscription.stop();
+    expect(seen).toEqual(['held']);
+  });
+
   it('filters a subscription by type but still advances past what it leaves out', async () => {
     await t.store.appendToStream('s', [event('VideoDeleted'), event('UploadRetryRequested', { requestedBy: 'u' })], { expectedRevision: 'any' });
     const batches: { types: string[]; position: Position }[] = [];

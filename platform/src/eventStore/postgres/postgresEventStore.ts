@@ -150,10 +150,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   async headPosition(): Promise<Position> {
+    // Every committed event, including any a reader must still hold back behind an older open
+    // transaction: a subscriber is caught up only once it has reached this.
     const result = await this.pool.query<{ transaction_id: string; position: string }>(
-      `select transaction_id, position from event_log
-       where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       order by transaction_id desc, position desc limit 1`,
+      `select transaction_id, position from event_log order by transaction_id desc, position desc limit 1`,
     );
     const row = result.rows[0];
     return row ? { commit: String(row.transaction_id), prepare: String(row.position) } : START;
