@@ -6,7 +6,8 @@ import { waitUntilHealthy } from './waitUntilHealthy';
 
 /**
  * `npm start`: the whole system on one machine. Each service runs as a process of its own,
- * restarted if it dies; SIGTERM or Ctrl-C drains them all.
+ * restarted if it dies; SIGTERM or Ctrl-C drains them all, and the exit code says whether
+ * every one of them stopped cleanly.
  */
 async function main(): Promise<void> {
   let config;
@@ -29,9 +30,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping every service');
-    await Promise.all(processes.map((p) => p.stop()));
+    const clean = await Promise.all(processes.map((p) => p.stop()));
     await prepared.stop();
-    process.exit(0);
+    process.exit(clean.every(Boolean) ? 0 : 1);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

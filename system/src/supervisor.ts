@@ -49,17 +49,19 @@ export class SupervisedProcess {
     });
   }
 
-  /** SIGTERM, then SIGKILL if it has not drained by the deadline. */
-  async stop(): Promise<void> {
+  /** SIGTERM, then SIGKILL if it has not drained by the deadline; true when it exited cleanly. */
+  async stop(): Promise<boolean> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
+    if (!child) return true;
+    if (child.exitCode !== null) return child.exitCode === 0;
+    return new Promise<boolean>((resolve) => {
       const deadline = setTimeout(() => child.kill('SIGKILL'), STOP_DEADLINE_MS);
-      child.once('exit', () => {
+      child.once('exit', (code) => {
         clearTimeout(deadline);
-        resolve();
+        if (code !== 0) this.logger.error({ service: this.spec.name, code }, 'service did not stop cleanly');
+        resolve(code === 0);
       });
       child.kill('SIGTERM');
     });

@@ -18,7 +18,7 @@ import {
   newEvent,
   type ObjectStorage,
 } from '@reelay/platform';
-import { createTestEventStore, createTestObjectStorage, uniqueName } from '@reelay/platform/testing';
+import { createTestEventStore, createTestObjectStorage, createTestS3Client, uniqueName } from '@reelay/platform/testing';
 import { startUploaderWorker } from './worker';
 
 const logger = pino({ level: 'silent' });
@@ -34,7 +34,7 @@ describe('the uploader', () => {
   let streamName: string;
   let worker: { stop(): Promise<void> } | undefined;
 
-  const startWorker = async (storage: ObjectStorage = s3.storage) => {
+  const startWorker = async (storage: ObjectStorage = s3.storage, maxAttempts = 3) => {
     worker = await startUploaderWorker({
       queue,
       repository: new VideoRepository(events.store),
@@ -43,7 +43,7 @@ describe('the uploader', () => {
       logger,
       metrics: createMetricsRegistry('uploader-test'),
       concurrency: 2,
-      maxAttempts: 3,
+      maxAttempts,
       progressIntervalMs: 0,
     });
   };
@@ -143,6 +143,40 @@ describe('the uploader', () => {
     expect(failed?.data).toMatchObject({ code: 'STORAGE_BUCKET_MISSING', retryable: false, attempt: 1 });
     expect(await staging.exists(stagingRef)).toBe(true);
     expect((await typesOf(videoId)).filter((t) => t === 'UploadStarted')).toHaveLength(1);
+  });
+
+  it('uploads a FAILED video from its kept staged copy when a retry is requested', async () => {
+    const missingBucket = new S3ObjectStorage(s3.client, { bucket: `${s3.bucket}-missing`, partSizeBytes: 5 * MiB, queueSize: 1 });
+    await startWorker(missingBucket);
+    const bytes = randomBytes(64 * 1024);
+    const { videoId, stagingRef } = await requestUpload(bytes);
+    await waitForType(videoId, 'UploadFailed');
+    await worker?.stop();
+
+    await startWorker();
+    const retry = await new VideoRepository(events.store).decide(videoId, () => [
+      newEvent({ type: 'UploadRetryRequested', data: { requestedBy: 'alice' as never } }, { correlationId: 'r', causationId: 'r', userId: 'alice' }),
+    ]);
+    await queue.publish({ kind: 'upload', videoId: videoId as never, requestEventId: retry.appended[0]?.id as string });
+    await waitForType(videoId, 'UploadCompleted');
+    const started = (await events.store.readStream(`video-${videoId}`)).filter((e) => e.type === 'UploadStarted');
+    expect(started.map((e) => (e.data as { attempt: number }).attempt)).toEqual([1, 2]);
+    expect(await staging.exists(stagingRef)).toBe(false);
+    const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` }));
+    expect(Number(object.ContentLength)).toBe(bytes.length);
+  });
+
+  it('retries a storage that cannot be reached with backoff, then records UploadFailed when attempts run out', async () => {
+    // Nothing listens on port 1: every attempt fails with a connection error, which is retryable.
+    const unreachable = new S3ObjectStorage(createTestS3Client('http://127.0.0.1:1'), { bucket: s3.bucket, partSizeBytes: 5 * MiB, queueSize: 1 });
+    await startWorker(unreachable, 2);
+    const { videoId, stagingRef } = await requestUpload(randomBytes(64 * 1024));
+    await waitForType(videoId, 'UploadFailed');
+    const stream = await events.store.readStream(`video-${videoId}`);
+    expect(stream.map((e) => e.type)).toEqual(['UploadRequested', 'UploadStarted', 'UploadStarted', 'UploadFailed']);
+    expect(stream[3]?.data).toMatchObject({ retryable: true, attempt: 2 });
+    expect((stream[3]?.data as { reason: string }).reason).toMatch(/gave up after 2 attempts/);
+    expect(await staging.exists(stagingRef)).toBe(true);
   });
 
   it('removes the object and the staged copy of a deleted video', async () => {
