@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { createNotifierTestEnvironment, eventually, notificationsOf, recordUpload, type NotifierTestEnvironment } from './notifyOnTerminalEvents/notifierTestKit';
+import { eventually } from '@reelay/platform/testing';
+import { createNotifierTestEnvironment, notificationsOf, recordUpload, type NotifierTestEnvironment } from './notifyOnTerminalEvents/notifierTestKit';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createKnex, createLogger, loadConfig } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/platform/testing';
 import { startProjector, type RunningProjector } from './startProjector';
 import { appendVideoEvents } from './testSupport/appendVideoEvents';
-import { eventually } from './testSupport/eventually';
 import { happyPath } from './testSupport/videoEventFixtures';
 
 describe('the projector process', () => {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { UserId, VideoId, comparePositions, videoStreamName, type NewEvent, type RecordedEvent } from '@reelay/contracts';
 import { createLogger, loadConfig, newEvent, type Config, type EventStore } from '@reelay/platform';
-import { createTestDatabase, createTestEventStore } from '@reelay/platform/testing';
+import { createTestDatabase, createTestEventStore, eventually } from '@reelay/platform/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '../testing/oneSignalStandIn';
 import { startNotifier, type NotifierOptions, type RunningNotifier } from '../startNotifier';
 
@@ -125,18 +125,6 @@ export async function notificationsOf(store: EventStore, videoId: string): Promi
   return events.filter((event) => event.type === 'NotificationSent' || event.type === 'NotificationFailed');
 }
 
-/** Retries `assertion` until it passes or `timeoutMs` runs out (then throws its last error). */
-export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 /** Waits until `notifier` has handled everything in the log, its own records included. */
 export async function caughtUp(notifier: RunningNotifier, store: EventStore): Promise<void> {

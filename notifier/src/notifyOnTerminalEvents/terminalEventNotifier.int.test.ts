@@ -1,13 +1,12 @@
 import { START } from '@reelay/contracts';
 import { createLogger, loadConfig } from '@reelay/platform';
-import { createTestDatabase } from '@reelay/platform/testing';
+import { createTestDatabase, eventually } from '@reelay/platform/testing';
 import { startNotifier } from '../startNotifier';
 import {
   TEST_API_KEY,
   TEST_APP_ID,
   caughtUp,
   createNotifierTestEnvironment,
-  eventually,
   notificationsOf,
   recordUpload,
   type NotifierTestEnvironment,

@@ -3,3 +3,4 @@ export * from './eventStore';
 export * from './s3';
 export * from './throttlingProxy';
 export * from './freePort';
+export * from './eventually';

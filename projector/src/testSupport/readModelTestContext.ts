@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
 import { comparePositions } from '@reelay/contracts';
 import { createKnex, createLogger, loadCheckpoint } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/platform/testing';
 import { migrateReadModel } from '../readModel/migrateReadModel';
 import { VIDEO_INFO_PROJECTION } from '../videoInfo/videoInfo';
 import { VideoInfoProjection, type ProjectionObserver } from '../videoInfo/videoInfoProjection';
-import { eventually } from './eventually';
 
 /**
  * A test's own database holding both the event store and the read model (the default layout),

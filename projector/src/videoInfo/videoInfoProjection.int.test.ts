@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { START, type VideoEvent } from '@reelay/contracts';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
-import { eventually } from '../testSupport/eventually';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
 import { happyPath } from '../testSupport/videoEventFixtures';
 import type { BatchOutcome } from './projectBatch';
 import { VIDEO_INFO_CHANGED_CHANNEL, VIDEO_INFO_PROJECTION } from './videoInfo';
+import { eventually } from '@reelay/platform/testing';
 
 describe('the video_info projection', () => {
   let context: ReadModelTestContext;

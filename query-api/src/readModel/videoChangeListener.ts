@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { Logger } from '@reelay/platform';
 import { ChangeWaiter } from './changeWaiter';
-import { VIDEO_INFO_CHANGED_CHANNEL } from './channels';
+// The read model is the projector's: its table and the channel it notifies changes on.
+import { VIDEO_INFO_CHANGED_CHANNEL } from '@reelay/projector';
 
 export interface VideoChangeListenerOptions {
   readonly connectionString: string;

@@ -1,22 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { createKnex, createLogger, loadConfig, newEvent, signToken, type HttpApp } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp } from '../app';
 
-/** Retries `check` until it stops throwing or `timeoutMs` passes, then throws its last error. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
 
 /**
  * The query API listening on a random port over a database of the test's own, fed by the real
