@@ -1,14 +1,13 @@
 import {
   JobQueue,
-  PostgresEventStore,
   connectNats,
   createKnex,
   createMetricsRegistry,
-  createPool,
   createStagingStore,
   createTokenVerifier,
   ensureDatabase,
   migrateCheckpoints,
+  openEventStore,
   natsReady,
   type Config,
   type Logger,
@@ -23,11 +22,9 @@ export interface RunningCommandApi extends RunningService {
 
 /** Starts the command API and, beside it, the relay that turns recorded requests into jobs. */
 export async function startCommandApi(config: Config, logger: Logger): Promise<RunningCommandApi> {
-  await ensureDatabase(config.EVENT_STORE_URL);
+  const events = await openEventStore(config, { applicationName: 'reelay-command-api' });
+  const { store } = events;
   await ensureDatabase(config.DATABASE_URL);
-  const eventPool = createPool(config.EVENT_STORE_URL, { applicationName: 'reelay-command-api' });
-  const store = new PostgresEventStore(eventPool);
-  await store.migrate();
   const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-command-api', max: 4 });
   await migrateCheckpoints(knex);
   const staging = createStagingStore(config);
@@ -43,7 +40,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     logger,
     metrics: createMetricsRegistry('command-api'),
     readiness: {
-      'event-store': () => eventPool.query('select 1'),
+      'event-store': () => events.ready(),
       database: () => knex.raw('select 1'),
       nats: async () => natsReady(nc),
       staging: () => staging.list(),
@@ -64,8 +61,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
       await app.close();
       await relay.stop();
       await nc.drain().catch(() => undefined);
-      await store.close();
-      await Promise.all([eventPool.end(), knex.destroy()]);
+      await Promise.all([events.close(), knex.destroy()]);
     },
   };
 }

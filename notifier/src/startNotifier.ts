@@ -1,14 +1,13 @@
 import type { Knex } from 'knex';
 import type { Position } from '@reelay/contracts';
 import {
-  PostgresEventStore,
   VideoRepository,
   createHttpApp,
   createKnex,
   createMetricsRegistry,
-  createPool,
   ensureDatabase,
   migrateCheckpoints,
+  openEventStore,
   startCheckpointedSubscription,
   type Config,
   type Logger,
@@ -52,21 +51,15 @@ export interface RunningNotifier extends RunningService {
  * handled again on the next start) and releases every connection.
  */
 export async function startNotifier(config: Config, logger: Logger, options: NotifierOptions = {}): Promise<RunningNotifier> {
-  if (!/^postgres(ql)?:\/\//.test(config.EVENT_STORE_URL)) {
-    throw new Error('the notifier supports only a postgres:// EVENT_STORE_URL so far');
-  }
-  await ensureDatabase(config.EVENT_STORE_URL);
+  const events = await openEventStore(config, { applicationName: 'reelay-notifier', maxConnections: 4 });
+  const { store } = events;
   await ensureDatabase(config.DATABASE_URL);
-  const eventPool = createPool(config.EVENT_STORE_URL, { applicationName: 'reelay-notifier', max: 4 });
-  const store = new PostgresEventStore(eventPool);
   const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-notifier', max: 2 });
   const releaseConnections = async () => {
-    await store.close();
-    await Promise.all([eventPool.end(), knex.destroy()]);
+    await Promise.all([events.close(), knex.destroy()]);
   };
 
   try {
-    await store.migrate();
     await migrateCheckpointsBesideOthers(knex);
   } catch (error) {
     await releaseConnections();
@@ -109,7 +102,7 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
     logger,
     metrics: registry,
     readiness: {
-      'event-store': () => eventPool.query('select 1'),
+      'event-store': () => events.ready(),
       database: () => knex.raw('select 1'),
     },
   });

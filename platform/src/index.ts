@@ -23,3 +23,4 @@ export * from './lifecycle/runService';
 export * from './checkpoints/checkpoints';
 export * from './checkpoints/checkpointedSubscription';
 export * from './lifecycle/abortableSleep';
+export * from './eventStore/openEventStore';

@@ -1,13 +1,11 @@
 import type { Knex } from 'knex';
-import type pg from 'pg';
 import {
-  PostgresEventStore,
   createHttpApp,
   createKnex,
   createMetricsRegistry,
-  createPool,
   ensureDatabase,
   loadCheckpoint,
+  openEventStore,
   type Config,
   type Logger,
   type RunningService,
@@ -39,22 +37,16 @@ async function closeAll(closers: ReadonlyArray<() => Promise<unknown>>): Promise
  * flight, then closes the ops server and every pool.
  */
 export async function startProjector(config: Config, logger: Logger, options: StartProjectorOptions = {}): Promise<RunningProjector> {
-  if (!/^postgres(ql)?:\/\//.test(config.EVENT_STORE_URL)) {
-    throw new Error('the projector supports a postgres:// EVENT_STORE_URL only for now');
-  }
   const closers: Array<() => Promise<unknown>> = [];
   try {
     await ensureDatabase(config.DATABASE_URL);
-    if (config.EVENT_STORE_URL !== config.DATABASE_URL) await ensureDatabase(config.EVENT_STORE_URL);
     const knex: Knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-projector' });
     closers.push(() => knex.destroy());
     await migrateReadModel(knex);
 
-    const pool: pg.Pool = createPool(config.EVENT_STORE_URL, { applicationName: 'reelay-projector' });
-    closers.push(() => pool.end());
-    const store = new PostgresEventStore(pool);
-    closers.push(() => store.close());
-    await store.migrate();
+    const events = await openEventStore(config, { applicationName: 'reelay-projector' });
+    closers.push(() => events.close());
+    const { store } = events;
 
     const metrics = createMetricsRegistry('projector');
     const recorded = createProjectionMetrics(metrics, store, () => loadCheckpoint(knex, VIDEO_INFO_PROJECTION));
@@ -76,7 +68,7 @@ export async function startProjector(config: Config, logger: Logger, options: St
       service: 'projector',
       logger,
       metrics,
-      readiness: { 'read model database': () => knex.raw('select 1'), 'event store': () => store.headPosition() },
+      readiness: { 'read model database': () => knex.raw('select 1'), 'event store': () => events.ready() },
     });
     closers.push(() => app.close());
     const opsUrl = await app.listen({ host: config.HOST, port: config.PROJECTOR_OPS_PORT });

@@ -3,11 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import { migrateReadModel } from '@reelay/projector';
 import {
   EMBEDDED_S3_CREDENTIALS,
-  PostgresEventStore,
   createKnex,
-  createPool,
   ensureDatabase,
   migrateCheckpoints,
+  openEventStore,
   startEmbeddedS3,
   type Config,
   type Logger,
@@ -24,11 +23,8 @@ export interface PreparedEnvironment {
  * S3 endpoint is configured, an S3-compatible server (s3rver) on loopback under the data folder.
  */
 export async function prepareEnvironment(config: Config, logger: Logger): Promise<PreparedEnvironment> {
-  await ensureDatabase(config.EVENT_STORE_URL);
+  await (await openEventStore(config, { applicationName: 'reelay-start', maxConnections: 1 })).close();
   await ensureDatabase(config.DATABASE_URL);
-  const pool = createPool(config.EVENT_STORE_URL, { max: 1 });
-  await new PostgresEventStore(pool).migrate();
-  await pool.end();
   const knex = createKnex(config.DATABASE_URL, { max: 4 });
   await migrateReadModel(knex);
   await migrateCheckpoints(knex);

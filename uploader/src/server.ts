@@ -1,16 +1,14 @@
 import {
   JobQueue,
-  PostgresEventStore,
   S3ObjectStorage,
   VideoRepository,
   connectNats,
   createHttpApp,
   createMetricsRegistry,
-  createPool,
   createS3Client,
   createStagingStore,
-  ensureDatabase,
   natsReady,
+  openEventStore,
   type Config,
   type Logger,
   type RunningService,
@@ -19,10 +17,8 @@ import { startUploaderWorker } from './worker';
 
 /** Starts an uploader: a JetStream consumer that competes with any other copies for jobs. */
 export async function startUploader(config: Config, logger: Logger): Promise<RunningService> {
-  await ensureDatabase(config.EVENT_STORE_URL);
-  const eventPool = createPool(config.EVENT_STORE_URL, { applicationName: 'reelay-uploader' });
-  const store = new PostgresEventStore(eventPool);
-  await store.migrate();
+  const events = await openEventStore(config, { applicationName: 'reelay-uploader' });
+  const { store } = events;
   const storage = new S3ObjectStorage(createS3Client(config), {
     bucket: config.S3_BUCKET,
     partSizeBytes: config.UPLOAD_PART_SIZE_BYTES,
@@ -51,7 +47,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
     logger,
     metrics,
     readiness: {
-      'event-store': () => eventPool.query('select 1'),
+      'event-store': () => events.ready(),
       nats: async () => natsReady(nc),
       'object-storage': () => storage.exists('.readyz'),
     },
@@ -64,8 +60,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
       await worker.stop();
       await ops.close();
       await nc.drain().catch(() => undefined);
-      await store.close();
-      await eventPool.end();
+      await events.close();
     },
   };
 }

@@ -1,9 +1,7 @@
 /**
- * Measures one video's journey through the whole system as `npm start` runs it (embedded S3):
- * the time from POST to UPLOADED visible in the query API, and the peak resident memory of all
+ * One video's journey through the whole system as `npm start` runs it (embedded S3): the time
+ * from POST to 202 and to UPLOADED visible in the query API, and the peak resident memory of all
  * services while moving it, against their idle memory measured in the same run.
- *
- *   npm run bench -- [sizeMiB=100]
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
@@ -12,8 +10,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { signToken } from '@reelay/platform';
 import { createTestDatabase, uniqueName } from '@reelay/platform/testing';
-import { startSystem } from '../system/src/e2e/runningSystem';
-import { treeRssBytes } from './processTree';
+import { startSystem } from '../../system/src/e2e/runningSystem';
+import { treeRssBytes } from '../processTree';
+import { stats, type BenchRow, type Scenario } from '../scenario';
 
 const MiB = 1024 * 1024;
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
@@ -30,8 +29,7 @@ async function makeVideoFile(sizeBytes: number): Promise<string> {
   return file;
 }
 
-async function main(): Promise<void> {
-  const sizeMiB = Number(process.argv[2] ?? 100);
+async function measureOnce(sizeMiB: number) {
   const file = await makeVideoFile(sizeMiB * MiB);
   const database = await createTestDatabase('reelay_bench');
   const system = await startSystem({ DATABASE_URL: database.url, JOBS_STREAM: uniqueName('BENCH'), AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'warn' });
@@ -63,15 +61,7 @@ async function main(): Promise<void> {
     }
     const uploaded = performance.now();
     clearInterval(sampler);
-    const result = {
-      sizeMiB,
-      postTo202Ms: Math.round(accepted - started),
-      postToUploadedMs: Math.round(uploaded - started),
-      idleRssMiB: Math.round(idle.total / MiB),
-      peakRssMiB: Math.round(peak / MiB),
-      peakOverIdleMiB: Math.round((peak - idle.total) / MiB),
-    };
-    console.log(JSON.stringify(result, null, 2));
+    return { postTo202Ms: accepted - started, postToUploadedMs: uploaded - started, idleMiB: idle.total / MiB, peakOverIdleMiB: (peak - idle.total) / MiB };
   } finally {
     await system.stop();
     await database.drop();
@@ -79,7 +69,20 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+const SIZE_MIB = Number(process.env.BENCH_VIDEO_MIB ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+export const uploadJourney: Scenario = {
+  name: 'upload-journey',
+  async run(): Promise<BenchRow[]> {
+    const rounds = [];
+    for (let i = 0; i < ROUNDS; i += 1) rounds.push(await measureOnce(SIZE_MIB));
+    const scenario = `one ${SIZE_MIB} MiB video`;
+    return [
+      { scenario, metric: 'POST to 202', unit: 'ms', reelay: stats(rounds.map((r) => r.postTo202Ms)) },
+      { scenario, metric: 'POST to UPLOADED', unit: 'ms', reelay: stats(rounds.map((r) => r.postToUploadedMs)) },
+      { scenario, metric: 'idle RSS, all services', unit: 'MiB', reelay: stats(rounds.map((r) => r.idleMiB)) },
+      { scenario, metric: 'peak RSS over idle', unit: 'MiB', reelay: stats(rounds.map((r) => r.peakOverIdleMiB)) },
+    ];
+  },
+};
