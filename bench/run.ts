@@ -5,9 +5,15 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchRow, Scenario } from './scenario';
+import { freshness } from './scenarios/freshness';
+import { intake } from './scenarios/intake';
+import { manyAtOnce } from './scenarios/manyAtOnce';
+import { polling } from './scenarios/polling';
+import { replay } from './scenarios/replay';
+import { statusReads } from './scenarios/statusReads';
 import { uploadJourney } from './scenarios/uploadJourney';
 
-const SCENARIOS: readonly Scenario[] = [uploadJourney];
+const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness];
 
 function format(value: number | undefined): string {
   if (value === undefined || Number.isNaN(value)) return '—';

@@ -1,88 +1,82 @@
-/**
- * One video's journey through the whole system as `npm start` runs it (embedded S3): the time
- * from POST to 202 and to UPLOADED visible in the query API, and the peak resident memory of all
- * services while moving it, against their idle memory measured in the same run.
- */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { signToken } from '@reelay/platform';
-import { createTestDatabase, uniqueName } from '@reelay/platform/testing';
-import { startSystem } from '../../system/src/e2e/runningSystem';
-import { treeRssBytes } from '../processTree';
+import { Upload } from '@aws-sdk/lib-storage';
+import { EMBEDDED_S3_CREDENTIALS, createS3Client } from '@reelay/platform';
+import { startBenchSystem } from '../harness/benchSystem';
+import { samplePeakRss, treeRssBytes } from '../harness/processTree';
+import { MiB, makeVideoFile } from '../harness/videoFile';
+import { postVideo, waitUntilUploaded } from '../harness/videoClient';
 import { stats, type BenchRow, type Scenario } from '../scenario';
 
-const MiB = 1024 * 1024;
-const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
-
-/** A file that sniffs as MP4 (an ftyp box) followed by random bytes, written without holding it in memory. */
-async function makeVideoFile(sizeBytes: number): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'reelay-bench-'));
-  const file = path.join(dir, 'video.mp4');
-  const handle = await open(file, 'w');
-  const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom\0\0\x02\0isomiso2avc1mp41', 'latin1')]);
-  await handle.write(ftyp);
-  for (let written = 32; written < sizeBytes; written += MiB) await handle.write(randomBytes(Math.min(MiB, sizeBytes - written)));
-  await handle.close();
-  return file;
-}
-
-async function measureOnce(sizeMiB: number) {
-  const file = await makeVideoFile(sizeMiB * MiB);
-  const database = await createTestDatabase('reelay_bench');
-  const system = await startSystem({ DATABASE_URL: database.url, JOBS_STREAM: uniqueName('BENCH'), AUTH_JWT_SECRET: SECRET, LOG_LEVEL: 'warn' });
-  try {
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const idle = await treeRssBytes(system.pid);
-    let peak = idle.total;
-    const sampler = setInterval(() => {
-      void treeRssBytes(system.pid).then(({ total }) => (peak = Math.max(peak, total)));
-    }, 100);
-
-    const token = await signToken('bench-user', { secret: SECRET });
-    const started = performance.now();
-    const response = await fetch(`${system.commandApi}/v1/videos?title=bench&fileName=bench.mp4`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'video/mp4', 'content-length': String(sizeMiB * MiB) },
-      body: createReadStream(file) as unknown as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
-    const accepted = performance.now();
-    const { videoId } = (await response.json()) as { videoId: string };
-    for (;;) {
-      const poll = await fetch(`${system.queryApi}/v1/videos/${videoId}?waitSeconds=5`, { headers: { authorization: `Bearer ${token}` } });
-      const body = poll.status === 200 ? ((await poll.json()) as { status: string }) : undefined;
-      if (body?.status === 'UPLOADED' || body?.status === 'FAILED') {
-        if (body.status === 'FAILED') throw new Error('upload failed');
-        break;
-      }
-    }
-    const uploaded = performance.now();
-    clearInterval(sampler);
-    return { postTo202Ms: accepted - started, postToUploadedMs: uploaded - started, idleMiB: idle.total / MiB, peakOverIdleMiB: (peak - idle.total) / MiB };
-  } finally {
-    await system.stop();
-    await database.drop();
-    await rm(path.dirname(file), { recursive: true, force: true });
-  }
-}
-
-const SIZE_MIB = Number(process.env.BENCH_VIDEO_MIB ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const COST_MIB = Number(process.env.BENCH_VIDEO_MIB ?? 256);
+// The same part size and parallelism as the uploader's defaults, so only the system differs.
+const PART_SIZE = 8 * MiB;
+const QUEUE_SIZE = 4;
 
+/** A bare `@aws-sdk/lib-storage` upload of the file to the same S3 server: the floor. */
+async function bareUploadMs(endpoint: string, bucket: string, file: string): Promise<number> {
+  const client = createS3Client({ S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: true, S3_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId, S3_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey }, endpoint);
+  const started = performance.now();
+  await new Upload({ client, params: { Bucket: bucket, Key: `baseline/${started}`, Body: createReadStream(file) }, partSize: PART_SIZE, queueSize: QUEUE_SIZE }).done();
+  const ms = performance.now() - started;
+  client.destroy();
+  return ms;
+}
+
+/**
+ * The server-side cost of one video (202 → UPLOADED visible) against a bare multipart upload of
+ * the same file to the same S3 server, and the services' peak memory while moving 100 MiB and
+ * 1 GiB against their idle memory.
+ */
 export const uploadJourney: Scenario = {
   name: 'upload-journey',
   async run(): Promise<BenchRow[]> {
-    const rounds = [];
-    for (let i = 0; i < ROUNDS; i += 1) rounds.push(await measureOnce(SIZE_MIB));
-    const scenario = `one ${SIZE_MIB} MiB video`;
-    return [
-      { scenario, metric: 'POST to 202', unit: 'ms', reelay: stats(rounds.map((r) => r.postTo202Ms)) },
-      { scenario, metric: 'POST to UPLOADED', unit: 'ms', reelay: stats(rounds.map((r) => r.postToUploadedMs)) },
-      { scenario, metric: 'idle RSS, all services', unit: 'MiB', reelay: stats(rounds.map((r) => r.idleMiB)) },
-      { scenario, metric: 'peak RSS over idle', unit: 'MiB', reelay: stats(rounds.map((r) => r.peakOverIdleMiB)) },
-    ];
+    const bench = await startBenchSystem();
+    const video = await makeVideoFile(COST_MIB * MiB);
+    try {
+      const token = await bench.tokenFor('bench-user');
+      const reelay: number[] = [];
+      const baseline: number[] = [];
+      for (let i = 0; i < ROUNDS; i += 1) {
+        const { videoId, acceptedAt } = await postVideo(bench.system.commandApi, token, video.file);
+        reelay.push((await waitUntilUploaded(bench.system.queryApi, token, videoId)) - acceptedAt);
+        baseline.push(await bareUploadMs(bench.s3.endpoint, bench.bucket, video.file));
+      }
+      const cost = { reelay: stats(reelay), baseline: stats(baseline) };
+
+      const memory: BenchRow[] = [];
+      for (const sizeMiB of [100, 1024]) {
+        const file = await makeVideoFile(sizeMiB * MiB);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const idle = await treeRssBytes(bench.system.pid);
+        const sampler = samplePeakRss(bench.system.pid);
+        const { videoId } = await postVideo(bench.system.commandApi, token, file.file);
+        await waitUntilUploaded(bench.system.queryApi, token, videoId);
+        const peak = await sampler.stop();
+        await file.remove();
+        memory.push({
+          scenario: 'memory',
+          metric: `peak RSS of all services moving ${sizeMiB} MiB, over idle`,
+          unit: 'MiB',
+          reelay: stats([(peak - idle) / MiB]),
+          baseline: stats([idle / MiB]),
+          goal: '≤ +128 MiB, same for both sizes',
+        });
+      }
+      return [
+        {
+          scenario: `server-side cost of one ${COST_MIB} MiB video`,
+          metric: '202 → UPLOADED visible vs bare lib-storage upload',
+          unit: 'ms',
+          ...cost,
+          ratio: cost.reelay.median / cost.baseline.median,
+          goal: '≤ 1.2×',
+        },
+        ...memory,
+      ];
+    } finally {
+      await video.remove();
+      await bench.stop();
+    }
   },
 };
