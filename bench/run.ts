@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BenchRow, Scenario } from './scenario';
+import { format, markdownTable, ratioChart } from './report';
 import { freshness } from './scenarios/freshness';
 import { intake } from './scenarios/intake';
 import { manyAtOnce } from './scenarios/manyAtOnce';
@@ -14,11 +15,6 @@ import { statusReads } from './scenarios/statusReads';
 import { uploadJourney } from './scenarios/uploadJourney';
 
 const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness];
-
-function format(value: number | undefined): string {
-  if (value === undefined || Number.isNaN(value)) return '—';
-  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2);
-}
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
@@ -37,9 +33,11 @@ async function main(): Promise<void> {
     goal: row.goal ?? '',
   }));
   console.table(table);
-  const file = path.join(__dirname, 'results.json');
-  await writeFile(file, `${JSON.stringify({ measuredAt: new Date().toISOString(), rows }, null, 2)}\n`);
-  process.stderr.write(`bench: wrote ${file}\n`);
+  if (wanted.length) return; // a partial run does not overwrite the published results
+  await writeFile(path.join(__dirname, 'results.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), rows }, null, 2)}\n`);
+  await writeFile(path.join(__dirname, 'results.md'), markdownTable(rows));
+  await writeFile(path.join(__dirname, 'results.svg'), ratioChart(rows));
+  process.stderr.write('bench: wrote bench/results.json, results.md and results.svg\n');
 }
 
 main().catch((error: unknown) => {
