@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Logger } from '@reelay/platform';
+import { PROJECT_ROOT, type Logger } from '@reelay/platform';
 
 export interface ServiceProcessSpec {
   readonly name: string;
@@ -32,6 +32,8 @@ export class SupervisedProcess {
 
   start(): void {
     const child = spawn(process.execPath, ['--import', 'tsx', this.spec.entry], {
+      // `--import tsx` is resolved from the working directory: the project's, wherever we were started.
+      cwd: PROJECT_ROOT,
       env: this.spec.env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
