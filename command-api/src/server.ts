@@ -1,5 +1,6 @@
 import {
   JobQueue,
+  VideoRepository,
   connectNats,
   createKnex,
   createMetricsRegistry,
@@ -13,8 +14,9 @@ import {
   type Logger,
   type RunningService,
 } from '@reelay/platform';
-import { buildCommandApp } from './app';
+import { buildCommandApp, commandApiLimits } from './app';
 import { startJobRelay } from './jobRelay/jobRelay';
+import { startStagingSweeper, type StagingSweeper } from './stagingSweeper/startStagingSweeper';
 
 export interface RunningCommandApi extends RunningService {
   readonly url: string;
@@ -22,6 +24,8 @@ export interface RunningCommandApi extends RunningService {
 
 /** Starts the command API and, beside it, the relay that turns recorded requests into jobs. */
 export async function startCommandApi(config: Config, logger: Logger): Promise<RunningCommandApi> {
+  // Secrets in it are redacted by the logger; the rest is what an operator needs to see.
+  logger.info({ config }, 'configuration');
   const events = await openEventStore(config, { applicationName: 'reelay-command-api' });
   const { store } = events;
   await ensureDatabase(config.DATABASE_URL);
@@ -48,10 +52,20 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     verifier,
     store,
     staging,
-    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    limits: commandApiLimits(config),
     queryApiUrl: config.QUERY_API_PUBLIC_URL,
   });
   const relay = startJobRelay({ store, knex, queue, logger: logger.child({ component: 'job-relay' }) });
+  const sweeper: StagingSweeper | undefined =
+    config.STAGING_SWEEP_INTERVAL_MS > 0
+      ? startStagingSweeper({
+          staging,
+          repository: new VideoRepository(store),
+          graceMs: config.STAGING_SWEEP_GRACE_MS,
+          intervalMs: config.STAGING_SWEEP_INTERVAL_MS,
+          logger: logger.child({ component: 'staging-sweeper' }),
+        })
+      : undefined;
   const url = await app.listen({ host: config.HOST, port: config.COMMAND_API_PORT });
   logger.info({ url }, 'command API listening');
 
@@ -59,6 +73,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     url,
     async stop() {
       await app.close();
+      await sweeper?.stop();
       await relay.stop();
       await nc.drain().catch(() => undefined);
       await Promise.all([events.close(), knex.destroy()]);

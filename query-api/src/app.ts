@@ -1,12 +1,28 @@
 import type { Knex } from 'knex';
 import { Gauge, type Registry } from 'prom-client';
-import { createHttpApp, createMetricsRegistry, createTokenVerifier, registerAuthentication, type Config, type HttpApp, type Logger } from '@reelay/platform';
+import rateLimit from '@fastify/rate-limit';
+import {
+  createHttpApp,
+  createMetricsRegistry,
+  createTokenVerifier,
+  perUserRateLimit,
+  registerAuthentication,
+  type Config,
+  type HttpApp,
+  type Logger,
+  type TokenVerifier,
+} from '@reelay/platform';
 import { registerGetVideo } from './getVideo/getVideoRoute';
 import { registerListVideos } from './listVideos/listVideosRoute';
 import { VideoChangeListener } from './readModel/videoChangeListener';
 
 export interface QueryAppOptions {
-  readonly config: Pick<Config, 'DATABASE_URL' | 'AUTH_JWT_SECRET' | 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE'>;
+  readonly config: Pick<
+    Config,
+    'DATABASE_URL' | 'AUTH_JWT_SECRET' | 'AUTH_JWKS_URL' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'RATE_LIMIT_MAX' | 'RATE_LIMIT_WINDOW_MS'
+  >;
+  /** How tokens are checked; by default as the configuration's AUTH_* variables say. */
+  readonly verifier?: TokenVerifier;
   readonly logger: Logger;
   /** The read model's database; owned by the caller, who destroys it after `app.close()`. */
   readonly knex: Knex;
@@ -39,18 +55,18 @@ export function buildQueryApp(options: QueryAppOptions): HttpApp {
     // The table, not just the connection: until the projector has migrated, nothing can be served.
     readiness: { 'read model': () => knex.raw('select 1 from video_info limit 0') },
   });
-  registerAuthentication(app, createTokenVerifier(config));
-  registerGetVideo(app, { knex, changes });
-  registerListVideos(app, { knex });
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-    await changes.close();
+  registerAuthentication(app, options.verifier ?? createTokenVerifier(config));
+  // Before the routes: the plugin hooks into every route declared after it has loaded.
+  app.register(rateLimit, perUserRateLimit({ max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }));
+  app.register(async (scope) => {
+    const routes = scope as unknown as HttpApp;
+    registerGetVideo(routes, { knex, changes });
+    registerListVideos(routes, { knex });
   });
-  // Requests answered during shutdown (the held long-polls above) must not leave a keep-alive
-  // connection behind: the server's close waits for every connection to end.
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
+  // Held long-polls are answered at once; the platform marks every answer given while closing
+  // `Connection: close`, so the server's close does not wait on keep-alive connections.
+  app.addHook('preClose', async () => {
+    await changes.close();
   });
   return app;
 }

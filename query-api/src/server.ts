@@ -11,6 +11,8 @@ export interface RunningQueryApi extends RunningService {
  * waits for requests in flight, then closes the database pool.
  */
 export async function startQueryApi(config: Config, logger: Logger): Promise<RunningQueryApi> {
+  // Secrets in it are redacted by the logger; the rest is what an operator needs to see.
+  logger.info({ config }, 'configuration');
   if (createTokenVerifier(config).mode === 'development') {
     logger.warn('no AUTH_JWT_SECRET or AUTH_JWKS_URL: accepting tokens signed with the DEVELOPMENT secret');
   }

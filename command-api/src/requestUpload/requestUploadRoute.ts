@@ -1,12 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { UploadAccepted, UploadVideoQuery, VideoId, videoStreamName, type UserId } from '@reelay/contracts';
+import { UploadAccepted, VideoId, videoStreamName, type UserId } from '@reelay/contracts';
 import {
   HttpError,
-  StagingBodyCutOff,
-  StagingWriteFailed,
-  UploadTooLarge,
   WrongExpectedVersion,
   newEvent,
   type EventStore,
@@ -15,19 +12,23 @@ import {
   type StagingStore,
 } from '@reelay/platform';
 import { IDEMPOTENCY_KEY_PATTERN, videoIdForIdempotencyKey } from './idempotencyKey';
+import { NotAVideo, problemForStagingFailure } from './stagingFailures';
+import { stagingNameFor } from './stagingName';
+import { RequestUploadQuery } from './uploadQuery';
+import type { UploadSlots } from './uploadSlots';
 import { detectVideoContainer } from './videoSignature';
 
 export interface RequestUploadDeps {
   readonly store: EventStore;
   readonly staging: StagingStore;
   readonly maxUploadBytes: number;
+  /** Uploads streaming at once, per user. */
+  readonly slots: UploadSlots;
+  /** A body that sends nothing for this long is cut off with 408. */
+  readonly idleTimeoutMs: number;
   /** Base of the `Location` header: where the app polls the video's status. */
   readonly queryApiUrl: string;
   readonly onAccepted?: (sizeBytes: number) => void;
-}
-
-class NotAVideo extends Error {
-  override readonly name = 'NotAVideo';
 }
 
 const Headers = z.looseObject({
@@ -35,10 +36,15 @@ const Headers = z.looseObject({
   'idempotency-key': z.string().regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1 to 255 printable ASCII characters').optional(),
 });
 
+/** How long a client refused for too many uploads at once is told to wait. */
+const BUSY_RETRY_AFTER_SECONDS = '10';
+
 /**
  * `POST /v1/videos`: streams the body into staging while hashing it and checking its first
  * bytes, then records `UploadRequested`. Nothing is recorded unless the whole body is staged,
- * and nothing stays staged unless the event is recorded.
+ * and nothing stays staged unless the event is recorded. Everything that can be refused
+ * without the body (size declared too large, parameters, too many uploads at once) is refused
+ * before a byte of it is read.
  */
 export function registerRequestUpload(app: HttpApp, deps: RequestUploadDeps): void {
   // In a scope of its own so that only video bodies reach this route (anything else: 415), and
@@ -53,7 +59,7 @@ export function registerRequestUpload(app: HttpApp, deps: RequestUploadDeps): vo
 function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
   app.post(
     '/v1/videos',
-    { schema: { querystring: UploadVideoQuery, headers: Headers, response: { 202: UploadAccepted } } },
+    { schema: { querystring: RequestUploadQuery, headers: Headers, response: { 202: UploadAccepted } } },
     async (request, reply) => {
       const userId = request.userId;
       const declaredLength = Number(request.headers['content-length']);
@@ -67,54 +73,58 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
 
       if (key && (await deps.store.readStream(videoStreamName(videoId))).length > 0) return accepted();
 
-      const staged = await stageBody(deps, videoId, request.raw);
-      const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
-      const upload = newEvent(
-        {
-          type: 'UploadRequested',
-          data: {
-            videoId,
-            userId: userId as UserId,
-            metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 },
-            stagingRef: staged.ref,
-          },
-        },
-        { correlationId: request.id, causationId: request.id, userId },
-      );
-      try {
-        await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
-      } catch (error) {
-        await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
-        // The same Idempotency-Key raced us and won: its video is the answer.
-        if (key && error instanceof WrongExpectedVersion) return accepted();
-        request.log.error({ err: error }, 'could not record UploadRequested');
-        throw new HttpError(503, 'unavailable', 'the event store is unavailable; nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
+      const release = deps.slots.tryAcquire(userId);
+      if (!release) {
+        throw new HttpError(
+          429,
+          'too-many-uploads',
+          `at most ${deps.slots.perUser} uploads per user may stream at the same time; retry when one has finished`,
+          { 'retry-after': BUSY_RETRY_AFTER_SECONDS },
+        );
       }
-      deps.onAccepted?.(staged.sizeBytes);
-      return accepted();
+      try {
+        const staged = await stageBody(deps, videoId, request.raw);
+        const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
+        const upload = newEvent(
+          {
+            type: 'UploadRequested',
+            data: {
+              videoId,
+              userId: userId as UserId,
+              metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 },
+              stagingRef: staged.ref,
+            },
+          },
+          { correlationId: request.id, causationId: request.id, userId },
+        );
+        try {
+          await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
+        } catch (error) {
+          await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
+          // The same Idempotency-Key raced us and won: its video is the answer.
+          if (key && error instanceof WrongExpectedVersion) return accepted();
+          throw new HttpError(503, 'unavailable', 'the event store is unavailable; nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
+        }
+        deps.onAccepted?.(staged.sizeBytes);
+        return accepted();
+      } finally {
+        release();
+      }
     },
   );
 }
 
-async function stageBody(deps: RequestUploadDeps, videoId: string, body: Readable): Promise<StagedFile> {
+async function stageBody(deps: RequestUploadDeps, videoId: VideoId, body: Readable): Promise<StagedFile> {
   try {
-    // A suffix keeps two racing requests with one Idempotency-Key from sharing a file.
-    return await deps.staging.write(`${videoId}-${randomBytes(4).toString('hex')}`, body, {
+    return await deps.staging.write(stagingNameFor(videoId), body, {
       maxBytes: deps.maxUploadBytes,
+      idleTimeoutMs: deps.idleTimeoutMs,
       inspectHead: (head) => {
         if (head.length === 0) throw new NotAVideo('the body is empty');
         if (!detectVideoContainer(head)) throw new NotAVideo('the body is not a video (its first bytes match no known video container)');
       },
     });
   } catch (error) {
-    if (error instanceof NotAVideo) throw new HttpError(415, 'not-a-video', error.message);
-    if (error instanceof UploadTooLarge) throw new HttpError(413, 'too-large', `the video is larger than ${deps.maxUploadBytes} bytes`);
-    if (error instanceof StagingBodyCutOff) {
-      throw new HttpError(400, 'body-incomplete', 'the request body ended before all of it arrived; nothing was recorded', {}, { cause: error });
-    }
-    if (error instanceof StagingWriteFailed && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC') {
-      throw new HttpError(507, 'insufficient-storage', 'the staging area is full; nothing was recorded, please retry later', {}, { cause: error });
-    }
-    throw new HttpError(503, 'unavailable', 'the video could not be staged; nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
+    throw problemForStagingFailure(error, deps.maxUploadBytes);
   }
 }

@@ -1,21 +1,42 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
-import { DomainError } from '@reelay/contracts';
 import type { Logger } from '../logging/logger';
-import { HttpError, problem } from './problems';
+import { allowedMethods } from './allowedMethods';
+import { createClientErrorHandler } from './clientErrors';
+import { HttpError, PROBLEM_CONTENT_TYPE, problem } from './problems';
+import { INTERNAL_DETAIL, problemForError } from './problemForError';
+import { requestIdOf } from './requestId';
 import { httpDurationRecorder, type ReadinessChecks, checkReadiness } from './observability';
+
+/** Longest URL path quoted back in a 404/405 detail. */
+const MAX_QUOTED_PATH = 200;
+
+/** The answer to a request fastify refused before routing it. */
+function routingProblem(code: string): { status: number; slug: string; detail: string } {
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 414, slug: 'uri-too-long', detail: 'a segment of the URL path is longer than 100 characters' };
+  if (code === 'FST_ERR_BAD_URL') return { status: 400, slug: 'bad-request', detail: 'the URL is not valid (bad percent-encoding)' };
+  return { status: 500, slug: 'internal', detail: INTERNAL_DETAIL };
+}
 
 function createFastify(logger: Logger) {
   return Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    genReqId: () => randomUUID(),
-    requestIdHeader: 'x-request-id',
-    return503OnClosing: true,
+    genReqId: requestIdOf,
+    // Read through genReqId, which refuses ids unfit for a log line.
+    requestIdHeader: false,
+    // Answered by our own onRequest hook below, as problem+json.
+    return503OnClosing: false,
     // Uploads stream through their own content-type parser; JSON bodies are small.
     bodyLimit: 64 * 1024,
+    clientErrorHandler: createClientErrorHandler(logger as FastifyBaseLogger),
+    // Refusals made before routing (bad percent-encoding, a path segment over 100 characters).
+    frameworkErrors: (error, request, reply) => {
+      const answer = routingProblem(error.code);
+      if (answer.status >= 500) request.log.error({ err: error }, 'request could not be routed');
+      sendProblem(reply, answer.status, answer.slug, answer.detail);
+    },
   }).withTypeProvider<ZodTypeProvider>();
 }
 
@@ -28,30 +49,25 @@ export interface HttpAppOptions {
   readonly readiness: ReadinessChecks;
 }
 
-const SLUGS: Record<number, string> = {
-  400: 'bad-request',
-  401: 'unauthorized',
-  404: 'not-found',
-  405: 'method-not-allowed',
-  409: 'conflict',
-  413: 'too-large',
-  415: 'unsupported-media-type',
-  429: 'rate-limited',
-  503: 'unavailable',
-};
-
 function hasUnreadBody(raw: IncomingMessage): boolean {
   const declaresBody = Number(raw.headers['content-length'] ?? 0) > 0 || raw.headers['transfer-encoding'] !== undefined;
   return declaresBody && !raw.readableEnded;
 }
 
 function sendProblem(reply: FastifyReply, status: number, slug: string, detail: string): FastifyReply {
-  return reply.status(status).type('application/problem+json').send(problem(status, slug, detail));
+  return reply.status(status).header('cache-control', 'no-store').type(PROBLEM_CONTENT_TYPE).send(problem(status, slug, detail));
+}
+
+function quotedPath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return path.length > MAX_QUOTED_PATH ? `${path.slice(0, MAX_QUOTED_PATH)}…` : path;
 }
 
 /**
- * A fastify app with what every Reelay HTTP service shares: zod validation, problem+json for
- * every error (internals of 5xx stay in the log), `/healthz`, `/readyz` and `/metrics`.
+ * A fastify app with what every Reelay HTTP service shares: zod validation; problem+json for
+ * every error, including unknown routes (404), known routes with another method (405), requests
+ * Node cannot parse (400/431) and requests during shutdown (503), with the internals of 5xx kept
+ * in the log; `/healthz`, `/readyz` and `/metrics`, which are public.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = createFastify(options.logger);
@@ -59,49 +75,49 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  // An answer given before the body was read (a refusal, a repeated Idempotency-Key) closes the
-  // connection: reading a video only to discard it wastes both sides' bandwidth, and a client
-  // still sending on a keep-alive connection would hold the server's shutdown hostage.
+  // First of every hook: while draining, refuse new work at once so the balancer moves on.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new HttpError(503, 'unavailable', 'this instance is shutting down; retry', { 'retry-after': '1' });
+  });
+
   app.addHook('onSend', async (request, reply) => {
-    if (hasUnreadBody(request.raw)) reply.header('connection', 'close');
+    reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff');
+    // An answer given before the body was read (a refusal, a repeated Idempotency-Key) closes the
+    // connection: reading a video only to discard it wastes both sides' bandwidth, and a client
+    // still sending on a keep-alive connection would hold the server's shutdown hostage.
+    if (hasUnreadBody(request.raw) || closing) reply.header('connection', 'close');
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof HttpError) {
-      reply.headers(error.headers);
-      return sendProblem(reply, error.status, error.slug, error.message);
-    }
-    if (error instanceof DomainError) {
-      return sendProblem(reply, error.status, SLUGS[error.status] ?? 'error', error.message);
-    }
-    if (error.validation) {
-      const where = error.validationContext ?? 'request';
-      const detail = error.validation
-        .map((issue) => `${where}${issue.instancePath ? issue.instancePath.replace(/\//g, '.') : ''} ${issue.message ?? 'is invalid'}`)
-        .join('; ');
-      return sendProblem(reply, 400, 'bad-request', detail);
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      return sendProblem(reply, status, SLUGS[status] ?? 'error', error.message);
-    }
-    request.log.error({ err: error }, 'request failed');
-    return sendProblem(reply, status >= 500 ? status : 500, 'internal', 'The server could not handle this request; it has been logged.');
+  app.setErrorHandler((error, request, reply) => {
+    const answer = problemForError(error);
+    if (answer.internal) request.log.error({ err: error }, 'request failed');
+    reply.headers(answer.headers);
+    return sendProblem(reply, answer.status, answer.slug, answer.detail);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 404, 'not-found', `No route ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(app, request.url);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, 405, 'method-not-allowed', `${quotedPath(request.url)} does not accept ${request.method}; it accepts ${allowed.join(', ')}`);
+    }
+    return sendProblem(reply, 404, 'not-found', `No route ${request.method} ${quotedPath(request.url)}`);
+  });
 
   app.addHook('onResponse', httpDurationRecorder(options.metrics));
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  const open = { config: { public: true } };
+  app.get('/healthz', open, async () => ({ status: 'ok' }));
+  app.get('/readyz', open, async (_request, reply) => {
     const failing = await checkReadiness(options.readiness);
     if (failing.length === 0) return { status: 'ready' };
     return sendProblem(reply, 503, 'unavailable', `not ready: ${failing.join(', ')}`);
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', open, async (_request, reply) => {
     reply.type(options.metrics.contentType);
     return options.metrics.metrics();
   });

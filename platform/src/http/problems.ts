@@ -1,20 +1,36 @@
+import { STATUS_CODES } from 'node:http';
 import type { Problem } from '@reelay/contracts';
 
 /** The base of every problem `type`; a stable identifier the app can switch on. */
 export const PROBLEM_BASE = 'https://reelay.dev/problems/';
 
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** RFC 9110's names where Node's table is older or vaguer. */
 const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
   413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-  507: 'Insufficient Storage',
+  422: 'Unprocessable Content',
+};
+
+/** Problem `type` slugs for statuses that carry no slug of their own. */
+export const SLUGS: Readonly<Record<number, string>> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  406: 'not-acceptable',
+  408: 'request-timeout',
+  409: 'conflict',
+  411: 'length-required',
+  413: 'too-large',
+  414: 'uri-too-long',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+  431: 'header-too-large',
+  500: 'internal',
+  503: 'unavailable',
+  507: 'insufficient-storage',
 };
 
 /** An error that carries its own HTTP status and a detail that is safe to show the caller. */
@@ -31,6 +47,7 @@ export class HttpError extends Error {
   }
 }
 
+/** The RFC 9457 body for a status; the title is the status's standard name. */
 export function problem(status: number, slug: string, detail: string): Problem {
-  return { type: PROBLEM_BASE + slug, title: TITLES[status] ?? 'Error', status, detail };
+  return { type: PROBLEM_BASE + slug, title: TITLES[status] ?? STATUS_CODES[status] ?? 'Error', status, detail };
 }

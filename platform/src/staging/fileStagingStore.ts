@@ -1,10 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { UploadTooLarge, type StagedFile, type StagingStore } from './stagingStore';
+import { BodyMeter } from './bodyMeter';
+import {
+  StagingBodyStalled,
+  UploadTooLarge,
+  type StagedEntry,
+  type StagedFile,
+  type StagingStore,
+  type StagingWriteOptions,
+} from './stagingStore';
 
 /** A name or ref that does not denote a file of this store (bad characters, another folder). */
 export class InvalidStagingRef extends Error {
@@ -26,10 +34,19 @@ export class StagingWriteFailed extends Error {
   override readonly name = 'StagingWriteFailed';
 }
 
-const HEAD_BYTES = 4096;
 const SAFE_NAME = /^[A-Za-z0-9_-]+$/;
 const REF_PREFIX = 'file://';
 const PARTIAL_SUFFIX = '.partial';
+
+export interface FileStagingStoreOptions {
+  /**
+   * Opens the temporary file a body is written to; `fs.createWriteStream` by default. Tests pass
+   * one that fails like a full disk after some bytes, which no portable test can cause for real.
+   */
+  readonly openPartial?: (file: string) => Writable;
+}
+
+const openPartialFile = (file: string): Writable => createWriteStream(file, { flags: 'wx' });
 
 /**
  * Staging on a local (or shared, mounted) directory.
@@ -40,9 +57,9 @@ const PARTIAL_SUFFIX = '.partial';
  * shows only complete files, and a reader can never see half a video. If the process itself dies
  * mid-write, the temporary file stays: `removeStalePartials()` is for a sweeper.
  *
- * The caller owns the body. When the store rejects it (too large, `inspectHead` threw, disk
- * error) it stops reading and pauses it but does not destroy it: an HTTP handler can still
- * send 413/415 and then close the connection.
+ * The caller owns the body. When the store rejects it (too large, `inspectHead` threw, it went
+ * quiet for `idleTimeoutMs`, disk error) it stops reading and pauses it but does not destroy it:
+ * an HTTP handler can still send 408/413/415/507 and then close the connection.
  *
  * Refs are `file://` followed by the absolute path, not percent-encoded. Every ref is checked to
  * name a file directly inside this store's directory, so a forged ref cannot reach other files.
@@ -50,26 +67,24 @@ const PARTIAL_SUFFIX = '.partial';
 export class FileStagingStore implements StagingStore {
   readonly directory: string;
   private ready: Promise<unknown> | undefined;
+  private readonly openPartial: (file: string) => Writable;
 
-  constructor(directory: string) {
+  constructor(directory: string, options: FileStagingStoreOptions = {}) {
     this.directory = path.resolve(directory);
+    this.openPartial = options.openPartial ?? openPartialFile;
   }
 
-  async write(
-    name: string,
-    body: Readable,
-    options: { maxBytes: number; inspectHead?: (head: Buffer) => void },
-  ): Promise<StagedFile> {
+  async write(name: string, body: Readable, options: StagingWriteOptions): Promise<StagedFile> {
     if (!SAFE_NAME.test(name)) throw new InvalidStagingRef(`staging name ${JSON.stringify(name)} is not [A-Za-z0-9_-]+`);
     const finalPath = path.join(this.directory, name);
     const partialPath = path.join(this.directory, `.${name}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`);
     if (body.readableEnded || body.destroyed) throw new StagingBodyCutOff('body was already consumed or destroyed');
-    const meter = new BodyMeter(options.maxBytes, options.inspectHead);
+    const meter = new BodyMeter(options);
     // Attached at once: the body may be cut off while the directory is still being created.
     const body$ = forwardBodyFailures(body, meter);
     try {
       await this.ensureDirectory();
-      const stored = pipeline(meter, createWriteStream(partialPath, { flags: 'wx' }));
+      const stored = pipeline(meter, this.openPartial(partialPath));
       // pipe, not pipeline: on our own rejection (too large, not a video, disk) the body must stay
       // open, so that an HTTP caller can still answer 413/415 before it closes the connection.
       body.pipe(meter);
@@ -110,19 +125,24 @@ export class FileStagingStore implements StagingStore {
   }
 
   async list(): Promise<string[]> {
-    let entries;
-    try {
-      entries = await readdir(this.directory, { withFileTypes: true });
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-    return entries
-      .filter((entry) => entry.isFile() && SAFE_NAME.test(entry.name))
-      .map((entry) => `${REF_PREFIX}${path.join(this.directory, entry.name)}`);
+    return (await this.completeNames()).map((name) => this.refOf(name));
   }
 
-  /** Removes temporary files of writes that a crashed process left behind; returns how many. */
+  async listEntries(): Promise<StagedEntry[]> {
+    const entries: StagedEntry[] = [];
+    for (const name of await this.completeNames()) {
+      // Gone between readdir and stat: removed by the uploader or another sweeper; skip it.
+      const info = await stat(path.join(this.directory, name)).catch((error: unknown) => (isMissing(error) ? undefined : Promise.reject(error)));
+      if (info) entries.push({ ref: this.refOf(name), name, modifiedAt: new Date(info.mtimeMs) });
+    }
+    return entries;
+  }
+
+  /**
+   * Removes temporary files of writes that a crashed process left behind; returns how many. A
+   * live write touches its file with every chunk, and a body that goes quiet is cut off after
+   * the upload idle timeout, so a partial older than that has no writer.
+   */
   async removeStalePartials(olderThanMs: number, now: number = Date.now()): Promise<number> {
     const names = await readdir(this.directory).catch((error: unknown) => (isMissing(error) ? [] : Promise.reject(error)));
     let removed = 0;
@@ -135,6 +155,22 @@ export class FileStagingStore implements StagingStore {
       }
     }
     return removed;
+  }
+
+  /** Names of complete files: temporary ones start with a dot and never match SAFE_NAME. */
+  private async completeNames(): Promise<string[]> {
+    let entries;
+    try {
+      entries = await readdir(this.directory, { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    return entries.filter((entry) => entry.isFile() && SAFE_NAME.test(entry.name)).map((entry) => entry.name);
+  }
+
+  private refOf(name: string): string {
+    return `${REF_PREFIX}${path.join(this.directory, name)}`;
   }
 
   /** The absolute path a ref names, or InvalidStagingRef when it is not a file of this store. */
@@ -156,68 +192,6 @@ export class FileStagingStore implements StagingStore {
   }
 }
 
-/** Counts, hashes and keeps the head of the bytes flowing through; enforces the size limit. */
-class BodyMeter extends Transform {
-  sizeBytes = 0;
-  /** The error `inspectHead` threw, passed to the caller unchanged. */
-  rejection: unknown;
-  private readonly hash = createHash('sha256');
-  private headChunks: Buffer[] = [];
-  private headLength = 0;
-  private inspected = false;
-
-  constructor(
-    private readonly maxBytes: number,
-    private readonly inspectHead: ((head: Buffer) => void) | undefined,
-  ) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.sizeBytes += chunk.length;
-    if (this.sizeBytes > this.maxBytes) {
-      callback(new UploadTooLarge(`body is larger than ${this.maxBytes} bytes`));
-      return;
-    }
-    this.hash.update(chunk);
-    if (this.headLength < HEAD_BYTES) {
-      this.headChunks.push(chunk.subarray(0, HEAD_BYTES - this.headLength));
-      this.headLength += Math.min(chunk.length, HEAD_BYTES - this.headLength);
-      if (this.headLength >= HEAD_BYTES) {
-        const error = this.inspect();
-        if (error) return callback(error);
-      }
-    }
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    callback(this.inspect());
-  }
-
-  head(): Buffer {
-    if (this.headChunks.length !== 1) this.headChunks = [Buffer.concat(this.headChunks)];
-    return this.headChunks[0] ?? Buffer.alloc(0);
-  }
-
-  sha256(): string {
-    return this.hash.digest('hex');
-  }
-
-  /** Runs inspectHead once; returns the error to fail the write with, if any. */
-  private inspect(): Error | undefined {
-    if (this.inspected || !this.inspectHead) return undefined;
-    this.inspected = true;
-    try {
-      this.inspectHead(Buffer.from(this.head()));
-      return undefined;
-    } catch (error) {
-      this.rejection = error;
-      return error instanceof Error ? error : new Error(String(error));
-    }
-  }
-}
-
 /**
  * Fails the write when the body fails: an error, an 'aborted' request (a client that went
  * away), or a close before the end. `pipe` alone would leave the write waiting forever.
@@ -235,7 +209,7 @@ function forwardBodyFailures(body: Readable, meter: BodyMeter): { cutOff(): bool
 }
 
 function classify(error: unknown, meter: BodyMeter, bodyCutOff: boolean): unknown {
-  if (error instanceof UploadTooLarge || error instanceof StagingBodyCutOff) return error;
+  if (error instanceof UploadTooLarge || error instanceof StagingBodyCutOff || error instanceof StagingBodyStalled) return error;
   if (meter.rejection !== undefined) return meter.rejection;
   if (bodyCutOff) return new StagingBodyCutOff('request body ended before it was complete', { cause: error });
   return new StagingWriteFailed('storing the staged file failed', { cause: error });

@@ -14,6 +14,40 @@ export class UploadTooLarge extends Error {
   override readonly name = 'UploadTooLarge';
 }
 
+/** The body sent nothing for longer than `idleTimeoutMs`; the write stopped and kept nothing. */
+export class StagingBodyStalled extends Error {
+  override readonly name = 'StagingBodyStalled';
+}
+
+/** One complete staged file, as the sweeper sees it. */
+export interface StagedEntry {
+  readonly ref: string;
+  /** The name it was written under (the last segment of its ref). */
+  readonly name: string;
+  /** When its last byte was written. */
+  readonly modifiedAt: Date;
+}
+
+export interface StagingWriteOptions {
+  readonly maxBytes: number;
+  /**
+   * Sees the first bytes as soon as they arrive and may throw to abort early (e.g. "not a
+   * video") before the whole body is stored.
+   */
+  readonly inspectHead?: (head: Buffer) => void;
+  /** Fail with StagingBodyStalled when no byte arrives for this long (a client that went quiet). */
+  readonly idleTimeoutMs?: number;
+}
+
+/**
+ * The name a ref was written under: every ref ends in it, whatever the store (`file:///dir/<name>`,
+ * `s3://bucket/prefix/<name>`). Comparing names rather than whole refs keeps a file that is
+ * referenced under another spelling of the same folder from looking unreferenced.
+ */
+export function stagingRefName(ref: string): string {
+  return ref.slice(ref.lastIndexOf('/') + 1);
+}
+
 /**
  * The staging port: where received bytes wait for the uploader. A write either completes or
  * leaves nothing behind: on any error (body cut off, limit passed, disk full) the partial
@@ -21,19 +55,21 @@ export class UploadTooLarge extends Error {
  */
 export interface StagingStore {
   /**
-   * Writes the body under `name`; rejects with UploadTooLarge past `maxBytes`.
-   * `inspectHead` sees the first bytes as soon as they arrive and may throw to abort early
-   * (e.g. "not a video") before the whole body is stored.
+   * Writes the body under `name`; rejects with UploadTooLarge past `maxBytes`, with
+   * StagingBodyStalled when it goes quiet, or with whatever `inspectHead` threw.
    */
-  write(
-    name: string,
-    body: Readable,
-    options: { maxBytes: number; inspectHead?: (head: Buffer) => void },
-  ): Promise<StagedFile>;
+  write(name: string, body: Readable, options: StagingWriteOptions): Promise<StagedFile>;
   read(ref: string): Promise<Readable>;
   /** Succeeds when already gone. */
   remove(ref: string): Promise<void>;
   exists(ref: string): Promise<boolean>;
   /** Every staged ref, for the sweeper and for tests proving nothing was left behind. */
   list(): Promise<string[]>;
+  /** Every complete staged file with its age, for the sweeper. */
+  listEntries(): Promise<StagedEntry[]>;
+  /**
+   * Removes what writers that died mid-body left behind (never visible in `list`): temporary
+   * files untouched for longer than `olderThanMs`. Returns how many.
+   */
+  removeStalePartials(olderThanMs: number, now?: number): Promise<number>;
 }

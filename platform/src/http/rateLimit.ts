@@ -1,0 +1,38 @@
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from './problems';
+
+export interface PerUserRateLimit {
+  /** Requests one caller may make per window. */
+  readonly max: number;
+  readonly windowMs: number;
+}
+
+/**
+ * Options for `@fastify/rate-limit` (registered by each API, which owns that dependency): one
+ * budget per authenticated user, counted in this process. It runs at `preParsing`, after
+ * authentication has put the user on the request and before a body is read, so a refused
+ * upload costs nothing. Public routes (health, metrics) are never limited; a request that got
+ * this far without a user (none, today) is keyed by its address.
+ *
+ * The count is per process: N copies behind a load balancer allow up to N times the budget. A
+ * shared store (Redis) would make it exact; see the README.
+ */
+export function perUserRateLimit(limit: PerUserRateLimit) {
+  return {
+    global: true,
+    hook: 'preParsing' as const,
+    max: limit.max,
+    timeWindow: limit.windowMs,
+    keyGenerator: (request: FastifyRequest): string => (request.userId ? `user:${request.userId}` : `ip:${request.ip}`),
+    allowList: (request: FastifyRequest): boolean => request.routeOptions.config.public === true,
+    errorResponseBuilder: (_request: FastifyRequest, context: { max: number; ttl: number }): HttpError => {
+      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      return new HttpError(
+        429,
+        'rate-limited',
+        `more than ${context.max} requests in ${Math.round(limit.windowMs / 1000)} s from this user; retry in ${seconds} s`,
+        { 'retry-after': String(seconds) },
+      );
+    },
+  };
+}

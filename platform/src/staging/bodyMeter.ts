@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { StagingBodyStalled, UploadTooLarge } from './stagingStore';
+
+/** How many first bytes `inspectHead` sees. */
+export const HEAD_BYTES = 4096;
+
+export interface BodyMeterOptions {
+  readonly maxBytes: number;
+  readonly inspectHead?: (head: Buffer) => void;
+  readonly idleTimeoutMs?: number;
+}
+
+/**
+ * Counts, hashes and keeps the head of the bytes flowing through; enforces the size limit and,
+ * when asked, fails with StagingBodyStalled once no byte has arrived for `idleTimeoutMs`
+ * (counted from the start, so a client that sends headers and then nothing is caught too).
+ * A disk too slow to take a chunk for that long looks the same, and is a failure all the same.
+ */
+export class BodyMeter extends Transform {
+  sizeBytes = 0;
+  /** The error `inspectHead` threw, passed to the caller unchanged. */
+  rejection: unknown;
+  private readonly hash = createHash('sha256');
+  private headChunks: Buffer[] = [];
+  private headLength = 0;
+  private inspected = false;
+  private readonly idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: BodyMeterOptions) {
+    super();
+    const idleMs = options.idleTimeoutMs;
+    if (idleMs !== undefined && idleMs > 0) {
+      this.idleTimer = setTimeout(() => this.destroy(new StagingBodyStalled(`no body bytes arrived for ${idleMs} ms`)), idleMs);
+      this.idleTimer.unref();
+    }
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.idleTimer?.refresh();
+    this.sizeBytes += chunk.length;
+    if (this.sizeBytes > this.options.maxBytes) {
+      callback(new UploadTooLarge(`body is larger than ${this.options.maxBytes} bytes`));
+      return;
+    }
+    this.hash.update(chunk);
+    if (this.headLength < HEAD_BYTES) {
+      this.headChunks.push(chunk.subarray(0, HEAD_BYTES - this.headLength));
+      this.headLength += Math.min(chunk.length, HEAD_BYTES - this.headLength);
+      if (this.headLength >= HEAD_BYTES) {
+        const error = this.inspect();
+        if (error) return callback(error);
+      }
+    }
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    clearTimeout(this.idleTimer);
+    callback(this.inspect());
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.idleTimer);
+    callback(error);
+  }
+
+  head(): Buffer {
+    if (this.headChunks.length !== 1) this.headChunks = [Buffer.concat(this.headChunks)];
+    return this.headChunks[0] ?? Buffer.alloc(0);
+  }
+
+  sha256(): string {
+    return this.hash.digest('hex');
+  }
+
+  /** Runs inspectHead once; returns the error to fail the write with, if any. */
+  private inspect(): Error | undefined {
+    if (this.inspected || !this.options.inspectHead) return undefined;
+    this.inspected = true;
+    try {
+      this.options.inspectHead(Buffer.from(this.head()));
+      return undefined;
+    } catch (error) {
+      this.rejection = error;
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+}
