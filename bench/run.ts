@@ -13,8 +13,9 @@ import { polling } from './scenarios/polling';
 import { replay } from './scenarios/replay';
 import { statusReads } from './scenarios/statusReads';
 import { uploadJourney } from './scenarios/uploadJourney';
+import { eventStore } from './scenarios/eventStore';
 
-const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness];
+const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

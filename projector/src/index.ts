@@ -1,5 +1,5 @@
 /** The projector: the `video_info` read model, its migrations, the pure fold and the process. */
-export { startProjector, type RunningProjector, type StartProjectorOptions } from './startProjector';
+export { startProjector, VIDEO_INFO_LEASE, type RunningProjector, type StartProjectorOptions } from './startProjector';
 export { migrateReadModel, READ_MODEL_MIGRATIONS_TABLE } from './readModel/migrateReadModel';
 export { applyToVideoInfo } from './videoInfo/applyToVideoInfo';
 export { foldBatch, foldInOrder, type FoldedBatch, type VideoEventOfBatch } from './videoInfo/foldBatch';

@@ -38,6 +38,13 @@ describe('the projector process', () => {
     const metrics = await (await fetch(`${projector.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(/reelay_projection_lag_positions\{projection="video_info",service="projector"\} 0/);
     expect(metrics).toMatch(/reelay_projection_events_total\{projection="video_info",service="projector"\} 4/);
+    expect(metrics).toMatch(/reelay_projection_lag_events\{projection="video_info",service="projector"\} 0/);
+    expect(metrics).toMatch(/reelay_projection_lag_seconds\{projection="video_info",service="projector"\} 0/);
+    expect(metrics).toMatch(/reelay_projection_lease_held\{projection="video_info",service="projector"\} 1/);
+    // Another test's open transaction elsewhere in the cluster may hold events back at this moment.
+    expect(metrics).toMatch(/reelay_event_log_held_back_events\{service="projector"\} \d+/);
+    expect(metrics).toMatch(/reelay_event_log_holding_transaction_age_seconds\{service="projector"\} [\d.]+/);
+    expect(metrics).toMatch(/reelay_event_log_holding_transaction_pid\{service="projector"\} \d+/);
   });
 
   it('starts twice on the same database, each start finding the schema in place', async () => {

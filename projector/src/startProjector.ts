@@ -5,11 +5,14 @@ import {
   createMetricsRegistry,
   ensureDatabase,
   loadCheckpoint,
+  migrateLeases,
   openEventStore,
+  runWhileLeaseHeld,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { registerLogHoldbackMetrics } from './ops/logHoldbackMetrics';
 import { createProjectionMetrics } from './ops/projectionMetrics';
 import { migrateReadModel } from './readModel/migrateReadModel';
 import { VideoInfoProjection, type ProjectionObserver } from './videoInfo/videoInfoProjection';
@@ -18,13 +21,19 @@ import { VIDEO_INFO_PROJECTION } from './videoInfo/videoInfo';
 export interface RunningProjector extends RunningService {
   /** Where /healthz, /readyz and /metrics answer, e.g. `http://127.0.0.1:3003`. */
   readonly opsUrl: string;
-  readonly projection: VideoInfoProjection;
+  /** Whether this copy holds the projection's lease and writes the read model (else it stands by). */
+  isWriter(): boolean;
 }
 
 export interface StartProjectorOptions {
   /** Extra hooks, e.g. for tests; metrics are always recorded. */
   readonly observer?: ProjectionObserver;
+  /** The writer's lease: how long a dead writer blocks its standby (default 3 s). */
+  readonly leaseTtlMs?: number;
 }
+
+/** The lease that makes one projector copy the writer of `video_info`. */
+export const VIDEO_INFO_LEASE = `projection:${VIDEO_INFO_PROJECTION}`;
 
 /** Closes whatever was opened, newest first; a failing closer does not keep the others open. */
 async function closeAll(closers: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
@@ -32,9 +41,10 @@ async function closeAll(closers: ReadonlyArray<() => Promise<unknown>>): Promise
 }
 
 /**
- * The projector process: migrates the read model, follows the event store into `video_info`,
- * and serves /healthz, /readyz and /metrics on PROJECTOR_OPS_PORT. `stop()` finishes the batch in
- * flight, then closes the ops server and every pool.
+ * The projector process: migrates the read model, and follows the event store into `video_info`
+ * while it holds the projection's lease — as a hot standby otherwise, taking over within the
+ * lease's TTL when the writer dies. Serves /healthz, /readyz and /metrics on PROJECTOR_OPS_PORT
+ * either way. `stop()` finishes the batch in flight, lets the lease go, then closes everything.
  */
 export async function startProjector(config: Config, logger: Logger, options: StartProjectorOptions = {}): Promise<RunningProjector> {
   const closers: Array<() => Promise<unknown>> = [];
@@ -43,13 +53,21 @@ export async function startProjector(config: Config, logger: Logger, options: St
     const knex: Knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-projector' });
     closers.push(() => knex.destroy());
     await migrateReadModel(knex);
+    await migrateLeases(knex);
 
     const events = await openEventStore(config, { applicationName: 'reelay-projector' });
     closers.push(() => events.close());
     const { store } = events;
 
     const metrics = createMetricsRegistry('projector');
-    const recorded = createProjectionMetrics(metrics, store, () => loadCheckpoint(knex, VIDEO_INFO_PROJECTION));
+    let writer = false;
+    const recorded = createProjectionMetrics(metrics, {
+      store,
+      diagnostics: events.diagnostics,
+      checkpoint: () => loadCheckpoint(knex, VIDEO_INFO_PROJECTION),
+      leaseHeld: () => writer,
+    });
+    registerLogHoldbackMetrics(metrics, events.diagnostics);
     const observer: ProjectionObserver = {
       batchCommitted(outcome, position) {
         recorded.batchCommitted?.(outcome, position);
@@ -60,9 +78,22 @@ export async function startProjector(config: Config, logger: Logger, options: St
         options.observer?.restarted?.(reason);
       },
     };
-    const projection = new VideoInfoProjection({ knex, store, logger, observer });
-    projection.start();
-    closers.push(() => projection.stop());
+    const lease = runWhileLeaseHeld({
+      knex,
+      name: VIDEO_INFO_LEASE,
+      logger,
+      ttlMs: options.leaseTtlMs,
+      start: ({ fence }) => {
+        const projection = new VideoInfoProjection({ knex, store, logger, observer, fence });
+        projection.start();
+        return projection;
+      },
+      onChange: (held) => {
+        writer = held;
+        logger.info({ lease: VIDEO_INFO_LEASE }, held ? 'writing the read model' : 'standing by');
+      },
+    });
+    closers.push(() => lease.stop());
 
     const app = createHttpApp({
       service: 'projector',
@@ -77,7 +108,7 @@ export async function startProjector(config: Config, logger: Logger, options: St
     let stopped: Promise<void> | undefined;
     return {
       opsUrl,
-      projection,
+      isWriter: () => writer,
       stop: () => (stopped ??= closeAll(closers)),
     };
   } catch (error) {

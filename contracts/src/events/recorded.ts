@@ -28,12 +28,19 @@ export interface NewEvent<T extends string = string, D = unknown> {
   readonly type: T;
   readonly data: D;
   readonly metadata: EventMetadata;
+  /**
+   * The schema version `data` is written in; the type's current version when absent. Only a
+   * writer that still speaks an older version (a copy of the previous release during a rolling
+   * deploy) sets it; readers upcast such events like any other old event.
+   */
+  readonly schemaVersion?: number;
 }
 
 /** An event as the log holds it. `data` is already upcast to the current schema version. */
 export interface RecordedEvent<T extends string = string, D = unknown> {
   readonly id: string;
   readonly type: T;
+  /** The version the event was written with (stored, never changed); `data` is at the current one. */
   readonly schemaVersion: number;
   readonly streamName: string;
   /** 0 for a stream's first event, then 1, 2, … */

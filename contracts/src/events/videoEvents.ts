@@ -95,6 +95,10 @@ export const NotificationSent = z.object({
   }),
 });
 
+/**
+ * A push the provider refused for good. Version 2 added `providerStatus`: version 1 kept only the
+ * message, so telling an invalid app id (400) from a user without a device took parsing prose.
+ */
 export const NotificationFailed = z.object({
   type: z.literal('NotificationFailed'),
   data: z.object({
@@ -102,6 +106,8 @@ export const NotificationFailed = z.object({
     kind: NotificationKind,
     forEventId: z.uuid(),
     error: z.string(),
+    /** The provider's HTTP status when it answered with one; null when it gave none (or for v1 events). */
+    providerStatus: z.number().int().min(100).max(599).nullable(),
   }),
 });
 

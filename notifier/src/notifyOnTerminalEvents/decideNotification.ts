@@ -72,7 +72,7 @@ export function displayTitle(metaInfo: Pick<MetaInfo, 'title' | 'fileName'>): st
 /** What became of a push: accepted by the provider, or refused for good. */
 export type PushOutcome =
   | { readonly status: 'sent'; readonly provider: string; readonly providerId: string | null }
-  | { readonly status: 'rejected'; readonly provider: string; readonly error: string };
+  | { readonly status: 'rejected'; readonly provider: string; readonly error: string; readonly providerStatus: number | null };
 
 export type NotificationRecord = VideoEventOf<'NotificationSent'> | VideoEventOf<'NotificationFailed'>;
 
@@ -87,7 +87,7 @@ export function recordNotification(state: VideoState | undefined, forEventId: st
     case 'sent':
       return { type: 'NotificationSent', data: { provider: outcome.provider, kind, forEventId, providerId: outcome.providerId } };
     case 'rejected':
-      return { type: 'NotificationFailed', data: { provider: outcome.provider, kind, forEventId, error: outcome.error } };
+      return { type: 'NotificationFailed', data: { provider: outcome.provider, kind, forEventId, error: outcome.error, providerStatus: outcome.providerStatus } };
     default:
       return assertNever(outcome);
   }

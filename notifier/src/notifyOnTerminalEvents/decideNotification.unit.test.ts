@@ -97,9 +97,9 @@ describe('recordNotification', () => {
   });
 
   it('records a rejected push as NotificationFailed with the reason', () => {
-    expect(recordNotification(state(), forEventId, 'UPLOAD_FAILED', { status: 'rejected', provider: 'onesignal', error: 'invalid app' })).toEqual({
+    expect(recordNotification(state(), forEventId, 'UPLOAD_FAILED', { status: 'rejected', provider: 'onesignal', error: 'invalid app', providerStatus: 400 })).toEqual({
       type: 'NotificationFailed',
-      data: { provider: 'onesignal', kind: 'UPLOAD_FAILED', forEventId, error: 'invalid app' },
+      data: { provider: 'onesignal', kind: 'UPLOAD_FAILED', forEventId, error: 'invalid app', providerStatus: 400 },
     });
   });
 

@@ -1,6 +1,6 @@
 import { START } from '@reelay/contracts';
 import { createLogger, loadConfig } from '@reelay/platform';
-import { createTestDatabase, eventually } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, freePort } from '@reelay/platform/testing';
 import { startNotifier } from '../startNotifier';
 import {
   TEST_API_KEY,
@@ -142,7 +142,7 @@ describe('the notifier', () => {
 
     const [failure] = await notificationsOf(env.store, rejected.videoId);
     expect(failure?.type).toBe('NotificationFailed');
-    expect(failure?.data).toMatchObject({ provider: 'onesignal', kind: 'UPLOAD_COMPLETED', forEventId: rejected.terminalEventId });
+    expect(failure?.data).toMatchObject({ provider: 'onesignal', kind: 'UPLOAD_COMPLETED', forEventId: rejected.terminalEventId, providerStatus: 400 });
     expect((failure?.data as { error: string }).error).toContain('Invalid app_id');
     expect((await notificationsOf(env.store, next.videoId))[0]?.type).toBe('NotificationSent');
     // One request for the rejected push, one for the next: no retry, not even after a restart.
@@ -200,8 +200,17 @@ describe('the notifier', () => {
 });
 
 describe('startNotifier', () => {
-  it('refuses an event store it cannot follow yet, before opening anything', async () => {
-    const config = loadConfig({ EVENT_STORE_URL: 'esdb://127.0.0.1:2113', NOTIFIER_OPS_PORT: '0' });
-    await expect(startNotifier(config, createLogger('notifier-test', 'silent'))).rejects.toThrow(/postgres/);
+  it('follows an EventStoreDB event store too, and reports it unready while it cannot be reached', async () => {
+    const database = await createTestDatabase();
+    const config = loadConfig({ DATABASE_URL: database.url, EVENT_STORE_URL: `esdb://127.0.0.1:${await freePort()}?tls=false`, NOTIFIER_OPS_PORT: '0' });
+    const notifier = await startNotifier(config, createLogger('notifier-test', 'silent'));
+    try {
+      const ready = await fetch(`${notifier.opsUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).toMatch(/event-store/);
+    } finally {
+      await notifier.stop();
+      await database.drop();
+    }
   });
 });

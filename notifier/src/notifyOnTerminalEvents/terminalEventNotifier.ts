@@ -62,7 +62,7 @@ export class TerminalEventNotifier {
     } catch (error) {
       if (!(error instanceof PushRejected)) throw error;
       logger.warn({ err: error, videoId: push.videoId, eventId: push.idempotencyKey }, 'push rejected for good; recording the failure');
-      return { status: 'rejected', provider: sender.provider, error: error.message };
+      return { status: 'rejected', provider: sender.provider, error: error.message, providerStatus: error.status };
     }
   }
 

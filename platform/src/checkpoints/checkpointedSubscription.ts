@@ -35,6 +35,11 @@ export interface CheckpointedSubscriptionOptions {
   readonly handle: (events: readonly RecordedEvent[], batch: CheckpointedBatch) => Promise<void>;
   /** Told each time it starts over from the stored checkpoint, for metrics. */
   readonly onRestart?: (reason: 'checkpoint-moved' | 'error') => void;
+  /**
+   * Runs first in every transaction that moves the checkpoint, and throws to refuse it: a lease's
+   * fence (see `runWhileLeaseHeld`), so a copy that lost its lease cannot commit a batch.
+   */
+  readonly fence?: (trx: Knex.Transaction) => Promise<void>;
 }
 
 export interface CheckpointedSubscription {
@@ -63,13 +68,13 @@ export function startCheckpointedSubscription(options: CheckpointedSubscriptionO
       to,
       signal: stopping.signal,
       transaction: async (work) => {
-        const result = await inCheckpointedTransaction(knex, name, from, to, work);
+        const result = await inCheckpointedTransaction(knex, name, from, to, work, options.fence);
         committed = true;
         return result;
       },
     };
     await options.handle(events, batch);
-    if (!committed) await knex.transaction((trx) => advanceCheckpoint(trx, name, from, to));
+    if (!committed) await inCheckpointedTransaction(knex, name, from, to, async () => undefined, options.fence);
   };
 
   const followOnce = async (): Promise<void> => {
@@ -119,9 +124,10 @@ export function startCheckpointedSubscription(options: CheckpointedSubscriptionO
 }
 
 /**
- * Runs `work` in a transaction that first moves checkpoint `name` from `from` to `to`. Moving it
- * first makes a second copy on the same batch fail at once with CheckpointMoved (or wait for the
- * first to commit, then fail) instead of doing the work for nothing.
+ * Runs `work` in a transaction that first checks `fence`, if any, then moves checkpoint `name`
+ * from `from` to `to`. Moving it first makes a second copy on the same batch fail at once with
+ * CheckpointMoved (or wait for the first to commit, then fail) instead of doing the work for
+ * nothing.
  */
 export function inCheckpointedTransaction<T>(
   knex: Knex,
@@ -129,8 +135,10 @@ export function inCheckpointedTransaction<T>(
   from: Position,
   to: Position,
   work: (trx: Knex.Transaction) => Promise<T>,
+  fence?: (trx: Knex.Transaction) => Promise<void>,
 ): Promise<T> {
   return knex.transaction(async (trx) => {
+    await fence?.(trx);
     await advanceCheckpoint(trx, name, from, to);
     return work(trx);
   });

@@ -9,6 +9,11 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const optionalText = z.string().min(1).optional();
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
+/** Key sets are fetched over HTTPS; plain HTTP only on loopback (a local identity provider, tests). */
+const jwksUrl = z.url().refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+}, 'must be an https:// URL (http:// only on loopback)');
 
 /**
  * Every variable of API.md (and the few operational ones it leaves to us), parsed once at start.
@@ -18,7 +23,7 @@ const ConfigSchema = z
   .object({
     DATA_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, '.data')),
     DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/reelay'),
-    EVENT_STORE_URL: z.string().regex(/^(postgres(ql)?|esdb|kurrentdb):\/\//, 'must be a postgres:// or esdb:// URL').optional(),
+    EVENT_STORE_URL: z.string().regex(/^(postgres(ql)?|(esdb|kurrentdb)(\+discover)?):\/\//, 'must be a postgres:// or esdb:// URL').optional(),
     NATS_URL: z.string().regex(/^(nats|tls|ws|wss):\/\//, 'must be a nats:// URL').default('nats://127.0.0.1:4222'),
     /** JetStream stream holding the job queue; tests give each run its own. */
     JOBS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('REELAY_JOBS'),
@@ -33,7 +38,7 @@ const ConfigSchema = z
     ONESIGNAL_API_KEY: optionalText,
     ONESIGNAL_API_URL: z.url().default('https://api.onesignal.com'),
     AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_JWKS_URL: jwksUrl.optional(),
     AUTH_ISSUER: optionalText,
     AUTH_AUDIENCE: optionalText,
     MAX_UPLOAD_BYTES: positiveInt(10 * 1024 ** 3),
@@ -51,6 +56,23 @@ const ConfigSchema = z
     UPLOAD_QUEUE_SIZE: positiveInt(4),
     UPLOADER_CONCURRENCY: positiveInt(2),
     PROGRESS_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
+    /** Requests one user may make to one API process per RATE_LIMIT_WINDOW_MS; more get 429. */
+    RATE_LIMIT_MAX: positiveInt(600),
+    RATE_LIMIT_WINDOW_MS: positiveInt(60_000),
+    /** Uploads one user may have streaming into one command API process at the same time. */
+    MAX_CONCURRENT_UPLOADS_PER_USER: positiveInt(3),
+    /** An upload body that sends nothing for this long is cut off (408) and its partial file removed. */
+    UPLOAD_IDLE_TIMEOUT_MS: positiveInt(60_000),
+    /** How often the command API sweeps staging for files no event refers to; 0 turns it off. */
+    STAGING_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(10 * 60_000),
+    /** Staged and partial files younger than this are never swept: a request may still own them. */
+    STAGING_SWEEP_GRACE_MS: positiveInt(60 * 60_000),
+  })
+  // A partial file is touched by every chunk written; one older than the idle timeout has no
+  // live writer. A grace shorter than that could sweep a slow but healthy upload.
+  .refine((env) => env.STAGING_SWEEP_GRACE_MS > env.UPLOAD_IDLE_TIMEOUT_MS, {
+    path: ['STAGING_SWEEP_GRACE_MS'],
+    message: 'must be longer than UPLOAD_IDLE_TIMEOUT_MS',
   })
   .transform((env) => ({
     ...env,

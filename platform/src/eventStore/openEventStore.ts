@@ -1,11 +1,20 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import type { Config } from '../config/config';
 import { createPool, ensureDatabase } from '../postgres/database';
 import type { EventStore } from './eventStore';
+import { EVENTSTOREDB_URL, toEsdbConnectionString } from './eventStoreDb/connectionString';
+import { EventStoreDbEventStore } from './eventStoreDb/eventStoreDbEventStore';
+import { NOTHING_HELD_BACK, lagThroughReads, type LogDiagnostics } from './logDiagnostics';
 import { PostgresEventStore } from './postgres/postgresEventStore';
+import { postgresLogDiagnostics } from './postgres/postgresLogDiagnostics';
 
 /** An event store opened from configuration, with what a service needs around it. */
 export interface OpenedEventStore {
   readonly store: EventStore;
+  /** `postgres` or `eventstoredb`: which adapter `EVENT_STORE_URL` chose. */
+  readonly adapter: 'postgres' | 'eventstoredb';
+  /** Lag and hold-back of the log, for /metrics and the audit CLI. */
+  readonly diagnostics: LogDiagnostics;
   /** Rejects while the store cannot be reached: for `/readyz`. */
   ready(): Promise<unknown>;
   /** Stops its subscriptions and releases its connections. */
@@ -21,9 +30,7 @@ export async function openEventStore(
   options: { applicationName: string; maxConnections?: number },
 ): Promise<OpenedEventStore> {
   const url = config.EVENT_STORE_URL;
-  if (/^(esdb|kurrentdb)(\+discover)?:\/\//.test(url)) {
-    throw new Error('EVENT_STORE_URL names EventStoreDB, whose adapter is not available yet; use a postgres:// URL');
-  }
+  if (EVENTSTOREDB_URL.test(url)) return openEventStoreDb(url);
   await ensureDatabase(url);
   const pool = createPool(url, { applicationName: options.applicationName, max: options.maxConnections });
   const store = new PostgresEventStore(pool);
@@ -35,10 +42,25 @@ export async function openEventStore(
   }
   return {
     store,
+    adapter: 'postgres',
+    diagnostics: postgresLogDiagnostics(pool),
     ready: () => pool.query('select 1'),
     async close() {
       await store.close();
       await pool.end();
     },
+  };
+}
+
+/** The client connects lazily: a server that is down shows in `ready()`, not as a failed start. */
+function openEventStoreDb(url: string): OpenedEventStore {
+  const client = EventStoreDBClient.connectionString(toEsdbConnectionString(url));
+  const store = new EventStoreDbEventStore(client);
+  return {
+    store,
+    adapter: 'eventstoredb',
+    diagnostics: { lag: (checkpoint) => lagThroughReads(store, checkpoint), holdback: async () => NOTHING_HELD_BACK },
+    ready: () => store.headPosition(),
+    close: () => store.close(),
   };
 }

@@ -47,13 +47,18 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-export function createPool(url: string, options: { max?: number; applicationName?: string } = {}): pg.Pool {
+/**
+ * How long any of our sessions may sit idle inside a transaction before Postgres ends it. Such a
+ * session holds back every global reader of the event log (on any database of the cluster).
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+export function createPool(url: string, options: { max?: number; applicationName?: string; idleInTransactionTimeoutMs?: number } = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'reelay',
-    // A session that sits idle inside a transaction holds back every reader of the global log.
-    idle_in_transaction_session_timeout: 60_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   // An idle connection that dies (Postgres restarted, the connection killed) is dropped by the
   // pool, which then emits 'error'; unheard, that event would crash the process. The next query
@@ -65,7 +70,11 @@ export function createPool(url: string, options: { max?: number; applicationName
 export function createKnex(url: string, options: { max?: number; applicationName?: string } = {}): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: url, application_name: options.applicationName ?? 'reelay' },
+    connection: {
+      connectionString: url,
+      application_name: options.applicationName ?? 'reelay',
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     pool: { min: 0, max: options.max ?? 10 },
   });
 }

@@ -1,13 +1,13 @@
 import { START, type RecordedEvent } from '@reelay/contracts';
 import type { EventStore } from '../eventStore/eventStore';
 import { createPool } from '../postgres/database';
-import { PostgresEventStore } from '../eventStore/postgres/postgresEventStore';
+import { PostgresEventStore, type PostgresEventStoreOptions } from '../eventStore/postgres/postgresEventStore';
 import { createTestDatabase } from './testDatabase';
 
 /** A migrated Postgres event store on a database of the test's own. */
-export async function createTestEventStore(options: { safetyPollMs?: number } = {}) {
+export async function createTestEventStore(options: PostgresEventStoreOptions & { maxConnections?: number } = {}) {
   const database = await createTestDatabase();
-  const pool = createPool(database.url, { max: 12 });
+  const pool = createPool(database.url, { max: options.maxConnections ?? 12 });
   const store = new PostgresEventStore(pool, options);
   await store.migrate();
   return {

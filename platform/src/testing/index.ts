@@ -4,3 +4,6 @@ export * from './s3';
 export * from './throttlingProxy';
 export * from './freePort';
 export * from './eventually';
+export * from './fullDisk';
+export * from './tcpProxy';
+export * from './jwksServer';

@@ -72,7 +72,7 @@ describe('applyToVideoInfo', () => {
     };
     const failedPush: VideoEvent = {
       type: 'NotificationFailed',
-      data: { provider: 'log', kind: 'UPLOAD_COMPLETED', forEventId: randomUUID(), error: 'boom' },
+      data: { provider: 'log', kind: 'UPLOAD_COMPLETED', forEventId: randomUUID(), error: 'boom', providerStatus: null },
     };
     const afterSent = applyToVideoInfo(before, recorded(videoId, 4, sent));
     const afterFailed = applyToVideoInfo(afterSent, recorded(videoId, 5, failedPush));

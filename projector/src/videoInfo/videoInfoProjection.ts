@@ -20,6 +20,8 @@ export interface VideoInfoProjectionOptions {
   /** Pause before resuming after an error (a database outage, a malformed event). */
   readonly retryDelayMs?: number;
   readonly observer?: ProjectionObserver;
+  /** Checked first in every batch's transaction: the lease that makes this copy the only writer. */
+  readonly fence?: (trx: Knex.Transaction) => Promise<void>;
 }
 
 /**
@@ -48,6 +50,7 @@ export class VideoInfoProjection {
         this.notify('batchCommitted', outcome, batch.to);
       },
       onRestart: (reason) => this.notify('restarted', reason),
+      fence: this.options.fence,
     });
   }
 

@@ -50,11 +50,16 @@ export class CommitListener {
     const options = this.pool.options;
     const client = new pg.Client({ ...options, application_name: `${options.application_name ?? 'reelay'}-listen` });
     client.on('notification', () => this.wakeAll());
-    client.on('error', () => {
-      // Dropped: the next wait reconnects; meanwhile the safety poll keeps readers moving.
-      if (this.client === client) this.client = undefined;
+    const dropped = () => {
+      if (this.client !== client) return;
+      this.client = undefined;
       client.end().catch(() => undefined);
-    });
+      // Commits from now until the next LISTEN would notify nobody: wake the readers, who read
+      // again and, on their next wait, listen again on a new connection.
+      this.wakeAll();
+    };
+    client.on('error', dropped);
+    client.on('end', dropped);
     await client.connect();
     await client.query(`listen ${pg.escapeIdentifier(this.channel)}`);
     if (this.closed) {

@@ -1,7 +1,9 @@
 import { comparePositions, type Position, type RecordedEvent } from '@reelay/contracts';
 import { abortableSleep } from '../../lifecycle/abortableSleep';
 import type { SubscribeOptions, Subscription } from '../eventStore';
+import { isEmptyFilter, matchesFilter } from '../eventFilter';
 import type { CommitListener } from './commitListener';
+import { isConnectionError } from './connectionErrors';
 
 interface GlobalReader {
   readAll(options: { from: Position; limit: number }): Promise<RecordedEvent[]>;
@@ -10,15 +12,19 @@ interface GlobalReader {
 
 const HELD_BACK_FIRST_RETRY_MS = 10;
 const HELD_BACK_MAX_RETRY_MS = 500;
+const RECONNECT_FIRST_DELAY_MS = 50;
+const RECONNECT_MAX_DELAY_MS = 2000;
 
 /**
  * Follows the global log from a position: reads a batch, hands it over, and sleeps on the
  * commit listener when it has caught up. Filtering happens here rather than in SQL so that the
- * position always advances over the events a filter leaves out.
+ * position always advances over the events a filter leaves out. A lost connection only pauses
+ * it: it reads again, on a new connection, from after the last batch handled.
  */
 export class PollingSubscription implements Subscription {
   private current: Position;
   private readonly abort = new AbortController();
+  private reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
   readonly done: Promise<void>;
 
   constructor(
@@ -42,11 +48,27 @@ export class PollingSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.follow();
+      } catch (error) {
+        // Only a lost connection is waited out; a failing handler or a bad event stops us, the
+        // handler's own error being what `done` rejects with.
+        if (error instanceof HandlerFailed) throw error.cause;
+        if (!isConnectionError(error) || this.abort.signal.aborted) throw error;
+        await abortableSleep(this.reconnectDelayMs, this.abort.signal);
+        this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, RECONNECT_MAX_DELAY_MS);
+      }
+    }
+  }
+
+  private async follow(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
-    const wanted = this.options.eventTypes ? new Set(this.options.eventTypes) : undefined;
+    const filtered = !isEmptyFilter(this.options);
     let heldBackRetryMs = HELD_BACK_FIRST_RETRY_MS;
     while (!this.abort.signal.aborted) {
       const batch = await this.reader.readAll({ from: this.current, limit: batchSize });
+      this.reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
       const last = batch[batch.length - 1];
       if (!last) {
         // Committed events may be held back behind an older write transaction still open (on
@@ -60,9 +82,23 @@ export class PollingSubscription implements Subscription {
         continue;
       }
       heldBackRetryMs = HELD_BACK_FIRST_RETRY_MS;
-      const events = wanted ? batch.filter((event) => wanted.has(event.type)) : batch;
-      await this.options.handle(events, last.position);
-      this.current = last.position;
+      const events = filtered ? batch.filter((event) => matchesFilter(event, this.options)) : batch;
+      await this.handle(events, last.position);
     }
   }
+
+  /** Hands a batch over; its failure is the handler's, never mistaken for a lost connection. */
+  private async handle(events: readonly RecordedEvent[], to: Position): Promise<void> {
+    try {
+      await this.options.handle(events, to);
+    } catch (error) {
+      throw new HandlerFailed(error);
+    }
+    this.current = to;
+  }
+}
+
+/** Carries a handler's rejection out of the read loop, so it is not taken for a lost connection. */
+class HandlerFailed {
+  constructor(readonly cause: unknown) {}
 }

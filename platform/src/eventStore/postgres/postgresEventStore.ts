@@ -1,137 +1,83 @@
-import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
-import { CURRENT_SCHEMA_VERSION, START, type NewEvent, type Position, type RecordedEvent } from '@reelay/contracts';
-import {
-  DuplicateEventId,
-  WrongExpectedVersion,
-  type AppendResult,
-  type EventStore,
-  type ExpectedRevision,
-  type ReadAllOptions,
-  type SubscribeOptions,
-  type Subscription,
-} from '../eventStore';
-import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows';
+import { START, type NewEvent, type Position, type RecordedEvent } from '@reelay/contracts';
+import type { AppendResult, EventStore, ExpectedRevision, ReadAllOptions, ReadStreamOptions, SubscribeOptions, Subscription } from '../eventStore';
+import { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './rows';
 import { EVENTS_CHANNEL, migrateEventStore } from './schema';
 import { CommitListener } from './commitListener';
 import { PollingSubscription } from './pollingSubscription';
+import { appendInTransaction, type AppendTransactionHooks } from './appendTransaction';
+import { CommitNotifier } from './commitNotifier';
 
 const UNIQUE_VIOLATION = '23505';
 
+export interface PostgresEventStoreOptions {
+  /** How long a caught-up subscriber sleeps at most without a notification (default 1 s). */
+  readonly safetyPollMs?: number;
+  /** Seams inside each append's transaction; for tests and the benchmark only. */
+  readonly appendHooks?: AppendTransactionHooks;
+}
+
 /**
- * The event store on Postgres. Appends lock their stream's row, so writers of one stream are
- * serialised and the expected revision is checked under the lock; writers of different streams
- * run in parallel. Global readers follow (transaction id, position) below the snapshot's xmin.
+ * The event store on Postgres. An append is one call of `reelay_append` (schema.ts), which
+ * serialises the writers of one stream and lets other streams' writers run in parallel; the
+ * subscribers are woken by a NOTIFY sent after the commit (`CommitNotifier`). The global order is (transaction id, position), and global readers only take rows of
+ * transactions below the snapshot's xmin — older than every transaction still running — so an
+ * event whose transaction commits after a later one's is held back, never skipped.
  */
 export class PostgresEventStore implements EventStore {
   private readonly listener: CommitListener;
+  private readonly notifier: CommitNotifier;
+  private readonly hooks: AppendTransactionHooks;
 
   constructor(
     private readonly pool: pg.Pool,
-    options: { safetyPollMs?: number } = {},
+    options: PostgresEventStoreOptions = {},
   ) {
     this.listener = new CommitListener(pool, EVENTS_CHANNEL, options.safetyPollMs ?? 1000);
+    this.notifier = new CommitNotifier(pool, EVENTS_CHANNEL);
+    this.hooks = options.appendHooks ?? {};
   }
 
   migrate(): Promise<void> {
     return migrateEventStore(this.pool);
   }
 
-  async appendToStream(
-    streamName: string,
-    events: readonly NewEvent[],
-    options: { expectedRevision: ExpectedRevision },
-  ): Promise<AppendResult> {
+  async appendToStream(streamName: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    try {
-      return await this.appendOnce(streamName, events, options.expectedRevision);
-    } catch (error) {
-      // A concurrent append of the same event ids won the race: now they are there to compare.
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION && (error as { constraint?: string }).constraint === 'event_log_event_id_key') {
-        return this.appendOnce(streamName, events, options.expectedRevision);
-      }
-      throw error;
-    }
+    const result = await this.appendOnce(streamName, events, options.expectedRevision);
+    // Not awaited: the append is durable and visible already; the wake-up call may trail it.
+    void this.notifier.notify();
+    return result;
   }
 
   private async appendOnce(streamName: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const client = await this.pool.connect();
     try {
-      await client.query('begin');
-      const earlier = await this.findAppended(client, streamName, events);
-      if (earlier) {
-        await client.query('rollback');
-        return earlier;
-      }
-      await client.query('insert into event_streams (stream_name, revision) values ($1, -1) on conflict do nothing', [streamName]);
-      const locked = await client.query<{ revision: number }>(
-        'select revision from event_streams where stream_name = $1 for update',
-        [streamName],
-      );
-      const current = Number(locked.rows[0]?.revision ?? -1);
-      if (!matchesExpected(current, expected)) {
-        throw new WrongExpectedVersion(streamName, expected, current < 0 ? 'no_stream' : current);
-      }
-      const inserted = await client.query<{ position: string; transaction_id: string; revision: number }>(
-        `insert into event_log (event_id, stream_name, revision, type, schema_version, data, metadata)
-         select e.id, $1, $2 + e.ordinality, e.type, e.schema_version, e.data, e.metadata
-         from unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[]) with ordinality
-           as e(id, type, schema_version, data, metadata, ordinality)
-         order by e.ordinality
-         returning position, transaction_id, revision`,
-        [
-          streamName,
-          current,
-          events.map((e) => e.id),
-          events.map((e) => e.type),
-          events.map((e) => CURRENT_SCHEMA_VERSION[e.type as keyof typeof CURRENT_SCHEMA_VERSION] ?? 1),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata)),
-        ],
-      );
-      const nextExpectedRevision = current + events.length;
-      await client.query('update event_streams set revision = $2 where stream_name = $1', [streamName, nextExpectedRevision]);
-      await client.query('select pg_notify($1, $2)', [EVENTS_CHANNEL, streamName]);
-      await client.query('commit');
-      const last = inserted.rows.reduce((a, b) => (Number(a.revision) > Number(b.revision) ? a : b));
-      return { nextExpectedRevision, position: { commit: String(last.transaction_id), prepare: String(last.position) } };
+      return await appendInTransaction(this.pool, streamName, events, expected, this.hooks);
     } catch (error) {
-      await client.query('rollback').catch(() => undefined);
+      // A concurrent append of the same event ids (to another stream) won the race: now they
+      // are there to compare.
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === UNIQUE_VIOLATION && constraint === 'event_log_event_id_key') {
+        return appendInTransaction(this.pool, streamName, events, expected, this.hooks);
+      }
       throw error;
-    } finally {
-      client.release();
     }
   }
 
-  /**
-   * The result of an earlier append of exactly these events, or undefined when none of their ids
-   * is stored. An id stored with other content, in another stream or order, is a DuplicateEventId.
-   */
-  private async findAppended(client: pg.PoolClient, streamName: string, events: readonly NewEvent[]): Promise<AppendResult | undefined> {
-    const found = await client.query<EventRow>(`select ${EVENT_COLUMNS} from event_log where event_id = any($1::uuid[]) order by revision`, [
-      events.map((e) => e.id),
-    ]);
-    if (found.rowCount === 0) return undefined;
-    const same =
-      found.rows.length === events.length &&
-      found.rows.every((row, i) => {
-        const event = events[i] as NewEvent;
-        return (
-          row.event_id === event.id &&
-          row.stream_name === streamName &&
-          row.type === event.type &&
-          isDeepStrictEqual(row.data, JSON.parse(JSON.stringify(event.data))) &&
-          (i === 0 || Number(row.revision) === Number(found.rows[i - 1]?.revision) + 1)
-        );
-      });
-    if (!same) throw new DuplicateEventId(`event ids ${events.map((e) => e.id).join(', ')} were appended before with other content`);
-    const last = found.rows[found.rows.length - 1] as EventRow;
-    return { nextExpectedRevision: Number(last.revision), position: { commit: String(last.transaction_id), prepare: String(last.position) } };
-  }
-
-  async readStream(streamName: string): Promise<RecordedEvent[]> {
-    const result = await this.pool.query<EventRow>(`select ${EVENT_COLUMNS} from event_log where stream_name = $1 order by revision`, [streamName]);
-    return result.rows.map(toRecordedEvent);
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? 'end' : 'start');
+    // Forwards from the end, like EventStoreDB, finds nothing.
+    if (from === 'end' && !backwards) return [];
+    const bound = from === 'start' ? (backwards ? 0 : null) : from === 'end' ? null : from;
+    const result = await this.pool.query<EventRow>(
+      `select ${EVENT_COLUMNS} from event_log
+       where stream_name = $1 and ($2::bigint is null or ${backwards ? 'revision <= $2' : 'revision >= $2'})
+       order by revision ${backwards ? 'desc' : 'asc'}
+       limit $3`,
+      [streamName, bound, options.maxCount ?? null],
+    );
+    return result.rows.map(rowToRecordedEvent);
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
@@ -142,11 +88,12 @@ export class PostgresEventStore implements EventStore {
        where (transaction_id, position) > ($1::xid8, $2::bigint)
          and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
          and ($4::text[] is null or type = any($4::text[]))
+         and ($5::text[] is null or exists (select 1 from unnest($5::text[]) as prefix where starts_with(stream_name, prefix)))
        order by transaction_id, position
        limit $3`,
-      [options.from.commit, options.from.prepare, options.limit, options.eventTypes ?? null],
+      [options.from.commit, options.from.prepare, options.limit, options.eventTypes ?? null, options.streamPrefixes ?? null],
     );
-    return result.rows.map(toRecordedEvent);
+    return result.rows.map(rowToRecordedEvent);
   }
 
   async headPosition(): Promise<Position> {
@@ -164,13 +111,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    await this.notifier.settled();
     await this.listener.close();
   }
-}
-
-function matchesExpected(current: number, expected: ExpectedRevision): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return current < 0;
-  if (expected === 'stream_exists') return current >= 0;
-  return current === expected;
 }

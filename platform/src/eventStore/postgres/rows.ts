@@ -1,4 +1,5 @@
-import { EventMetadata, upcast, type RecordedEvent } from '@reelay/contracts';
+import type { RecordedEvent } from '@reelay/contracts';
+import { toRecordedEvent } from '../recordedEvent';
 
 /** One row of `event_log` as `pg` returns it (xid8 as a string, bigint as number). */
 export interface EventRow {
@@ -18,16 +19,16 @@ export const EVENT_COLUMNS =
   'position, transaction_id, event_id, stream_name, revision, type, schema_version, data, metadata, recorded_at';
 
 /** A stored row as the port's RecordedEvent, its data upcast to the current schema version. */
-export function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
+export function rowToRecordedEvent(row: EventRow): RecordedEvent {
+  return toRecordedEvent({
     id: row.event_id,
     type: row.type,
     schemaVersion: row.schema_version,
     streamName: row.stream_name,
     revision: Number(row.revision),
     position: { commit: String(row.transaction_id), prepare: String(row.position) },
-    recordedAt: row.recorded_at.toISOString(),
-    data: upcast(row.type, row.schema_version, row.data),
-    metadata: EventMetadata.parse(row.metadata),
-  };
+    recordedAt: row.recorded_at,
+    data: row.data,
+    metadata: row.metadata,
+  });
 }

@@ -1,19 +1,20 @@
 import type pg from 'pg';
 
-/** The channel appends notify on commit; subscribers LISTEN instead of polling. */
+/** The channel the store notifies after each append's commit; subscribers LISTEN instead of polling. */
 export const EVENTS_CHANNEL = 'reelay_events';
+
+/** The first key of the two-key advisory locks on streams: a key space of the event store's own. */
+export const STREAM_LOCK_SPACE = 0x52454c59; // "RELY"
 
 /**
  * The log's schema. `transaction_id` is the appending transaction's id: the global order is
  * (transaction_id, position), and a reader only takes rows below the oldest transaction still
- * running, so an event whose transaction commits late is never skipped (see `readAll`).
+ * running, so an event whose transaction commits late is never skipped (see `readAll`). A
+ * stream's current revision is its newest row's (the unique index on (stream_name, revision)
+ * answers that); an earlier version kept it in a table `event_streams`, left unused where it exists.
  */
-const SCHEMA = `
-create table if not exists event_streams (
-  stream_name text primary key,
-  revision bigint not null
-);
 
+const SCHEMA = `
 create table if not exists event_log (
   position bigint generated always as identity primary key,
   transaction_id xid8 not null default pg_current_xact_id(),
@@ -29,6 +30,92 @@ create table if not exists event_log (
 );
 
 create index if not exists event_log_global_order on event_log (transaction_id, position);
+
+-- The earlier append of exactly these events (same stream, types, versions, data, in order): its
+-- result; nothing when none of the ids is stored; RE002 when some are, with other content.
+create or replace function reelay_earlier_append(p_stream text, p_ids uuid[], p_types text[], p_versions int[], p_data jsonb[])
+returns table (out_revision bigint, out_transaction_id xid8, out_position bigint)
+language plpgsql stable as $fn$
+declare
+  v_found int;
+  v_same int;
+  v_offsets int;
+begin
+  select count(*),
+         count(*) filter (where l.stream_name = p_stream and l.type = e.type and l.schema_version = e.version and l.data = e.data),
+         count(distinct l.revision - e.ord)
+    into v_found, v_same, v_offsets
+    from event_log l
+    join unnest(p_ids, p_types, p_versions, p_data) with ordinality as e(id, type, version, data, ord) on e.id = l.event_id
+   where l.event_id = any(p_ids);
+  if v_found = 0 then
+    return;
+  end if;
+  if v_found <> cardinality(p_ids) or v_same <> v_found or v_offsets <> 1 then
+    raise exception 'event ids of this append were appended before with other content' using errcode = 'RE002';
+  end if;
+  return query select l.revision, l.transaction_id, l.position from event_log l where l.event_id = any(p_ids) order by l.revision desc limit 1;
+end $fn$;
+
+-- One append, whole, in one round trip (see appendTransaction.ts). p_expected: 'any',
+-- 'no_stream', 'stream_exists' or a revision. Errors: RE001 wrong expected version (detail: the
+-- actual revision, -1 for none), RE002 an event id known with other content. It does not NOTIFY:
+-- a transaction that notifies takes a cluster-wide lock at commit, which would serialise every
+-- append's commit; the store notifies after commit instead (commitNotifier.ts).
+create or replace function reelay_append(
+  p_stream text, p_expected text, p_ids uuid[], p_types text[], p_versions int[], p_data jsonb[], p_metadata jsonb[]
+) returns table (out_revision bigint, out_transaction_id xid8, out_position bigint)
+language plpgsql as $fn$
+declare
+  v_current bigint;
+  v_count int := cardinality(p_ids);
+  v_inserted int;
+  v_revision bigint;
+  v_transaction_id xid8;
+  v_position bigint;
+begin
+  -- The stream's lock before the first write: that write gives the transaction its id, and the
+  -- global order is by transaction id, so an append that won the lock later must not hold an
+  -- older id. An advisory lock needs no transaction id (a row lock would take one).
+  perform pg_advisory_xact_lock(${STREAM_LOCK_SPACE}, hashtext(p_stream));
+  select coalesce(max(l.revision), -1) into v_current from event_log l where l.stream_name = p_stream;
+
+  if not (case p_expected
+            when 'any' then true
+            when 'no_stream' then v_current < 0
+            when 'stream_exists' then v_current >= 0
+            else v_current = p_expected::bigint end) then
+    -- A retry of an append that did happen is answered with its result, whatever it expected.
+    return query select * from reelay_earlier_append(p_stream, p_ids, p_types, p_versions, p_data);
+    if found then
+      return;
+    end if;
+    raise exception 'stream % expected at % but is at %', p_stream, p_expected, v_current using errcode = 'RE001', detail = v_current::text;
+  end if;
+
+  -- Optimistic: known ids are the rare case, looked at only when the insert meets them.
+  with inserted as (
+    insert into event_log (event_id, stream_name, revision, type, schema_version, data, metadata)
+      select e.id, p_stream, v_current + e.ord, e.type, e.version, e.data, e.metadata
+        from unnest(p_ids, p_types, p_versions, p_data, p_metadata) with ordinality as e(id, type, version, data, metadata, ord)
+       order by e.ord
+    on conflict (event_id) do nothing
+    returning revision, transaction_id, position)
+  select count(*)::int, max(revision), (array_agg(transaction_id))[1], max(position)
+    into v_inserted, v_revision, v_transaction_id, v_position
+    from inserted;
+  if v_inserted = v_count then
+    return query select v_revision, v_transaction_id, v_position;
+    return;
+  end if;
+  if v_inserted = 0 then
+    return query select * from reelay_earlier_append(p_stream, p_ids, p_types, p_versions, p_data);
+    if found then
+      return;
+    end if;
+  end if;
+  raise exception 'event ids of this append were appended before with other content' using errcode = 'RE002';
+end $fn$;
 
 create or replace function event_log_is_append_only() returns trigger language plpgsql as $$
 begin
