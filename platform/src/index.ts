@@ -38,3 +38,4 @@ export * from './eventStore/eventStoreDb/eventStoreDbEventStore';
 export * from './eventStore/eventStoreDb/connectionString';
 export * from './lease/leaseTable';
 export * from './lease/runWhileLeaseHeld';
+export * from './auth/verifiedTokenCache';

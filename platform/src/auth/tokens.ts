@@ -1,8 +1,10 @@
+import { createSecretKey } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import { UserId } from '@reelay/contracts';
 import type { Config } from '../config/config';
 import { createJwksKeySource, KeySourceUnavailable, type JwksOptions } from './jwksKeySource';
 import { reasonTokenWasRefused } from './tokenRefusals';
+import { withVerifiedTokenCache } from './verifiedTokenCache';
 
 /**
  * Used only when neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set, so that `npm start` works
@@ -52,7 +54,8 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
  */
 export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOptions = {}): TokenVerifier {
   const secret = config.AUTH_JWT_SECRET ?? (config.AUTH_JWKS_URL ? undefined : DEVELOPMENT_SECRET);
-  const secretKey = secret === undefined ? undefined : new TextEncoder().encode(secret);
+  // A KeyObject made once: jose would otherwise import the raw secret on every verification.
+  const secretKey = secret === undefined ? undefined : createSecretKey(Buffer.from(secret, 'utf8'));
   const keySet = config.AUTH_JWKS_URL ? createJwksKeySource(new URL(config.AUTH_JWKS_URL), options.jwks) : undefined;
   const mode: AuthMode = keySet ? (config.AUTH_JWT_SECRET ? 'hs256+jwks' : 'jwks') : config.AUTH_JWT_SECRET ? 'hs256' : 'development';
   const checks: JWTVerifyOptions = {
@@ -68,7 +71,7 @@ export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOp
     throw new Unauthenticated(`the bearer token is signed with ${describeAlgorithm(alg)}, which is not accepted here`);
   }
 
-  return {
+  return withVerifiedTokenCache({
     mode,
     async verify(token) {
       let alg: unknown;
@@ -91,7 +94,7 @@ export function createTokenVerifier(config: AuthConfig, options: TokenVerifierOp
       if (!sub.success) throw new Unauthenticated('the bearer token has no usable subject (sub)');
       return sub.data;
     },
-  };
+  });
 }
 
 /**
