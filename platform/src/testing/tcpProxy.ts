@@ -1,6 +1,11 @@
 import net from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
 
-/** A TCP proxy on loopback whose connections a test can cut at will, as a network failure would. */
+/**
+ * A TCP proxy on loopback for fault and timing tests: its connections can be cut at will, as a
+ * network failure would, and the client → server direction can be slowed so that a test can
+ * watch an upload in flight (an S3 stand-in on loopback is otherwise faster than any poll).
+ */
 export interface TcpProxy {
   readonly host: string;
   readonly port: number;
@@ -9,7 +14,12 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** Caps the client → server direction at this many bytes a second. */
+  readonly bytesPerSecond?: number;
+}
+
+export async function startTcpProxy(targetHost: string, targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, targetHost);
@@ -21,7 +31,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    (options.bytesPerSecond ? client.pipe(throttle(options.bytesPerSecond)) : client).pipe(upstream);
+    upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -38,4 +49,20 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         server.close(() => resolve());
       }),
   };
+}
+
+/** The same proxy in front of an HTTP(S) URL, with the proxy's URL. */
+export async function startThrottlingProxy(targetUrl: string, options: { bytesPerSecond: number }): Promise<TcpProxy & { url: string }> {
+  const target = new URL(targetUrl);
+  const proxy = await startTcpProxy(target.hostname, Number(target.port), options);
+  return { ...proxy, url: `${target.protocol}//${proxy.host}:${proxy.port}` };
+}
+
+function throttle(bytesPerSecond: number): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      this.push(chunk);
+      setTimeout(callback, (chunk.length / bytesPerSecond) * 1000);
+    },
+  });
 }
