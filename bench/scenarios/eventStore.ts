@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { START, type NewEvent, type Position } from '@reelay/contracts';
-import { PostgresEventStore, createPool, toRecordedEvent, type EventStore } from '@reelay/platform';
+import { EVENT_COLUMNS, PostgresEventStore, createPool, rowToRecordedEvent, type EventRow, type EventStore } from '@reelay/platform';
 import { createTestDatabase } from '@reelay/platform/testing';
 import { stats, type BenchRow, type Scenario } from '../scenario';
 
@@ -96,24 +96,12 @@ async function subscriptionRate(store: EventStore): Promise<number> {
   return rate;
 }
 
-const COLUMNS = 'position, transaction_id, event_id, stream_name, revision, type, schema_version, data, metadata, recorded_at';
+const COLUMNS = EVENT_COLUMNS;
 
 /** The position-only read serialised appends would allow, with the store's own row conversion. */
 async function positionOnlyPage(pool: pg.Pool, after: Position) {
-  const { rows } = await pool.query(`select ${COLUMNS} from event_log where position > $1 order by position limit ${PAGE}`, [after.prepare]);
-  return rows.map((row) =>
-    toRecordedEvent({
-      id: row.event_id,
-      type: row.type,
-      schemaVersion: row.schema_version,
-      streamName: row.stream_name,
-      revision: Number(row.revision),
-      position: { commit: String(row.transaction_id), prepare: String(row.position) },
-      recordedAt: row.recorded_at,
-      data: row.data,
-      metadata: row.metadata,
-    }),
-  );
+  const { rows } = await pool.query<EventRow>(`select ${COLUMNS} from event_log where position > $1 order by position limit ${PAGE}`, [after.prepare]);
+  return rows.map(rowToRecordedEvent);
 }
 
 async function rawPage(pool: pg.Pool, after: Position) {

@@ -39,3 +39,4 @@ export * from './eventStore/eventStoreDb/connectionString';
 export * from './lease/leaseTable';
 export * from './lease/runWhileLeaseHeld';
 export * from './auth/verifiedTokenCache';
+export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
