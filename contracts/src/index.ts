@@ -11,3 +11,5 @@ export * from './http/commands';
 export * from './http/queries';
 export * from './video/transitions';
 export * from './video/state';
+export * from './events/sealedText';
+export * from './events/userEvents';

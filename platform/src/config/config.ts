@@ -9,6 +9,8 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const optionalText = z.string().min(1).optional();
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
+/** 32 random bytes in base64 (or base64url), as `openssl rand -base64 32` prints them. */
+const aes256Key = z.string().refine((value) => Buffer.from(value, 'base64').length === 32 && /^[A-Za-z0-9+/_-]+={0,2}$/.test(value), 'must be 32 bytes in base64 (openssl rand -base64 32)');
 /** Key sets are fetched over HTTPS; plain HTTP only on loopback (a local identity provider, tests). */
 const jwksUrl = z.url().refine((value) => {
   const url = new URL(value);
@@ -67,6 +69,11 @@ const ConfigSchema = z
     STAGING_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(10 * 60_000),
     /** Staged and partial files younger than this are never swept: a request may still own them. */
     STAGING_SWEEP_GRACE_MS: positiveInt(60 * 60_000),
+    /**
+     * The key-encryption key that wraps every user's personal-data key (see platform's
+     * `personalData`); unset: a development key, which the services say at start.
+     */
+    PERSONAL_DATA_KEK: aes256Key.optional(),
   })
   // A partial file is touched by every chunk written; one older than the idle timeout has no
   // live writer. A grace shorter than that could sweep a slow but healthy upload.

@@ -1,5 +1,5 @@
 /** The environment variables whose values are secrets, and are scrubbed from every log line. */
-export const SECRET_VARIABLES = ['AUTH_JWT_SECRET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'ONESIGNAL_API_KEY'] as const;
+export const SECRET_VARIABLES = ['AUTH_JWT_SECRET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'ONESIGNAL_API_KEY', 'PERSONAL_DATA_KEK'] as const;
 
 /**
  * Shorter values are not scrubbed by value: a four-letter secret would mangle ordinary words in

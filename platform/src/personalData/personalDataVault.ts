@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import {
+  ERASED_TEXT,
+  PERSONAL_META_INFO_FIELDS,
+  parseSealedText,
+  personalFieldContext,
+  type MetaInfo,
+  type RecordedVideoEvent,
+  type VideoState,
+} from '@reelay/contracts';
+import type { Config } from '../config/config';
+import { newDataKey, openSealedText, sealText, unwrapDataKey, wrapDataKey } from './cipher';
+import { KeyCache, type CachedKey } from './keyCache';
+import { keyEncryptionKeyFrom, type KeyEncryptionKey } from './keyEncryptionKey';
+import { destroyKeysOf, insertLiveKey, liveKeyOf, lookUpKeys, migratePersonalDataKeys, type KeyRow } from './keyStore';
+
+/** A sealed value names a key the key table has never held: the wrong database, or a lost table. */
+export class UnknownDataKey extends Error {
+  override readonly name = 'UnknownDataKey';
+}
+
+/** Keys were wrapped with another KEK than the one configured (`PERSONAL_DATA_KEK`). */
+export class KeyEncryptionKeyMismatch extends Error {
+  override readonly name = 'KeyEncryptionKeyMismatch';
+}
+
+export interface PersonalDataOptions {
+  /** How long an unwrapped live key is trusted without asking the table again (default 30 s). */
+  readonly cacheTtlMs?: number;
+  /** Keys kept unwrapped at most (default 1000). */
+  readonly cacheSize?: number;
+}
+
+export interface OpenOptions {
+  /**
+   * The transaction that will write what is opened into the read model: the keys are then read
+   * in it, `for share` and never from the cache, so a concurrent forget either sees these rows
+   * committed (and scrubs them) or has committed first (and they open as erased).
+   */
+  readonly transaction?: Knex.Transaction;
+}
+
+/** The associated data a data key is wrapped with: a wrapped key moved to another row does not unwrap. */
+const wrapContext = (keyId: string, userId: string) => `reelay:personal-data-key:${keyId}:${userId}`;
+
+/**
+ * Personal data sealed per user (crypto-shredding). The command API seals what a user types
+ * when it makes the event; the projector and the notifier open it where plaintext is needed; the
+ * `forget-user` command destroys the user's keys, after which their sealed fields open as
+ * `[erased]` everywhere, replays included, while the log stays as it was.
+ */
+export class PersonalDataVault {
+  private readonly keys: KeyCache;
+  private readonly liveKeys: KeyCache;
+
+  constructor(
+    private readonly knex: Knex,
+    readonly kek: KeyEncryptionKey,
+    options: PersonalDataOptions = {},
+  ) {
+    const cache = { maxEntries: options.cacheSize ?? 1000, ttlMs: options.cacheTtlMs ?? 30_000 };
+    this.keys = new KeyCache(cache);
+    this.liveKeys = new KeyCache(cache);
+  }
+
+  static fromConfig(knex: Knex, config: Pick<Config, 'PERSONAL_DATA_KEK'>, options?: PersonalDataOptions): PersonalDataVault {
+    return new PersonalDataVault(knex, keyEncryptionKeyFrom(config), options);
+  }
+
+  migrate(): Promise<void> {
+    return migratePersonalDataKeys(this.knex);
+  }
+
+  /** The meta info with every personal field sealed under the user's live key (made when missing). */
+  async sealMetaInfo(userId: string, videoId: string, metaInfo: MetaInfo): Promise<MetaInfo> {
+    const key = await this.liveKeyFor(userId);
+    const sealed: Record<string, string> = {};
+    for (const field of PERSONAL_META_INFO_FIELDS) sealed[field] = sealText(key.key as Buffer, key.keyId, metaInfo[field], personalFieldContext(videoId, field));
+    return { ...metaInfo, ...sealed };
+  }
+
+  /**
+   * The events with the personal fields of each `UploadRequested` opened: plaintext while the
+   * user's key lives, `[erased]` once it is destroyed. Plaintext written before sealing existed
+   * passes through, unless its user has been forgotten since. Other events pass through as they are.
+   */
+  async openVideoEvents<E extends RecordedVideoEvent>(events: readonly E[], options: OpenOptions = {}): Promise<E[]> {
+    const requests = events.filter((event) => event.type === 'UploadRequested');
+    if (requests.length === 0) return [...events];
+    const opened = await this.openAll(
+      requests.map((event) => {
+        const data = (event as Extract<RecordedVideoEvent, { type: 'UploadRequested' }>).data;
+        return { userId: data.userId, videoId: data.videoId, metaInfo: data.metaInfo };
+      }),
+      options,
+    );
+    const byEvent = new Map(requests.map((event, index) => [event, opened[index] as MetaInfo]));
+    return events.map((event) => {
+      const metaInfo = byEvent.get(event);
+      return metaInfo ? ({ ...event, data: { ...(event.data as object), metaInfo } } as E) : event;
+    });
+  }
+
+  /** A folded video's state with its personal fields opened (see openVideoEvents). */
+  async openState(state: VideoState, options: OpenOptions = {}): Promise<VideoState> {
+    const [metaInfo] = await this.openAll([{ userId: state.userId, videoId: state.videoId, metaInfo: state.metaInfo }], options);
+    return { ...state, metaInfo: metaInfo as MetaInfo };
+  }
+
+  /**
+   * Destroys the user's keys in `trx` (see keyStore's locking) and forgets them in this process.
+   * Returns the ids destroyed now; a user who had no key gets a tombstone (`hadKeys` false).
+   */
+  async destroyKeysOf(trx: Knex.Transaction, userId: string): Promise<{ destroyedKeyIds: string[]; hadKeys: boolean }> {
+    const result = await destroyKeysOf(trx, userId, randomUUID());
+    this.keys.evictUser(userId);
+    this.liveKeys.evictUser(userId);
+    return result;
+  }
+
+  private async openAll(items: ReadonlyArray<{ userId: string; videoId: string; metaInfo: MetaInfo }>, options: OpenOptions): Promise<MetaInfo[]> {
+    const keyIds = new Set<string>();
+    const plainUsers = new Set<string>();
+    for (const { userId, metaInfo } of items) {
+      for (const field of PERSONAL_META_INFO_FIELDS) {
+        const sealed = parseSealedText(metaInfo[field]);
+        if (sealed) keyIds.add(sealed.keyId);
+        else plainUsers.add(userId);
+      }
+    }
+    const { keys, forgottenUsers } = await this.resolve([...keyIds], [...plainUsers], options);
+    return items.map(({ userId, videoId, metaInfo }) => {
+      const opened: Record<string, string> = {};
+      for (const field of PERSONAL_META_INFO_FIELDS) {
+        const value = metaInfo[field];
+        const sealed = parseSealedText(value);
+        if (!sealed) {
+          opened[field] = forgottenUsers.has(userId) ? ERASED_TEXT : value;
+          continue;
+        }
+        const key = keys.get(sealed.keyId);
+        if (!key) throw new UnknownDataKey(`video ${videoId}: its ${field} is sealed with key ${sealed.keyId}, which personal_data_keys never held (is DATABASE_URL the right database?)`);
+        if (key.userId !== userId) throw new UnknownDataKey(`video ${videoId}: its ${field} is sealed with a key of another user`);
+        opened[field] = key.key === null ? ERASED_TEXT : openSealedText(key.key, sealed, personalFieldContext(videoId, field));
+      }
+      return { ...metaInfo, ...opened };
+    });
+  }
+
+  private async resolve(keyIds: string[], plainUsers: string[], options: OpenOptions): Promise<{ keys: Map<string, CachedKey>; forgottenUsers: Set<string> }> {
+    const keys = new Map<string, CachedKey>();
+    const missing: string[] = [];
+    for (const keyId of keyIds) {
+      const cached = options.transaction ? undefined : this.keys.get(keyId);
+      if (cached) keys.set(keyId, cached);
+      else missing.push(keyId);
+    }
+    if (missing.length === 0 && plainUsers.length === 0 && !options.transaction) return { keys, forgottenUsers: new Set() };
+    const found = await lookUpKeys(options.transaction ?? this.knex, missing, plainUsers, { lock: options.transaction !== undefined });
+    for (const keyId of missing) {
+      const row = found.keys.get(keyId);
+      if (!row) continue;
+      const key = this.unwrap(row);
+      this.keys.set(keyId, key);
+      keys.set(keyId, key);
+    }
+    return { keys, forgottenUsers: found.forgottenUsers };
+  }
+
+  private unwrap(row: KeyRow): CachedKey {
+    if (row.wrappedKey === null) return { keyId: row.keyId, userId: row.userId, key: null };
+    if (row.kekId !== this.kek.id) {
+      throw new KeyEncryptionKeyMismatch(`data key ${row.keyId} was wrapped with key-encryption key ${row.kekId}, but PERSONAL_DATA_KEK is ${this.kek.id}`);
+    }
+    return { keyId: row.keyId, userId: row.userId, key: unwrapDataKey(this.kek.key, row.wrappedKey, wrapContext(row.keyId, row.userId)) };
+  }
+
+  private async liveKeyFor(userId: string): Promise<CachedKey> {
+    const cached = this.liveKeys.get(userId);
+    if (cached) return cached;
+    let row = await liveKeyOf(this.knex, userId);
+    if (!row) {
+      const keyId = randomUUID();
+      await insertLiveKey(this.knex, { keyId, userId, wrappedKey: wrapDataKey(this.kek.key, newDataKey(), wrapContext(keyId, userId)), kekId: this.kek.id });
+      // Another process may have made the user's key first: the table's unique index decides.
+      row = await liveKeyOf(this.knex, userId);
+      if (!row) throw new Error(`no live personal-data key for user ${userId} after making one`);
+    }
+    const key = this.unwrap(row);
+    this.liveKeys.set(userId, key);
+    this.keys.set(key.keyId, key);
+    return key;
+  }
+}
