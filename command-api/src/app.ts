@@ -9,6 +9,7 @@ import {
   type EventStore,
   type HttpApp,
   type Logger,
+  type PersonalDataVault,
   type PerUserRateLimit,
   type ReadinessChecks,
   type StagingStore,
@@ -48,6 +49,8 @@ export interface CommandAppDeps {
   readonly staging: StagingStore;
   readonly limits: CommandApiLimits;
   readonly queryApiUrl: string;
+  /** Seals what users type (title, file name) with their own data key. */
+  readonly personalData: Pick<PersonalDataVault, 'sealMetaInfo'>;
 }
 
 /** The command API as a fastify app, the same for tests and for the server. */
@@ -69,6 +72,7 @@ export function buildCommandApp(deps: CommandAppDeps): HttpApp {
       slots: new UploadSlots(deps.limits.maxConcurrentUploadsPerUser),
       idleTimeoutMs: deps.limits.uploadIdleTimeoutMs,
       queryApiUrl: deps.queryApiUrl,
+      personalData: deps.personalData,
       onAccepted: (sizeBytes) => {
         accepted.inc();
         bytes.inc(sizeBytes);

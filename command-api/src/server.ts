@@ -1,5 +1,7 @@
 import {
+  DEVELOPMENT_KEK_WARNING,
   JobQueue,
+  PersonalDataVault,
   VideoRepository,
   connectNats,
   createKnex,
@@ -31,6 +33,9 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   await ensureDatabase(config.DATABASE_URL);
   const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-command-api', max: 4 });
   await migrateCheckpoints(knex);
+  const personalData = PersonalDataVault.fromConfig(knex, config);
+  await personalData.migrate();
+  if (personalData.kek.development) logger.warn(DEVELOPMENT_KEK_WARNING);
   const staging = createStagingStore(config);
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-command-api', logger });
   const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS });
@@ -54,6 +59,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     staging,
     limits: commandApiLimits(config),
     queryApiUrl: config.QUERY_API_PUBLIC_URL,
+    personalData,
   });
   const relay = startJobRelay({ store, knex, queue, logger: logger.child({ component: 'job-relay' }) });
   const sweeper: StagingSweeper | undefined =

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { FileStagingStore, createMetricsRegistry, createTokenVerifier, signToken, type FileStagingStoreOptions, type Logger, type TokenVerifier } from '@reelay/platform';
+import { FileStagingStore, PersonalDataVault, createKnex, createMetricsRegistry, createTokenVerifier, signToken, type FileStagingStoreOptions, type Logger, type TokenVerifier } from '@reelay/platform';
 import { createTestEventStore } from '@reelay/platform/testing';
 import { buildCommandApp, type CommandApiLimits } from './app';
 
@@ -21,6 +21,9 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
   const events = await createTestEventStore();
   const stagingDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-staging-'));
   const staging = new FileStagingStore(stagingDir, options.staging);
+  const knex = createKnex(events.url, { max: 2 });
+  const personalData = PersonalDataVault.fromConfig(knex, {});
+  await personalData.migrate();
   const app = buildCommandApp({
     logger: options.logger ?? pino({ level: 'silent' }),
     metrics: createMetricsRegistry('command-api-test'),
@@ -36,6 +39,7 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
       ...options.limits,
     },
     queryApiUrl: 'http://query.test',
+    personalData,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -45,6 +49,8 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     pool: events.pool,
     staging,
     stagingDir,
+    /** Opens the sealed title and file name of recorded events, as the projector does. */
+    personalData,
     tokenFor: (userId: string) => signToken(userId, { secret: SECRET }),
     /**
      * The type of every event stored, committed or not yet visible to a global reader: straight
@@ -59,6 +65,7 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     },
     async dispose() {
       await app.close();
+      await knex.destroy();
       await events.dispose();
       await rm(stagingDir, { recursive: true, force: true });
     },

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { Position } from '@reelay/contracts';
 import {
+  DEVELOPMENT_KEK_WARNING,
+  PersonalDataVault,
   VideoRepository,
   createHttpApp,
   createKnex,
@@ -59,8 +61,10 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
     await Promise.all([events.close(), knex.destroy()]);
   };
 
+  const personalData = PersonalDataVault.fromConfig(knex, config);
   try {
     await migrateCheckpointsBesideOthers(knex);
+    await personalData.migrate();
   } catch (error) {
     await releaseConnections();
     throw error;
@@ -81,7 +85,9 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
     metrics,
     logger,
     retry: options.retry ?? DEFAULT_RETRY_POLICY,
+    personalData,
   });
+  if (personalData.kek.development) logger.warn(DEVELOPMENT_KEK_WARNING);
   const follower = startCheckpointedSubscription({
     name: NOTIFIER_CHECKPOINT,
     store,

@@ -6,3 +6,5 @@ export { foldBatch, foldInOrder, type FoldedBatch, type VideoEventOfBatch } from
 export { projectBatch, type BatchOutcome } from './videoInfo/projectBatch';
 export { VideoInfoProjection, type ProjectionObserver, type VideoInfoProjectionOptions } from './videoInfo/videoInfoProjection';
 export { VIDEO_INFO_CHANGED_CHANNEL, VIDEO_INFO_PROJECTION, type VideoInfo } from './videoInfo/videoInfo';
+export { openPersonalData, PersonalDataVaultMissing } from './personalData/openPersonalData';
+export { eraseUserFromReadModel } from './personalData/eraseUserFromReadModel';

@@ -3,7 +3,9 @@ import {
   createHttpApp,
   createKnex,
   createMetricsRegistry,
+  DEVELOPMENT_KEK_WARNING,
   ensureDatabase,
+  PersonalDataVault,
   loadCheckpoint,
   migrateLeases,
   openEventStore,
@@ -54,6 +56,9 @@ export async function startProjector(config: Config, logger: Logger, options: St
     closers.push(() => knex.destroy());
     await migrateReadModel(knex);
     await migrateLeases(knex);
+    const personalData = PersonalDataVault.fromConfig(knex, config);
+    await personalData.migrate();
+    if (personalData.kek.development) logger.warn(DEVELOPMENT_KEK_WARNING);
 
     const events = await openEventStore(config, { applicationName: 'reelay-projector' });
     closers.push(() => events.close());
@@ -84,7 +89,7 @@ export async function startProjector(config: Config, logger: Logger, options: St
       logger,
       ttlMs: options.leaseTtlMs,
       start: ({ fence }) => {
-        const projection = new VideoInfoProjection({ knex, store, logger, observer, fence });
+        const projection = new VideoInfoProjection({ knex, store, logger, observer, fence, personalData });
         projection.start();
         return projection;
       },

@@ -2,7 +2,8 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PROJECT_ROOT } from '@reelay/platform';
+import { isSealedText } from '@reelay/contracts';
+import { PROJECT_ROOT, asVideoEvent } from '@reelay/platform';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
@@ -27,7 +28,7 @@ describe('POST /v1/videos', () => {
   const post = (body: RequestInit['body'], headers: Record<string, string> = {}, query = 'title=Holiday&fileName=holiday.mp4') =>
     fetch(`${api.url}/v1/videos?${query}`, { method: 'POST', headers: { 'content-type': 'video/mp4', ...auth, ...headers }, body, duplex: 'half' } as RequestInit);
 
-  it('stages the bytes, records UploadRequested and answers 202 PENDING with a Location', async () => {
+  it('stages the bytes, records UploadRequested with the title and file name sealed, and answers 202 PENDING with a Location', async () => {
     const response = await post(video);
     expect(response.status).toBe(202);
     const { videoId, status } = (await response.json()) as { videoId: string; status: string };
@@ -35,9 +36,13 @@ describe('POST /v1/videos', () => {
     expect(response.headers.get('location')).toBe(`http://query.test/v1/videos/${videoId}`);
     const [event] = await api.store.readStream(`video-${videoId}`);
     expect(event?.type).toBe('UploadRequested');
-    const data = event?.data as { userId: string; metaInfo: { sizeBytes: number; sha256: string; title: string }; stagingRef: string };
+    const data = event?.data as { userId: string; metaInfo: { sizeBytes: number; sha256: string; title: string; fileName: string }; stagingRef: string };
     expect(data.userId).toBe('alice');
-    expect(data.metaInfo).toMatchObject({ title: 'Holiday', sizeBytes: video.length, sha256: createHash('sha256').update(video).digest('hex') });
+    expect(data.metaInfo).toMatchObject({ sizeBytes: video.length, sha256: createHash('sha256').update(video).digest('hex') });
+    expect([isSealedText(data.metaInfo.title), isSealedText(data.metaInfo.fileName)]).toEqual([true, true]);
+    expect(JSON.stringify(event)).not.toMatch(/holiday/i);
+    const [opened] = await api.personalData.openVideoEvents([asVideoEvent(event!)]);
+    expect(opened?.data).toMatchObject({ metaInfo: { title: 'Holiday', fileName: 'holiday.mp4' } });
     expect(await api.staging.list()).toEqual([data.stagingRef]);
   });
 

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { UploadAccepted, VideoId, videoStreamName, type UserId } from '@reelay/contracts';
+import { UploadAccepted, VideoId, videoStreamName } from '@reelay/contracts';
 import {
   HttpError,
   WrongExpectedVersion,
-  newEvent,
   type EventStore,
   type HttpApp,
   type StagedFile,
   type StagingStore,
 } from '@reelay/platform';
+import { makeUploadRequested, type PersonalDataSealer } from './makeUploadRequested';
 import { IDEMPOTENCY_KEY_PATTERN, videoIdForIdempotencyKey } from './idempotencyKey';
 import { NotAVideo, problemForStagingFailure } from './stagingFailures';
 import { stagingNameFor } from './stagingName';
@@ -28,6 +28,8 @@ export interface RequestUploadDeps {
   readonly idleTimeoutMs: number;
   /** Base of the `Location` header: where the app polls the video's status. */
   readonly queryApiUrl: string;
+  /** Seals the title and file name with the user's data key before they are recorded. */
+  readonly personalData: PersonalDataSealer;
   readonly onAccepted?: (sizeBytes: number) => void;
 }
 
@@ -85,25 +87,22 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
       try {
         const staged = await stageBody(deps, videoId, request.raw);
         const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
-        const upload = newEvent(
-          {
-            type: 'UploadRequested',
-            data: {
-              videoId,
-              userId: userId as UserId,
-              metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 },
-              stagingRef: staged.ref,
-            },
-          },
-          { correlationId: request.id, causationId: request.id, userId },
-        );
         try {
+          const upload = await makeUploadRequested(deps.personalData, {
+            videoId,
+            userId,
+            title: request.query.title,
+            fileName: request.query.fileName,
+            contentType,
+            staged,
+            requestId: request.id,
+          });
           await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
         } catch (error) {
           await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
           // The same Idempotency-Key raced us and won: its video is the answer.
           if (key && error instanceof WrongExpectedVersion) return accepted();
-          throw new HttpError(503, 'unavailable', 'the event store is unavailable; nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
+          throw new HttpError(503, 'unavailable', 'the upload could not be recorded (event store or key store unavailable); nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
         }
         deps.onAccepted?.(staged.sizeBytes);
         return accepted();

@@ -1,5 +1,5 @@
 import { videoIdOfStream, type RecordedEvent } from '@reelay/contracts';
-import { asVideoEvent, newEvent, type Logger, type VideoRepository } from '@reelay/platform';
+import { asVideoEvent, newEvent, type Logger, type PersonalDataVault, type VideoRepository } from '@reelay/platform';
 import { PushRejected, type Push, type PushSender } from '../push/pushSender';
 import {
   isTerminalEvent,
@@ -18,6 +18,8 @@ export interface TerminalEventNotifierDeps {
   readonly metrics: NotifierMetrics;
   readonly logger: Logger;
   readonly retry: RetryPolicy;
+  /** Opens the sealed title and file name a push names; without it they are used as stored. */
+  readonly personalData?: PersonalDataVault;
 }
 
 /**
@@ -38,7 +40,8 @@ export class TerminalEventNotifier {
     const event = asVideoEvent(recorded);
     if (!isTerminalEvent(event)) return;
     const videoId = videoIdOfStream(event.streamName);
-    const state = videoId ? await this.deps.repository.load(videoId) : undefined;
+    const loaded = videoId ? await this.deps.repository.load(videoId) : undefined;
+    const state = loaded && this.deps.personalData ? await this.deps.personalData.openState(loaded) : loaded;
     const plan = planNotification(event, state);
     if (plan.action === 'skip') {
       countSkip(this.deps.metrics, plan.reason);

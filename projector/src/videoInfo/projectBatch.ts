@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { videoIdOfStream, videoStreamName, type RecordedEvent, type RecordedVideoEvent } from '@reelay/contracts';
-import { asVideoEvent, type CheckpointedBatch, type EventStore } from '@reelay/platform';
+import { asVideoEvent, type CheckpointedBatch, type EventStore, type PersonalDataVault } from '@reelay/platform';
+import { openPersonalData } from '../personalData/openPersonalData';
 import { foldBatch, foldInOrder, type VideoEventOfBatch } from './foldBatch';
 import type { VideoInfo } from './videoInfo';
 import { loadVideoInfoForUpdate, notifyVideoInfoChanged, upsertVideoInfo } from './videoInfoTable';
@@ -18,6 +19,8 @@ export interface ProjectBatchContext {
   readonly knex: Knex;
   /** Read only to repair a row whose stream reached the batch out of order (see `FoldedBatch.gaps`). */
   readonly store: Pick<EventStore, 'readStream'>;
+  /** Opens sealed personal fields before they are folded (see openPersonalData). */
+  readonly personalData?: PersonalDataVault;
 }
 
 /** The batch's events of `video-<id>` streams, validated against the contracts. */
@@ -41,14 +44,18 @@ export async function projectBatch(
   events: readonly RecordedEvent[],
   batch: Pick<CheckpointedBatch, 'transaction'>,
 ): Promise<BatchOutcome> {
-  const videoEvents = videoEventsOf(events);
+  const sealedVideoEvents = videoEventsOf(events);
   return batch.transaction(async (trx) => {
-    if (videoEvents.length === 0) return { events: [], changedVideoIds: [], repairedVideoIds: [] };
+    if (sealedVideoEvents.length === 0) return { events: [], changedVideoIds: [], repairedVideoIds: [] };
+    const opened = await openPersonalData(context.personalData, trx, sealedVideoEvents.map((e) => e.event));
+    const videoEvents = sealedVideoEvents.map((e, index) => ({ videoId: e.videoId, event: opened[index] as RecordedVideoEvent }));
 
     const videoIds = [...new Set(videoEvents.map((e) => e.videoId))];
     const rows = await loadVideoInfoForUpdate(trx, videoIds);
     const { changed, gaps } = foldBatch(rows, videoEvents);
-    const repaired = await repairFromStreams(context.store, gaps, (videoId) => changed.get(videoId) ?? rows.get(videoId));
+    const repaired = await repairFromStreams(context.store, gaps, (videoId) => changed.get(videoId) ?? rows.get(videoId), (stream) =>
+      openPersonalData(context.personalData, trx, stream),
+    );
     const written = new Map<string, VideoInfo>([...changed, ...repaired]);
 
     await upsertVideoInfo(trx, [...written.values()]);
@@ -66,12 +73,13 @@ async function repairFromStreams(
   store: ProjectBatchContext['store'],
   videoIds: ReadonlySet<string>,
   current: (videoId: string) => VideoInfo | undefined,
+  open: (stream: RecordedVideoEvent[]) => Promise<RecordedVideoEvent[]>,
 ): Promise<Map<string, VideoInfo>> {
   const repaired = new Map<string, VideoInfo>();
   for (const videoId of videoIds) {
     const before = current(videoId);
     const stream = await store.readStream(videoStreamName(videoId));
-    const after = foldInOrder(before, stream.map(asVideoEvent));
+    const after = foldInOrder(before, await open(stream.map(asVideoEvent)));
     if (after && after !== before) repaired.set(videoId, after);
   }
   return repaired;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { VIDEO_EVENT_TYPES, type Position } from '@reelay/contracts';
-import { startCheckpointedSubscription, type CheckpointedSubscription, type EventStore, type Logger } from '@reelay/platform';
+import { startCheckpointedSubscription, type CheckpointedSubscription, type EventStore, type Logger, type PersonalDataVault } from '@reelay/platform';
 import { projectBatch, type BatchOutcome } from './projectBatch';
 import { VIDEO_INFO_PROJECTION } from './videoInfo';
 
@@ -22,6 +22,8 @@ export interface VideoInfoProjectionOptions {
   readonly observer?: ProjectionObserver;
   /** Checked first in every batch's transaction: the lease that makes this copy the only writer. */
   readonly fence?: (trx: Knex.Transaction) => Promise<void>;
+  /** Opens sealed personal fields (title, file name) before they reach the read model. */
+  readonly personalData?: PersonalDataVault;
 }
 
 /**
@@ -46,7 +48,7 @@ export class VideoInfoProjection {
       batchSize: this.options.batchSize ?? 500,
       retryDelayMs: this.options.retryDelayMs,
       handle: async (events, batch) => {
-        const outcome = await projectBatch({ knex, store }, events, batch);
+        const outcome = await projectBatch({ knex, store, personalData: this.options.personalData }, events, batch);
         this.notify('batchCommitted', outcome, batch.to);
       },
       onRestart: (reason) => this.notify('restarted', reason),

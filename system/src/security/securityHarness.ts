@@ -9,6 +9,7 @@ import { buildCommandApp, type CommandApiLimits } from '@reelay/command-api';
 import {
   FileStagingStore,
   PROJECT_ROOT,
+  PersonalDataVault,
   createKnex,
   createLogger,
   createMetricsRegistry,
@@ -42,6 +43,8 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
   const events = await createTestEventStore();
   const knex = createKnex(events.url, { max: 6 });
   await migrateReadModel(knex);
+  const personalData = PersonalDataVault.fromConfig(knex, {});
+  await personalData.migrate();
   let logs = '';
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -51,7 +54,7 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
   });
   // No secret values to scrub: whatever stays out of these logs stays out by redaction alone.
   const logger = createLogger('security-suite', 'info', { destination, secrets: [] });
-  const projection = new VideoInfoProjection({ knex, store: events.store, logger, retryDelayMs: 50 });
+  const projection = new VideoInfoProjection({ knex, store: events.store, logger, retryDelayMs: 50, personalData });
   projection.start();
 
   const idpKey = await createSigningKey('RS256', 'idp-key-1');
@@ -82,6 +85,7 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
       ...options.limits,
     },
     queryApiUrl: 'http://query.test',
+    personalData,
   });
   const query = buildQueryApp({
     config: loadConfig({ DATABASE_URL: events.url, ...auth, RATE_LIMIT_MAX: String(rateLimitMax) }),

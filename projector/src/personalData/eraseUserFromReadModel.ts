@@ -1,0 +1,29 @@
+import type { Knex } from 'knex';
+import { ERASED_TEXT, PERSONAL_META_INFO_FIELDS } from '@reelay/contracts';
+import { VIDEO_INFO_CHANGED_CHANNEL } from '../videoInfo/videoInfo';
+
+/**
+ * Scrubs a forgotten user's personal fields from every table of the `video_info` read model: the
+ * one served and any version a rebuild is filling beside it. The fields become `[erased]`,
+ * exactly what a replay opens them as once the user's key is destroyed, so the scrubbed rows
+ * equal a replay's. Run it in the transaction that destroys the keys (see keyStore's locking).
+ * Every changed video is announced, so caches and long-polls of the query API drop the old text.
+ * Returns the ids of the videos scrubbed.
+ */
+export async function eraseUserFromReadModel(trx: Knex.Transaction, userId: string): Promise<string[]> {
+  const { rows: tables } = await trx.raw<{ rows: Array<{ name: string }> }>(
+    `select c.relname as name from pg_class c
+      where c.relkind = 'r' and c.relnamespace = current_schema()::regnamespace and c.relname ~ '^video_info(_v[0-9]+)?$'`,
+  );
+  const erased = JSON.stringify(Object.fromEntries(PERSONAL_META_INFO_FIELDS.map((field) => [field, ERASED_TEXT])));
+  const videoIds = new Set<string>();
+  for (const { name } of tables) {
+    const { rows } = await trx.raw<{ rows: Array<{ video_id: string }> }>(
+      `update ?? set meta_info = meta_info || ?::jsonb, updated_at = now() where user_id = ? returning video_id`,
+      [name, erased, userId],
+    );
+    for (const row of rows) videoIds.add(row.video_id);
+  }
+  if (videoIds.size > 0) await trx.raw('select pg_notify(?, id) from unnest(?::text[]) as id', [VIDEO_INFO_CHANGED_CHANNEL, [...videoIds]]);
+  return [...videoIds];
+}
