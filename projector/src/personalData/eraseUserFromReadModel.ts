@@ -13,7 +13,8 @@ import { VIDEO_INFO_CHANGED_CHANNEL } from '../videoInfo/videoInfo';
 export async function eraseUserFromReadModel(trx: Knex.Transaction, userId: string): Promise<string[]> {
   const { rows: tables } = await trx.raw<{ rows: Array<{ name: string }> }>(
     `select c.relname as name from pg_class c
-      where c.relkind = 'r' and c.relnamespace = current_schema()::regnamespace and c.relname ~ '^video_info(_v[0-9]+)?$'`,
+      where c.relkind = 'r' and c.relnamespace = current_schema()::regnamespace and c.relname ~ ?`,
+    ['^video_info(_v[0-9]+)?$'],
   );
   const erased = JSON.stringify(Object.fromEntries(PERSONAL_META_INFO_FIELDS.map((field) => [field, ERASED_TEXT])));
   const videoIds = new Set<string>();
