@@ -1,7 +1,202 @@
+import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { notImplemented } from './notImplemented';
+import type { Knex } from 'knex';
+import { START, UserForgotten, UserId, userStreamName, type RecordedEvent, type VideoState } from '@reelay/contracts';
+import {
+  PersonalDataVault,
+  S3ObjectStorage,
+  VideoRepository,
+  createS3Client,
+  createStagingStore,
+  newEvent,
+  userHasKeyRows,
+  type Config,
+  type EventStore,
+  type ObjectStorage,
+  type StagingStore,
+} from '@reelay/platform';
+import { eraseUserFromReadModel } from '@reelay/projector';
+import { CliFailure, UsageError, createProgress, withCliContext, write, type ProgressReporter } from '../cliContext';
 
-// Placeholder: helper "forget-user" replaces this file (the contract: `forgetUserCommand(): Command`).
+/**
+ * `reelay forget-user <userId>`: GDPR erasure by crypto-shredding. Destroys the user's data keys
+ * and scrubs the read model in one transaction, records `VideoDeleted` for each of their videos
+ * and removes the objects and staged copies, and records `UserForgotten` in `user-<userId>`. The
+ * log is never rewritten: what the user typed is in it only sealed, and unreadable from then on.
+ * Running it again completes whatever an interrupted run left undone and records nothing twice.
+ */
 export function forgetUserCommand(): Command {
-  return new Command('forget-user').argument('<userId>').description("erase a user's personal data (crypto-shredding)").action(notImplemented('forget-user'));
+  return new Command('forget-user')
+    .argument('<userId>', 'the user to forget: the `sub` of their tokens')
+    .option('--requested-by <who>', 'who asked for the erasure (an operator, a ticket), recorded in UserForgotten', 'reelay forget-user')
+    .description("erase a user's personal data (crypto-shredding): destroy their keys, scrub the read model, delete their videos")
+    .action(async (userId: string, options: { requestedBy: string }) => {
+      const parsedUser = UserId.safeParse(userId);
+      if (!parsedUser.success) throw new UsageError(`"${userId}" is not a user id: ${parsedUser.error.issues[0]?.message ?? 'invalid'}`);
+      const requestedBy = UserForgotten.shape.data.shape.requestedBy.safeParse(options.requestedBy);
+      if (!requestedBy.success) throw new UsageError('--requested-by must be 1 to 200 characters');
+      await withCliContext(async (context) => {
+        const knex = context.readModel();
+        const vault = PersonalDataVault.fromConfig(knex, context.config);
+        await vault.migrate();
+        const { store } = await context.eventStore();
+        const report = await forgetUser(
+          { store, knex, vault, staging: createStagingStore(context.config), objectStorage: objectStorageFor(context.config), progress: (label) => createProgress({ label, unit: 'uploads' }) },
+          parsedUser.data,
+          requestedBy.data,
+        );
+        await write(`${describeForgetReport(report)}\n`);
+      });
+    });
+}
+
+export interface ForgetUserDeps {
+  readonly store: EventStore;
+  /** The read model's database, where the keys live too. */
+  readonly knex: Knex;
+  readonly vault: PersonalDataVault;
+  readonly staging: StagingStore;
+  /** The bucket's storage for a bucket name; undefined when this process cannot reach S3 (see objectStorageFor). */
+  readonly objectStorage: ((bucket: string) => ObjectStorage) | undefined;
+  readonly progress?: (label: string) => ProgressReporter;
+}
+
+export interface ForgetReport {
+  readonly userId: string;
+  /** True when an earlier run recorded UserForgotten and no live key was left to destroy. */
+  readonly alreadyForgotten: boolean;
+  readonly destroyedKeyIds: readonly string[];
+  readonly videoIds: readonly string[];
+  readonly rowsScrubbed: number;
+  readonly videosDeleted: number;
+  readonly objectsRemoved: number | 'left to the uploader';
+  readonly stagedCopiesRemoved: number;
+  /** The UserForgotten recorded by this run, if any. */
+  readonly recorded: RecordedEvent | undefined;
+}
+
+/** Forgets one user (see forgetUserCommand). Throws CliFailure for an unknown user, changing nothing. */
+export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requestedBy: string): Promise<ForgetReport> {
+  const videoIds = await videosOf(deps.store, userId, deps.progress?.('forget-user: finding the user’s uploads in the log'));
+  const earlier = (await deps.store.readStream(userStreamName(userId))).filter((event) => event.type === 'UserForgotten');
+  if (videoIds.length === 0 && earlier.length === 0 && !(await userHasKeyRows(deps.knex, userId))) {
+    throw new CliFailure(`no user "${userId}" is known: no data key, no upload and no earlier erasure; nothing was changed`);
+  }
+
+  // Keys and read model in one transaction: see the locking in platform's personalData/keyStore.ts.
+  const { destroyedKeyIds, rowsScrubbed } = await deps.knex.transaction(async (trx) => {
+    const destroyed = await deps.vault.destroyKeysOf(trx, userId);
+    const scrubbed = await eraseUserFromReadModel(trx, userId);
+    return { destroyedKeyIds: destroyed.destroyedKeyIds, rowsScrubbed: scrubbed.length };
+  });
+
+  const correlationId = randomUUID();
+  const alreadyForgotten = earlier.length > 0 && destroyedKeyIds.length === 0;
+  let recorded: RecordedEvent | undefined;
+  let causationId = earlier[earlier.length - 1]?.id ?? correlationId;
+  if (!alreadyForgotten) {
+    const forgotten = newUserForgotten({ userId, destroyedKeyIds, videoCount: videoIds.length, requestedBy }, { correlationId, causationId: correlationId, userId });
+    await deps.store.appendToStream(userStreamName(userId), [forgotten], { expectedRevision: 'any' });
+    recorded = (await deps.store.readStream(userStreamName(userId), { direction: 'backwards', maxCount: 1 }))[0];
+    causationId = forgotten.id;
+  }
+
+  const repository = new VideoRepository(deps.store);
+  let videosDeleted = 0;
+  const states: VideoState[] = [];
+  for (const videoId of videoIds) {
+    // Deleted through the log, as the app deletes: an upload still running stops at its next
+    // step, and the uploader removes whatever it stored later.
+    const decision = await repository.decide(videoId, (state) =>
+      state && state.status !== 'DELETED' ? [newEvent({ type: 'VideoDeleted', data: { deletedBy: userId } }, { correlationId, causationId, userId })] : [],
+    );
+    videosDeleted += decision.appended.length;
+    if (decision.state) states.push(decision.state);
+  }
+
+  const { objectsRemoved, stagedCopiesRemoved } = await removeBytes(deps, states);
+  return { userId, alreadyForgotten, destroyedKeyIds, videoIds, rowsScrubbed, videosDeleted, objectsRemoved, stagedCopiesRemoved, recorded };
+}
+
+function newUserForgotten(data: UserForgotten['data'], metadata: { correlationId: string; causationId: string; userId: string }) {
+  const valid = UserForgotten.parse({ type: 'UserForgotten', data });
+  return { id: randomUUID(), type: valid.type, data: valid.data, metadata };
+}
+
+/** The ids of the user's videos: every UploadRequested of theirs in the log, read page by page. */
+async function videosOf(store: EventStore, userId: string, progress: ProgressReporter | undefined): Promise<string[]> {
+  const videoIds: string[] = [];
+  let from = START;
+  try {
+    for (;;) {
+      const page = await store.readAll({ from, limit: 1000, eventTypes: ['UploadRequested'] });
+      if (page.length === 0) return videoIds;
+      for (const event of page) {
+        const data = event.data as { userId?: string; videoId?: string };
+        if (data.userId === userId && data.videoId) videoIds.push(data.videoId);
+      }
+      progress?.tick(page.length);
+      from = page[page.length - 1]!.position;
+    }
+  } finally {
+    progress?.stop();
+  }
+}
+
+/** Removes each video's object and staged copy; removing what is already gone is no error. */
+async function removeBytes(deps: ForgetUserDeps, states: readonly VideoState[]): Promise<Pick<ForgetReport, 'objectsRemoved' | 'stagedCopiesRemoved'>> {
+  let objectsRemoved = 0;
+  let stagedCopiesRemoved = 0;
+  try {
+    for (const state of states) {
+      if (deps.objectStorage && state.bucket && state.objectKey) {
+        await deps.objectStorage(state.bucket).remove(state.objectKey);
+        objectsRemoved += 1;
+      }
+      await deps.staging.remove(state.stagingRef);
+      stagedCopiesRemoved += 1;
+    }
+  } catch (error) {
+    throw new CliFailure(
+      `the keys are destroyed and the read model scrubbed, but removing the videos' bytes failed (${error instanceof Error ? error.message : String(error)}); run forget-user again`,
+      { cause: error },
+    );
+  }
+  return { objectsRemoved: deps.objectStorage ? objectsRemoved : 'left to the uploader', stagedCopiesRemoved };
+}
+
+/**
+ * Object storage as the services reach it. Without S3_ENDPOINT the services use the embedded S3
+ * that `npm start` runs on a port of its own, which this process cannot know: the uploader then
+ * removes the objects when it handles the VideoDeleted jobs recorded here.
+ */
+export function objectStorageFor(config: Config): ((bucket: string) => ObjectStorage) | undefined {
+  if (!config.S3_ENDPOINT) return undefined;
+  const client = createS3Client(config);
+  const byBucket = new Map<string, ObjectStorage>();
+  return (bucket) => {
+    let storage = byBucket.get(bucket);
+    if (!storage) {
+      storage = new S3ObjectStorage(client, { bucket, partSizeBytes: config.UPLOAD_PART_SIZE_BYTES, queueSize: config.UPLOAD_QUEUE_SIZE });
+      byBucket.set(bucket, storage);
+    }
+    return storage;
+  };
+}
+
+/** One line on stdout: what was done, or what an earlier run had done already. */
+export function describeForgetReport(report: ForgetReport): string {
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const objects = typeof report.objectsRemoved === 'number' ? count(report.objectsRemoved, 'object') + ' removed' : 'objects left to the uploader (S3_ENDPOINT is unset)';
+  const done = [
+    count(report.destroyedKeyIds.length, 'data key') + ' destroyed',
+    count(report.rowsScrubbed, 'read-model row') + ' scrubbed',
+    count(report.videosDeleted, 'video') + ' deleted',
+    objects,
+    count(report.stagedCopiesRemoved, 'staged copy', 'staged copies') + ' removed',
+  ].join(', ');
+  const head = report.alreadyForgotten
+    ? `user ${report.userId} was already forgotten; checked again`
+    : `forgot user ${report.userId}; recorded UserForgotten in ${userStreamName(report.userId)}`;
+  return `${head}: ${count(report.videoIds.length, 'video')} known, ${done}`;
 }

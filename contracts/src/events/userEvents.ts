@@ -24,6 +24,8 @@ export const UserForgotten = z.object({
   }),
 });
 
+export type UserForgotten = z.infer<typeof UserForgotten>;
+
 export const UserEvent = z.discriminatedUnion('type', [UserForgotten]);
 export type UserEvent = z.infer<typeof UserEvent>;
 

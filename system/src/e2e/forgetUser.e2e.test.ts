@@ -1,0 +1,174 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ERASED_TEXT, isSealedText, videoIdOfStream, type RecordedVideoEvent } from '@reelay/contracts';
+import { PROJECT_ROOT, PersonalDataVault, asVideoEvent, createKnex, createPool, PostgresEventStore, signToken } from '@reelay/platform';
+import { createTestDatabase, createTestS3Client, eventually, readWholeLog, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
+import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
+import { foldInOrder } from '@reelay/projector';
+import { startSystem, type RunningSystem } from './runningSystem';
+
+const SECRET = 'e2e-forget-secret-long-enough-for-hs256-0123456789';
+const SAMPLE = path.join(PROJECT_ROOT, 'system/fixtures/sample.mp4');
+const run = promisify(execFile);
+
+interface VideoBody {
+  status: string;
+  metaInfo: { title: string; fileName: string };
+}
+
+describe('reelay forget-user on the whole system', () => {
+  let system: RunningSystem;
+  let oneSignal: OneSignalStandIn;
+  let database: { url: string; drop(): Promise<void> };
+  const stream = uniqueName('E2E_FORGET');
+  const bucket = uniqueBucketName('reelay-forget');
+  const s3 = createTestS3Client();
+  const env = {
+    JOBS_STREAM: stream,
+    S3_ENDPOINT: testS3Endpoint(),
+    S3_BUCKET: bucket,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    AUTH_JWT_SECRET: SECRET,
+    PERSONAL_DATA_KEK: randomBytes(32).toString('base64'),
+    RATE_LIMIT_MAX: '100000',
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('reelay_e2e_forget');
+    oneSignal = await startOneSignalStandIn();
+    system = await startSystem({
+      ...env,
+      DATABASE_URL: database.url,
+      ONESIGNAL_APP_ID: 'e2e-app',
+      ONESIGNAL_API_KEY: 'e2e-key',
+      ONESIGNAL_API_URL: oneSignal.url,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    const code = await system?.stop();
+    await oneSignal?.close();
+    await database?.drop();
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+    await nc.close();
+    s3.destroy();
+    expect(code).toBe(0);
+  }, 60_000);
+
+  /** The real bin, as an operator runs it, on the system's configuration. */
+  function reelay(...args: string[]) {
+    return run(process.execPath, [path.join(PROJECT_ROOT, 'cli/bin/reelay.cjs'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env, DATABASE_URL: database.url, DATA_DIR: system.dataDir, LOG_LEVEL: 'warn' },
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+  }
+
+  async function upload(userId: string, title: string, fileName: string) {
+    const auth = { authorization: `Bearer ${await signToken(userId, { secret: SECRET })}` };
+    const response = await fetch(`${system.commandApi}/v1/videos?title=${encodeURIComponent(title)}&fileName=${encodeURIComponent(fileName)}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'video/mp4' },
+      body: await readFile(SAMPLE),
+    });
+    expect(response.status).toBe(202);
+    const { videoId } = (await response.json()) as { videoId: string };
+    const read = async (): Promise<VideoBody> => {
+      const got = await fetch(`${system.queryApi}/v1/videos/${videoId}`, { headers: auth });
+      if (got.status !== 200) throw new Error(`GET ${videoId}: ${got.status}`);
+      return (await got.json()) as VideoBody;
+    };
+    return { videoId, read };
+  }
+
+  const objectExists = (videoId: string) =>
+    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `videos/${videoId}` })).then(
+      () => true,
+      () => false,
+    );
+
+  it('erases one user’s titles and file names everywhere, deletes their objects, and leaves the log and the other user as they were', async () => {
+    const alice = await upload('alice', 'Alice at the lake', 'alice-lake.mp4');
+    const bob = await upload('bob', 'Bob turns forty', 'bob-forty.mp4');
+    for (const video of [alice, bob]) await eventually(async () => expect((await video.read()).status).toBe('UPLOADED'), 60_000);
+    expect((await alice.read()).metaInfo).toMatchObject({ title: 'Alice at the lake', fileName: 'alice-lake.mp4' });
+    // The notifier opened the sealed title for the push.
+    await oneSignal.waitForRequests(2, 20_000);
+    expect(JSON.stringify(oneSignal.requests.map((request) => request.body))).toContain('Alice at the lake');
+
+    const pool = createPool(database.url, { max: 2 });
+    const knex = createKnex(database.url, { max: 2 });
+    const store = new PostgresEventStore(pool);
+    try {
+      // What the log held before: sealed, never plaintext.
+      const before = (await pool.query<{ event_id: string; data: string }>('select event_id, data::text from event_log order by position')).rows;
+      const everything = () => pool.query<{ text: string }>(`select string_agg(data::text || metadata::text, ' ') as text from event_log`);
+      expect((await everything()).rows[0]?.text).not.toMatch(/lake|forty/i);
+
+      const forgotten = await reelay('forget-user', 'alice', '--requested-by', 'ticket GDPR-7');
+      expect(forgotten).toMatchObject({ code: 0 });
+      expect(forgotten.stdout).toMatch(/^forgot user alice; recorded UserForgotten in user-alice: 1 video known, 1 data key destroyed, 1 read-model row scrubbed, 1 video deleted, 1 object removed/);
+
+      // The read model, through the query API: erased and deleted; bob's untouched.
+      const erased = await eventually(async () => {
+        const body = await alice.read();
+        expect(body.status).toBe('DELETED');
+        return body;
+      });
+      expect(erased.metaInfo).toMatchObject({ title: ERASED_TEXT, fileName: ERASED_TEXT });
+      expect((await bob.read()).metaInfo).toMatchObject({ title: 'Bob turns forty', fileName: 'bob-forty.mp4' });
+      const rows = await knex('video_info').select('user_id', knex.raw('meta_info::text as meta'));
+      expect(rows.filter((row: { meta: string }) => /lake/i.test(row.meta))).toEqual([]);
+
+      // The log: every event of before is still there, byte for byte; the ciphertext stays.
+      const after = (await pool.query<{ event_id: string; data: string }>('select event_id, data::text from event_log order by position')).rows;
+      expect(after.slice(0, before.length)).toEqual(before);
+      expect(after.length).toBeGreaterThan(before.length);
+      const log = await readWholeLog(store, after.length);
+      const aliceRequest = log.find((event) => event.type === 'UploadRequested' && videoIdOfStream(event.streamName) === alice.videoId);
+      expect(isSealedText((aliceRequest?.data as { metaInfo: { title: string } }).metaInfo.title)).toBe(true);
+      expect(log.filter((event) => event.type === 'UserForgotten').map((event) => [event.streamName, event.data])).toEqual([
+        ['user-alice', expect.objectContaining({ userId: 'alice', videoCount: 1, requestedBy: 'ticket GDPR-7' })],
+      ]);
+      expect(JSON.stringify(log)).not.toMatch(/lake/i);
+
+      // A fresh replay of the whole log through the projector's decrypt step and fold.
+      const vault = PersonalDataVault.fromConfig(knex, env);
+      const videoEvents = log.filter((event) => videoIdOfStream(event.streamName)).map(asVideoEvent);
+      const replayed = new Map<string, RecordedVideoEvent[]>();
+      for (const event of await knex.transaction((trx) => vault.openVideoEvents(videoEvents, { transaction: trx }))) {
+        replayed.set(event.streamName, [...(replayed.get(event.streamName) ?? []), event]);
+      }
+      const rowOf = (videoId: string) => foldInOrder(undefined, replayed.get(`video-${videoId}`) ?? []);
+      expect(rowOf(alice.videoId)?.metaInfo).toMatchObject({ title: ERASED_TEXT, fileName: ERASED_TEXT });
+      expect(rowOf(bob.videoId)?.metaInfo).toMatchObject({ title: 'Bob turns forty', fileName: 'bob-forty.mp4' });
+
+      // The bytes: alice's object gone, bob's still there.
+      expect(await objectExists(alice.videoId)).toBe(false);
+      expect(await objectExists(bob.videoId)).toBe(true);
+
+      // Twice is safe and says so; an unknown user is refused, with nothing changed.
+      const again = await reelay('forget-user', 'alice');
+      expect(again).toMatchObject({ code: 0 });
+      expect(again.stdout).toMatch(/^user alice was already forgotten; checked again: 1 video known, 0 data keys destroyed/);
+      const unknown = await reelay('forget-user', 'nobody-of-that-name');
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/no user "nobody-of-that-name" is known.*nothing was changed/);
+      expect((await pool.query('select count(*)::int as count from event_log where type = $1', ['UserForgotten'])).rows[0].count).toBe(1);
+    } finally {
+      await knex.destroy();
+      await store.close();
+      await pool.end();
+    }
+  });
+});
