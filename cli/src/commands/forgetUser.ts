@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { Knex } from 'knex';
 import { START, UserForgotten, UserId, userStreamName, type RecordedEvent, type VideoState } from '@reelay/contracts';
 import {
+  InvalidStagingRef,
   PersonalDataVault,
   S3ObjectStorage,
   VideoRepository,
@@ -71,24 +72,29 @@ export interface ForgetReport {
   readonly videosDeleted: number;
   readonly objectsRemoved: number | 'left to the uploader';
   readonly stagedCopiesRemoved: number;
+  /** Staged copies whose refs name another staging folder than this process's STAGING. */
+  readonly stagedCopiesElsewhere: number;
   /** The UserForgotten recorded by this run, if any. */
   readonly recorded: RecordedEvent | undefined;
 }
 
 /** Forgets one user (see forgetUserCommand). Throws CliFailure for an unknown user, changing nothing. */
 export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requestedBy: string): Promise<ForgetReport> {
-  const videoIds = await videosOf(deps.store, userId, deps.progress?.('forget-user: finding the user’s uploads in the log'));
+  const inLog = await videosOf(deps.store, userId, deps.progress?.('forget-user: finding the user’s uploads in the log'));
   const earlier = (await deps.store.readStream(userStreamName(userId))).filter((event) => event.type === 'UserForgotten');
-  if (videoIds.length === 0 && earlier.length === 0 && !(await userHasKeyRows(deps.knex, userId))) {
+  if (inLog.length === 0 && earlier.length === 0 && !(await userHasKeyRows(deps.knex, userId))) {
     throw new CliFailure(`no user "${userId}" is known: no data key, no upload and no earlier erasure; nothing was changed`);
   }
 
   // Keys and read model in one transaction: see the locking in platform's personalData/keyStore.ts.
-  const { destroyedKeyIds, rowsScrubbed } = await deps.knex.transaction(async (trx) => {
+  const { destroyedKeyIds, scrubbed } = await deps.knex.transaction(async (trx) => {
     const destroyed = await deps.vault.destroyKeysOf(trx, userId);
-    const scrubbed = await eraseUserFromReadModel(trx, userId);
-    return { destroyedKeyIds: destroyed.destroyedKeyIds, rowsScrubbed: scrubbed.length };
+    return { destroyedKeyIds: destroyed.destroyedKeyIds, scrubbed: await eraseUserFromReadModel(trx, userId) };
   });
+  const rowsScrubbed = scrubbed.length;
+  // A global read holds back events behind transactions still open anywhere on the cluster; the
+  // read model may know a video the scan did not see yet.
+  const videoIds = [...new Set([...inLog, ...scrubbed])];
 
   const correlationId = randomUUID();
   const alreadyForgotten = earlier.length > 0 && destroyedKeyIds.length === 0;
@@ -114,8 +120,8 @@ export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requested
     if (decision.state) states.push(decision.state);
   }
 
-  const { objectsRemoved, stagedCopiesRemoved } = await removeBytes(deps, states);
-  return { userId, alreadyForgotten, destroyedKeyIds, videoIds, rowsScrubbed, videosDeleted, objectsRemoved, stagedCopiesRemoved, recorded };
+  const bytes = await removeBytes(deps, states);
+  return { userId, alreadyForgotten, destroyedKeyIds, videoIds, rowsScrubbed, videosDeleted, ...bytes, recorded };
 }
 
 function newUserForgotten(data: UserForgotten['data'], metadata: { correlationId: string; causationId: string; userId: string }) {
@@ -144,17 +150,27 @@ async function videosOf(store: EventStore, userId: string, progress: ProgressRep
 }
 
 /** Removes each video's object and staged copy; removing what is already gone is no error. */
-async function removeBytes(deps: ForgetUserDeps, states: readonly VideoState[]): Promise<Pick<ForgetReport, 'objectsRemoved' | 'stagedCopiesRemoved'>> {
+async function removeBytes(
+  deps: ForgetUserDeps,
+  states: readonly VideoState[],
+): Promise<Pick<ForgetReport, 'objectsRemoved' | 'stagedCopiesRemoved' | 'stagedCopiesElsewhere'>> {
   let objectsRemoved = 0;
   let stagedCopiesRemoved = 0;
+  let stagedCopiesElsewhere = 0;
   try {
     for (const state of states) {
       if (deps.objectStorage && state.bucket && state.objectKey) {
         await deps.objectStorage(state.bucket).remove(state.objectKey);
         objectsRemoved += 1;
       }
-      await deps.staging.remove(state.stagingRef);
-      stagedCopiesRemoved += 1;
+      try {
+        await deps.staging.remove(state.stagingRef);
+        stagedCopiesRemoved += 1;
+      } catch (error) {
+        // Another STAGING than the services': the uploader's VideoDeleted job removes it there.
+        if (!(error instanceof InvalidStagingRef)) throw error;
+        stagedCopiesElsewhere += 1;
+      }
     }
   } catch (error) {
     throw new CliFailure(
@@ -162,7 +178,7 @@ async function removeBytes(deps: ForgetUserDeps, states: readonly VideoState[]):
       { cause: error },
     );
   }
-  return { objectsRemoved: deps.objectStorage ? objectsRemoved : 'left to the uploader', stagedCopiesRemoved };
+  return { objectsRemoved: deps.objectStorage ? objectsRemoved : 'left to the uploader', stagedCopiesRemoved, stagedCopiesElsewhere };
 }
 
 /**
@@ -194,6 +210,7 @@ export function describeForgetReport(report: ForgetReport): string {
     count(report.videosDeleted, 'video') + ' deleted',
     objects,
     count(report.stagedCopiesRemoved, 'staged copy', 'staged copies') + ' removed',
+    ...(report.stagedCopiesElsewhere > 0 ? [count(report.stagedCopiesElsewhere, 'staged copy', 'staged copies') + ' in another STAGING left to the uploader'] : []),
   ].join(', ');
   const head = report.alreadyForgotten
     ? `user ${report.userId} was already forgotten; checked again`
