@@ -203,13 +203,13 @@ export function objectStorageFor(config: Config): ((bucket: string) => ObjectSto
 /** One line on stdout: what was done, or what an earlier run had done already. */
 export function describeForgetReport(report: ForgetReport): string {
   const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-  const objects = typeof report.objectsRemoved === 'number' ? count(report.objectsRemoved, 'object') + ' removed' : 'objects left to the uploader (S3_ENDPOINT is unset)';
+  const objects = typeof report.objectsRemoved === 'number' ? count(report.objectsRemoved, 'object') + ' gone from S3' : 'objects left to the uploader (S3_ENDPOINT is unset)';
   const done = [
     count(report.destroyedKeyIds.length, 'data key') + ' destroyed',
     count(report.rowsScrubbed, 'read-model row') + ' scrubbed',
     count(report.videosDeleted, 'video') + ' deleted',
     objects,
-    count(report.stagedCopiesRemoved, 'staged copy', 'staged copies') + ' removed',
+    count(report.stagedCopiesRemoved, 'staged copy', 'staged copies') + ' gone',
     ...(report.stagedCopiesElsewhere > 0 ? [count(report.stagedCopiesElsewhere, 'staged copy', 'staged copies') + ' in another STAGING left to the uploader'] : []),
   ].join(', ');
   const head = report.alreadyForgotten

@@ -117,7 +117,7 @@ describe('reelay forget-user on the whole system', () => {
 
       const forgotten = await reelay('forget-user', 'alice', '--requested-by', 'ticket GDPR-7');
       expect(forgotten).toMatchObject({ code: 0 });
-      expect(forgotten.stdout).toMatch(/^forgot user alice; recorded UserForgotten in user-alice: 1 video known, 1 data key destroyed, 1 read-model row scrubbed, 1 video deleted, 1 object removed/);
+      expect(forgotten.stdout).toMatch(/^forgot user alice; recorded UserForgotten in user-alice: 1 video known, 1 data key destroyed, 1 read-model row scrubbed, 1 video deleted, 1 object gone from S3/);
 
       // The read model, through the query API: erased and deleted; bob's untouched.
       const erased = await eventually(async () => {
