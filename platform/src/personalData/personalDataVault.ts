@@ -161,7 +161,9 @@ export class PersonalDataVault {
     for (const keyId of missing) {
       const row = found.keys.get(keyId);
       if (!row) continue;
-      const key = this.unwrap(row);
+      // The row decides whether the key lives; a key this process unwrapped before is reused.
+      const known = row.wrappedKey === null ? undefined : this.keys.get(keyId);
+      const key = known?.key ? known : this.unwrap(row);
       this.keys.set(keyId, key);
       keys.set(keyId, key);
     }
