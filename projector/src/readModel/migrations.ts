@@ -32,4 +32,30 @@ export const READ_MODEL_MIGRATIONS: ReadonlyArray<{ readonly name: string; reado
       },
     },
   },
+  {
+    // The read model becomes versioned, so it can be rebuilt beside the version being served and
+    // switched to atomically (`reelay projections rebuild`): the rows live in `video_info_v<N>`,
+    // `video_info` is a view of the active one (readers and simple writers keep its name), and
+    // `projection_versions` says which version is active and which one is being built.
+    name: '0002_versioned_video_info',
+    migration: {
+      async up(knex) {
+        await knex.raw(`
+          create table projection_versions (
+            name text primary key,
+            active_version integer not null,
+            building_version integer,
+            switched_at timestamptz not null default now()
+          )`);
+        await knex.raw('alter table video_info rename to video_info_v1');
+        await knex.raw('create view video_info as select * from video_info_v1');
+        await knex.raw(`insert into projection_versions (name, active_version) values ('video_info', 1)`);
+      },
+      async down(knex) {
+        await knex.raw('drop view if exists video_info');
+        await knex.raw('alter table video_info_v1 rename to video_info');
+        await knex.raw('drop table if exists projection_versions');
+      },
+    },
+  },
 ];
