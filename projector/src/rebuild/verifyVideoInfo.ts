@@ -75,23 +75,23 @@ export async function verifyVideoInfo(options: VerifyOptions): Promise<VerifyRes
 
 /** Every differing column of every row, live (the served view) against the shadow replay. */
 async function compare(trx: Knex.Transaction, shadow: string, limit: number): Promise<ReadModelDifference[]> {
-  const result = await trx.raw<{ rows: { video_id: string; column: string; live: unknown; replayed: unknown }[] }>(
+  const result = await trx.raw<{ rows: { video_id: string; column_name: string; live: unknown; replayed: unknown }[] }>(
     `with pairs as (
        select coalesce(l.video_id, s.video_id) as video_id,
               to_jsonb(l) - 'updated_at' as live, to_jsonb(s) - 'updated_at' as replayed
          from ?? as l full join ?? as s on l.video_id = s.video_id)
-     select video_id, '(row)' as column,
+     select video_id, '(row)' as column_name,
             case when live is null then null else to_jsonb('present'::text) end as live,
             case when replayed is null then null else to_jsonb('present'::text) end as replayed
        from pairs where live is null or replayed is null
      union all
-     select video_id, key as column, live -> key as live, replayed -> key as replayed
+     select video_id, key as column_name, live -> key as live, replayed -> key as replayed
        from pairs cross join lateral jsonb_object_keys(live) as key
       where live is not null and replayed is not null and live is distinct from replayed
         and (live -> key) is distinct from (replayed -> key)
-     order by video_id, column
+     order by video_id, column_name
      limit ?`,
     [VIDEO_INFO_PROJECTION, shadow, limit],
   );
-  return result.rows.map((row) => ({ videoId: row.video_id, column: row.column, live: row.live, replayed: row.replayed }));
+  return result.rows.map((row) => ({ videoId: row.video_id, column: row.column_name, live: row.live, replayed: row.replayed }));
 }
