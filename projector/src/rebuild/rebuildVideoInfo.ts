@@ -32,7 +32,11 @@ export interface RebuildResult {
   readonly events: number;
   /** The checkpoint the projection continues from after the switch. */
   readonly position: Position;
-  /** Rows whose content differs between the old and the new version (0 when the fold is unchanged). */
+  /**
+   * Rows that differ between the old and the new version at the switch (and were notified): rows
+   * the fold now computes differently, and rows of events the switch took ahead of the live
+   * projector. 0 when the fold is unchanged and the log was quiet.
+   */
   readonly changedRows: number;
   readonly durationMs: number;
 }
