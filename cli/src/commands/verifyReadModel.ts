@@ -11,7 +11,7 @@ export function verifyReadModelCommand(): Command {
     .action((options: { json?: boolean; maxDifferences: number }) => withCliContext((context) => verify(context, options.json === true, options.maxDifferences)));
 }
 
-const show = (value: unknown) => (value === null || value === undefined ? 'absent' : JSON.stringify(value));
+const show = (value: unknown) => JSON.stringify(value ?? null);
 
 function describe(difference: ReadModelDifference): string {
   return `video ${difference.videoId}  ${difference.column}: live ${show(difference.live)}, replayed ${show(difference.replayed)}\n`;

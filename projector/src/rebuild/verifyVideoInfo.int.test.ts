@@ -65,8 +65,8 @@ describe('verifying video_info against a replay of the log', () => {
       expect.arrayContaining([
         { videoId: changed, column: 'status', live: 'FAILED', replayed: 'UPLOADED' },
         { videoId: changed, column: 'uploaded_percentage', live: 40, replayed: 100 },
-        { videoId: missing, column: '(row)', live: null, replayed: 'present' },
-        { videoId: extra, column: '(row)', live: 'present', replayed: null },
+        { videoId: missing, column: '(row)', live: 'missing', replayed: 'present' },
+        { videoId: extra, column: '(row)', live: 'present', replayed: 'missing' },
       ]),
     );
     expect(result.differences).toHaveLength(4);

@@ -10,9 +10,9 @@ import { replayInto, replayWithin, type ReplayProgress } from './replayInto';
 /** One column of one row where the live read model and a replay of the log disagree. */
 export interface ReadModelDifference {
   readonly videoId: string;
-  /** A column name, or `(row)` when the row is missing on one side. */
+  /** A column name, or `(row)` when the row is missing on one side (values `missing`/`present`). */
   readonly column: string;
-  /** The value as JSON (timestamps as ISO strings); null when absent. */
+  /** The value as JSON (timestamps as ISO strings). */
   readonly live: unknown;
   readonly replayed: unknown;
 }
@@ -81,8 +81,8 @@ async function compare(trx: Knex.Transaction, shadow: string, limit: number): Pr
               to_jsonb(l) - 'updated_at' as live, to_jsonb(s) - 'updated_at' as replayed
          from ?? as l full join ?? as s on l.video_id = s.video_id)
      select video_id, '(row)' as column_name,
-            case when live is null then null else to_jsonb('present'::text) end as live,
-            case when replayed is null then null else to_jsonb('present'::text) end as replayed
+            to_jsonb(case when live is null then 'missing' else 'present' end) as live,
+            to_jsonb(case when replayed is null then 'missing' else 'present' end) as replayed
        from pairs where live is null or replayed is null
      union all
      select video_id, key as column_name, live -> key as live, replayed -> key as replayed
