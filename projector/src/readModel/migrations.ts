@@ -3,6 +3,11 @@ import type { Knex } from 'knex';
 /**
  * The read model's schema history, oldest first. A released migration is never edited: a change
  * is a new entry. Names sort in the order they must run.
+ *
+ * Since 0002 `video_info` is a view of the active version's table (`video_info_vN`, N moves with
+ * every rebuild): a later change of its columns alters `await activeTable(knex, 'video_info')`
+ * and then re-creates the view (`create or replace view video_info as select * from …`). A
+ * rebuild copies the active table's shape, so the next version has the change too.
  */
 export const READ_MODEL_MIGRATIONS: ReadonlyArray<{ readonly name: string; readonly migration: Knex.Migration }> = [
   {
