@@ -1,11 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
-import { PROJECT_ROOT, createKnex, createLogger, newEvent } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
-import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
+import { PROJECT_ROOT, createKnex, newEvent } from '@reelay/platform';
+import { createTestEventStore, eventually, freePort } from '@reelay/platform/testing';
+import { migrateReadModel } from '@reelay/projector';
 
 interface Ran {
   readonly code: number;
@@ -15,22 +15,29 @@ interface Ran {
 
 /**
  * The real `reelay` command in a process of its own, as an operator runs it (`npx reelay …`
- * runs this same bin), against a database of the test's own, with a projector following the log.
+ * runs this same bin), against a database of the test's own, with the projector service running
+ * as `npm start` runs it (`projector/src/main.ts`, a process of its own) through every command.
  */
 describe('reelay projections and verify read-model, run as commands', () => {
   let eventStore: Awaited<ReturnType<typeof createTestEventStore>>;
   let knex: Knex;
-  let projection: VideoInfoProjection;
+  let projector: { child: ChildProcess; exited: Promise<unknown>; opsUrl: string };
 
   beforeEach(async () => {
     eventStore = await createTestEventStore();
     knex = createKnex(eventStore.url, { max: 4 });
     await migrateReadModel(knex);
-    projection = new VideoInfoProjection({ knex, store: eventStore.store, logger: createLogger('cli-test', 'silent'), retryDelayMs: 50 });
-    projection.start();
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'projector/src/main.ts')], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATABASE_URL: eventStore.url, EVENT_STORE_URL: eventStore.url, HOST: '127.0.0.1', PROJECTOR_OPS_PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    projector = { child, exited: new Promise((resolve) => child.once('exit', resolve)), opsUrl: `http://127.0.0.1:${port}` };
   });
   afterEach(async () => {
-    await projection.stop();
+    if (projector.child.exitCode === null && projector.child.signalCode === null) projector.child.kill('SIGTERM');
+    await projector.exited;
     await knex.destroy();
     await eventStore.dispose();
   });
@@ -77,6 +84,8 @@ describe('reelay projections and verify read-model, run as commands', () => {
     expect(before).toMatchObject({ code: 0, stderr: '' });
     const [status] = JSON.parse(before.stdout) as Array<{ name: string; version: number; position: { prepare: string }; lag: { events: number } }>;
     expect(status).toMatchObject({ name: 'video_info', version: 1, lag: { events: 0, seconds: 0 }, building: null });
+    // The writer is the projector process: its lease holder is `host:pid:id`.
+    expect(status).toMatchObject({ holder: { process: expect.stringContaining(`:${projector.child.pid}:`) } });
     expect(status?.position).toEqual(await eventStore.store.headPosition());
 
     const rebuilt = await reelay('projections', 'rebuild', 'video_info');
@@ -86,8 +95,12 @@ describe('reelay projections and verify read-model, run as commands', () => {
 
     const after = JSON.parse((await reelay('projections', 'status', '--json')).stdout) as Array<{ version: number }>;
     expect(after[0]?.version).toBe(2);
-    // The projector carries on into the new version.
-    await projected(await upload('bob'));
+    // The projector process carries on into the new version, and says which one it serves.
+    const later = await upload('bob');
+    await projected(later);
+    expect(await knex('video_info_v2').where({ video_id: later }).first('status')).toEqual({ status: 'UPLOADED' });
+    const metrics = await (await fetch(`${projector.opsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/reelay_projection_active_version\{projection="video_info",service="projector"\} 2\n/);
 
     const verified = await reelay('verify', 'read-model');
     expect(verified.code).toBe(0);
