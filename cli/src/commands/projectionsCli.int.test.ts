@@ -90,7 +90,7 @@ describe('reelay projections and verify read-model, run as commands', () => {
 
     const rebuilt = await reelay('projections', 'rebuild', 'video_info');
     expect(rebuilt.code).toBe(0);
-    expect(rebuilt.stderr).toMatch(/^rebuild video_info: 3\/3 events, \d+\/s\nswitching to version 2\ndropping version 1\n$/);
+    expect(rebuilt.stderr).toMatch(/^(rebuild video_info: \d\/3 events, \d+\/s\n)+switching to version 2\ndropping version 1\n$/);
     expect(rebuilt.stdout).toMatch(/^rebuilt video_info: version 1 → 2, 3 events in [\d.]+ s \(\d+ events\/s\), 0 rows changed at the switch/);
 
     const after = JSON.parse((await reelay('projections', 'status', '--json')).stdout) as Array<{ version: number }>;
@@ -105,7 +105,7 @@ describe('reelay projections and verify read-model, run as commands', () => {
     const verified = await reelay('verify', 'read-model');
     expect(verified.code).toBe(0);
     // Piped, progress is plain lines on stderr.
-    expect(verified.stderr).toMatch(/^verify read-model: 6\/6 events, \d+\/s\n$/);
+    expect(verified.stderr).toMatch(/^(verify read-model: \d\/6 events, \d+\/s\n)+$/);
     expect(verified.stdout).toMatch(/^2 rows compared with a replay of 6 events up to \d+\/\d+ \(\d+ events\/s\): equal\n$/);
 
     const text = await reelay('projections', 'status');

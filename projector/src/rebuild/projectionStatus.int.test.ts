@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { migrateLeases, postgresLogDiagnostics, tryAcquireLease, createPool } from '@reelay/platform';
-import { eventually } from '@reelay/platform/testing';
+import { eventually, readWholeLog } from '@reelay/platform/testing';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
 import { happyPath } from '../testSupport/videoEventFixtures';
@@ -47,6 +47,23 @@ describe('the status of projections', () => {
     const found = await status();
     expect(found).toMatchObject({ version: 2, lag: { events: 0, seconds: 0 }, holder: { process: 'host-a:1234:abc', token: claim?.token } });
     expect(found.position).toEqual(await context.store.headPosition());
+  });
+
+  it('shows a version being built, and where its replay has got to', async () => {
+    const videoId = randomUUID();
+    await appendVideoEvents(context.store, videoId, happyPath(videoId, 'alice'));
+    // Another test's open transaction may hold the events back from readers for a moment.
+    await readWholeLog(context.store, 4);
+    let during: Awaited<ReturnType<typeof status>> | undefined;
+    await rebuildVideoInfo({
+      knex: context.knex,
+      store: context.store,
+      beforeSwitch: async () => {
+        during = await status();
+      },
+    });
+    expect(during).toMatchObject({ version: 1, building: { version: 2, position: await context.store.headPosition() } });
+    expect(await status()).toMatchObject({ version: 2, building: null });
   });
 
   it('shows what holds the log back: events behind an open transaction, and its age', async () => {
