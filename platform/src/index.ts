@@ -41,3 +41,4 @@ export * from './lease/runWhileLeaseHeld';
 export * from './auth/verifiedTokenCache';
 export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
 export * from './personalData';
+export * from './metrics/rateMeter';

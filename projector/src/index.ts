@@ -8,3 +8,9 @@ export { VideoInfoProjection, type ProjectionObserver, type VideoInfoProjectionO
 export { VIDEO_INFO_CHANGED_CHANNEL, VIDEO_INFO_PROJECTION, type VideoInfo } from './videoInfo/videoInfo';
 export { openPersonalData, PersonalDataVaultMissing } from './personalData/openPersonalData';
 export { eraseUserFromReadModel } from './personalData/eraseUserFromReadModel';
+export { readProjectionVersions, versionTable, activeTable, type ProjectionVersions } from './readModel/projectionVersions';
+export { replayInto, type ReplayProgress } from './rebuild/replayInto';
+export { rebuildVideoInfo, REBUILDABLE_PROJECTIONS, type RebuildOptions, type RebuildPhase, type RebuildResult } from './rebuild/rebuildVideoInfo';
+export { RebuildAlreadyRunning } from './rebuild/rebuildLease';
+export { verifyVideoInfo, type ReadModelDifference, type VerifyOptions, type VerifyResult } from './rebuild/verifyVideoInfo';
+export { projectionStatus, projectionLease, type ProjectionStatus } from './rebuild/projectionStatus';

@@ -153,6 +153,12 @@ describe('reelay forget-user on the whole system', () => {
       expect(rowOf(alice.videoId)?.metaInfo).toMatchObject({ title: ERASED_TEXT, fileName: ERASED_TEXT });
       expect(rowOf(bob.videoId)?.metaInfo).toMatchObject({ title: 'Bob turns forty', fileName: 'bob-forty.mp4' });
 
+      // The operators' tools agree: the read model equals a replay, and a rebuild keeps the erasure.
+      expect(await reelay('verify', 'read-model')).toMatchObject({ code: 0 });
+      expect(await reelay('projections', 'rebuild', 'video_info')).toMatchObject({ code: 0 });
+      expect((await alice.read()).metaInfo).toMatchObject({ title: ERASED_TEXT, fileName: ERASED_TEXT });
+      expect((await bob.read()).metaInfo).toMatchObject({ title: 'Bob turns forty', fileName: 'bob-forty.mp4' });
+
       // The bytes: alice's object gone, bob's still there.
       expect(await objectExists(alice.videoId)).toBe(false);
       expect(await objectExists(bob.videoId)).toBe(true);
