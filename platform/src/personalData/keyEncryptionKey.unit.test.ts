@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { loadConfig } from '../config/config';
+import { createLogger } from '../logging/logger';
+import { secretValuesOf } from '../logging/scrubSecrets';
 import { keyEncryptionKeyFrom } from './keyEncryptionKey';
 
 describe('the key-encryption key from configuration', () => {
@@ -22,5 +25,21 @@ describe('the key-encryption key from configuration', () => {
     expect(a.development).toBe(true);
     expect(a.id).toBe(b.id);
     expect(a.id).not.toBe(keyEncryptionKeyFrom(loadConfig({ PERSONAL_DATA_KEK: randomBytes(32).toString('base64') })).id);
+  });
+
+  it('never writes the KEK to the log, neither as the configuration nor as a value elsewhere', () => {
+    const value = randomBytes(32).toString('base64');
+    let output = '';
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        output += chunk.toString();
+        callback();
+      },
+    });
+    const logger = createLogger('test', 'info', { destination, secrets: secretValuesOf({ PERSONAL_DATA_KEK: value }) });
+    logger.info({ config: loadConfig({ PERSONAL_DATA_KEK: value }) }, 'configuration');
+    logger.info(`a message that quotes ${value} by mistake`);
+    expect(output).toContain('PERSONAL_DATA_KEK');
+    expect(output).not.toContain(value);
   });
 });
