@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { UploadAccepted, VideoId, videoStreamName } from '@reelay/contracts';
+import { UploadAccepted, VideoId, videoStreamName, type UserId } from '@reelay/contracts';
 import {
   HttpError,
   WrongExpectedVersion,
@@ -10,7 +10,7 @@ import {
   type StagedFile,
   type StagingStore,
 } from '@reelay/platform';
-import { makeUploadRequested, type PersonalDataSealer } from './makeUploadRequested';
+import { recordUploadRequested, type RecordUploadDeps } from './recordUploadRequested';
 import { IDEMPOTENCY_KEY_PATTERN, videoIdForIdempotencyKey } from './idempotencyKey';
 import { NotAVideo, problemForStagingFailure } from './stagingFailures';
 import { stagingNameFor } from './stagingName';
@@ -29,7 +29,7 @@ export interface RequestUploadDeps {
   /** Base of the `Location` header: where the app polls the video's status. */
   readonly queryApiUrl: string;
   /** Seals the title and file name with the user's data key before they are recorded. */
-  readonly personalData: PersonalDataSealer;
+  readonly personalData: RecordUploadDeps['personalData'];
   readonly onAccepted?: (sizeBytes: number) => void;
 }
 
@@ -87,17 +87,9 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
       try {
         const staged = await stageBody(deps, videoId, request.raw);
         const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
+        const metaInfo = { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 };
         try {
-          const upload = await makeUploadRequested(deps.personalData, {
-            videoId,
-            userId,
-            title: request.query.title,
-            fileName: request.query.fileName,
-            contentType,
-            staged,
-            requestId: request.id,
-          });
-          await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
+          await recordUploadRequested(deps, { videoId, userId: userId as UserId, metaInfo, stagingRef: staged.ref, requestId: request.id });
         } catch (error) {
           await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
           // The same Idempotency-Key raced us and won: its video is the answer.

@@ -3,8 +3,15 @@ import { ERASED_TEXT, PERSONAL_META_INFO_FIELDS } from '@reelay/contracts';
 import { VIDEO_INFO_CHANGED_CHANNEL } from '../videoInfo/videoInfo';
 
 /**
- * Scrubs a forgotten user's personal fields from every table of the `video_info` read model: the
- * one served and any version a rebuild is filling beside it. The fields become `[erased]`,
+ * The read side's tables that copy a user's `meta_info`: `video_info` and each version of it (the
+ * one served, one a rebuild is filling), and the command API's `intake_progress` of videos still
+ * arriving, where it exists.
+ */
+const TABLES_WITH_META_INFO = '^(video_info(_v[0-9]+)?|intake_progress)$';
+
+/**
+ * Scrubs a forgotten user's personal fields from every read-side table that holds them (see
+ * TABLES_WITH_META_INFO). The fields become `[erased]`,
  * exactly what a replay opens them as once the user's key is destroyed, so the scrubbed rows
  * equal a replay's. Run it in the transaction that destroys the keys (see keyStore's locking).
  * Every changed video is announced, so caches and long-polls of the query API drop the old text.
@@ -14,7 +21,7 @@ export async function eraseUserFromReadModel(trx: Knex.Transaction, userId: stri
   const { rows: tables } = await trx.raw<{ rows: Array<{ name: string }> }>(
     `select c.relname as name from pg_class c
       where c.relkind = 'r' and c.relnamespace = current_schema()::regnamespace and c.relname ~ ?`,
-    ['^video_info(_v[0-9]+)?$'],
+    [TABLES_WITH_META_INFO],
   );
   const erased = JSON.stringify(Object.fromEntries(PERSONAL_META_INFO_FIELDS.map((field) => [field, ERASED_TEXT])));
   const videoIds = new Set<string>();

@@ -88,6 +88,22 @@ describe('personal data in the video_info read model', () => {
     expect(await metaInfos()).toEqual(afterScrub);
   });
 
+  it('scrubs the titles of videos still arriving too, where the command API keeps them', async () => {
+    // The shape of the command API's intake_progress (videos whose bytes are still arriving).
+    await context.knex.raw('create table intake_progress (video_id uuid primary key, user_id text not null, meta_info jsonb not null, updated_at timestamptz not null default now())');
+    const [arriving, bobs] = [randomUUID(), randomUUID()];
+    await context.knex('intake_progress').insert([
+      { video_id: arriving, user_id: 'alice', meta_info: JSON.stringify({ title: 'Lake', fileName: 'lake.mp4', contentType: 'video/mp4' }) },
+      { video_id: bobs, user_id: 'bob', meta_info: JSON.stringify({ title: 'Forty', fileName: 'forty.mp4', contentType: 'video/mp4' }) },
+    ]);
+    expect(await context.knex.transaction((trx) => eraseUserFromReadModel(trx, 'alice'))).toEqual([arriving]);
+    const rows = await context.knex('intake_progress').orderBy('user_id').select('user_id', 'meta_info');
+    expect(rows).toEqual([
+      { user_id: 'alice', meta_info: { title: ERASED_TEXT, fileName: ERASED_TEXT, contentType: 'video/mp4' } },
+      { user_id: 'bob', meta_info: { title: 'Forty', fileName: 'forty.mp4', contentType: 'video/mp4' } },
+    ]);
+  });
+
   it('stops a batch with sealed data when no vault was given, rather than store ciphertext', async () => {
     const videoId = await sealedUpload('alice', 'Holiday');
     const events = await readWholeLog(context.store, 4);

@@ -1,0 +1,35 @@
+import { videoStreamName, type MetaInfo, type UserId, type VideoId } from '@reelay/contracts';
+import { newEvent, type EventStore, type PersonalDataVault } from '@reelay/platform';
+
+/** What a complete, staged upload asks to have stored; the same for every way bytes arrive. */
+export interface UploadRequest {
+  readonly videoId: VideoId;
+  readonly userId: UserId;
+  /** As the user gave it: the title and file name are sealed before they reach the log. */
+  readonly metaInfo: MetaInfo;
+  readonly stagingRef: string;
+  /** The HTTP request that completed the upload: correlation and causation of the event. */
+  readonly requestId: string;
+}
+
+export interface RecordUploadDeps {
+  readonly store: EventStore;
+  /** Seals the user's personal fields; the PersonalDataVault in production. */
+  readonly personalData: Pick<PersonalDataVault, 'sealMetaInfo'>;
+}
+
+/**
+ * The one place `UploadRequested` is made and appended, for every way bytes arrive. The title and
+ * file name are sealed here with the user's data key, so nothing a user typed reaches the log in
+ * plaintext and `reelay forget-user` can erase it by destroying the key. The stream must not exist
+ * yet: a second request for the same video id fails with WrongExpectedVersion.
+ */
+export async function recordUploadRequested(deps: RecordUploadDeps, request: UploadRequest): Promise<void> {
+  const { videoId, userId, stagingRef, requestId } = request;
+  const metaInfo = await deps.personalData.sealMetaInfo(userId, videoId, request.metaInfo);
+  const upload = newEvent(
+    { type: 'UploadRequested', data: { videoId, userId, metaInfo, stagingRef } },
+    { correlationId: requestId, causationId: requestId, userId },
+  );
+  await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
+}
