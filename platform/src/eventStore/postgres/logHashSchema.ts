@@ -10,19 +10,22 @@
  *   chains cannot: a removed last event of a stream, or an inserted event, below the last seal.
  */
 export const LOG_HASH_SCHEMA = `
-create or replace function reelay_hash_field(p text) returns text
-language sql immutable parallel safe as $$ select octet_length(convert_to(p, 'UTF8'))::text || ':' || p $$;
-
--- eventHash.ts computes the same; change both or neither (and the version tag with them).
+-- eventHash.ts computes the same; change both or neither (and the version tag with them). One SQL
+-- expression, so the planner inlines it into the statement that calls it. Ids, numbers and the
+-- time are ASCII; the other fields are measured in UTF-8 bytes whatever the server's encoding.
 create or replace function reelay_event_hash(
   p_previous bytea, p_id uuid, p_stream text, p_revision bigint, p_type text, p_version int, p_data jsonb, p_metadata jsonb, p_recorded_at timestamptz
 ) returns bytea
 language sql stable parallel safe as $$
-  select sha256(p_previous || convert_to(
-    reelay_hash_field('reelay-event-v1') || reelay_hash_field(p_id::text) || reelay_hash_field(p_stream)
-    || reelay_hash_field(p_revision::text) || reelay_hash_field(p_type) || reelay_hash_field(p_version::text)
-    || reelay_hash_field(p_data::text) || reelay_hash_field(p_metadata::text)
-    || reelay_hash_field(((extract(epoch from p_recorded_at) * 1000000)::bigint)::text), 'UTF8'))
+  select sha256(p_previous || convert_to(format('15:reelay-event-v1%s:%s%s:%s%s:%s%s:%s%s:%s%s:%s%s:%s%s:%s',
+    length(p_id::text), p_id,
+    octet_length(convert_to(p_stream, 'UTF8')), p_stream,
+    length(p_revision::text), p_revision,
+    octet_length(convert_to(p_type, 'UTF8')), p_type,
+    length(p_version::text), p_version,
+    octet_length(convert_to(p_data::text, 'UTF8')), p_data,
+    octet_length(convert_to(p_metadata::text, 'UTF8')), p_metadata,
+    length(((extract(epoch from p_recorded_at) * 1000000)::bigint)::text), (extract(epoch from p_recorded_at) * 1000000)::bigint), 'UTF8'))
 $$;
 
 create table if not exists event_log_seal (

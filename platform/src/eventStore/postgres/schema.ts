@@ -103,25 +103,39 @@ begin
     raise exception 'stream % expected at % but is at %', p_stream, p_expected, v_current using errcode = 'RE001', detail = v_current::text;
   end if;
 
-  -- Each event's hash chains to the one before it (logHashSchema.ts, eventHash.ts).
-  for i in 1 .. v_count loop
-    v_previous_hashes[i] := v_previous;
-    v_previous := reelay_event_hash(v_previous, p_ids[i], p_stream, v_current + i, p_types[i], p_versions[i], p_data[i], p_metadata[i], v_now);
-    v_hashes[i] := v_previous;
-  end loop;
-
-  -- Optimistic: known ids are the rare case, looked at only when the insert meets them.
-  with inserted as (
+  -- Each event's hash chains to the one before it (logHashSchema.ts). Nearly every append is of
+  -- one event: that one is written by a single statement with its hash computed in it, as each
+  -- plpgsql statement more costs every append's transaction a little.
+  if v_count = 1 then
     insert into event_log (event_id, stream_name, revision, type, schema_version, data, metadata, recorded_at, previous_hash, hash)
-      select e.id, p_stream, v_current + e.ord, e.type, e.version, e.data, e.metadata, v_now, e.previous_hash, e.hash
-        from unnest(p_ids, p_types, p_versions, p_data, p_metadata, v_previous_hashes, v_hashes)
-             with ordinality as e(id, type, version, data, metadata, previous_hash, hash, ord)
-       order by e.ord
+      values (p_ids[1], p_stream, v_current + 1, p_types[1], p_versions[1], p_data[1], p_metadata[1], v_now, v_previous,
+              reelay_event_hash(v_previous, p_ids[1], p_stream, v_current + 1, p_types[1], p_versions[1], p_data[1], p_metadata[1], v_now))
     on conflict (event_id) do nothing
-    returning revision, transaction_id, position)
-  select count(*)::int, max(revision), (array_agg(transaction_id))[1], max(position)
-    into v_inserted, v_revision, v_transaction_id, v_position
-    from inserted;
+    returning revision, transaction_id, position into v_revision, v_transaction_id, v_position;
+    if found then
+      return query select v_revision, v_transaction_id, v_position;
+      return;
+    end if;
+    v_inserted := 0;
+  else
+    for i in 1 .. v_count loop
+      v_previous_hashes[i] := v_previous;
+      v_previous := reelay_event_hash(v_previous, p_ids[i], p_stream, v_current + i, p_types[i], p_versions[i], p_data[i], p_metadata[i], v_now);
+      v_hashes[i] := v_previous;
+    end loop;
+    -- Optimistic: known ids are the rare case, looked at only when the insert meets them.
+    with inserted as (
+      insert into event_log (event_id, stream_name, revision, type, schema_version, data, metadata, recorded_at, previous_hash, hash)
+        select e.id, p_stream, v_current + e.ord, e.type, e.version, e.data, e.metadata, v_now, e.previous_hash, e.hash
+          from unnest(p_ids, p_types, p_versions, p_data, p_metadata, v_previous_hashes, v_hashes)
+               with ordinality as e(id, type, version, data, metadata, previous_hash, hash, ord)
+         order by e.ord
+      on conflict (event_id) do nothing
+      returning revision, transaction_id, position)
+    select count(*)::int, max(revision), (array_agg(transaction_id))[1], max(position)
+      into v_inserted, v_revision, v_transaction_id, v_position
+      from inserted;
+  end if;
   if v_inserted = v_count then
     return query select v_revision, v_transaction_id, v_position;
     return;
