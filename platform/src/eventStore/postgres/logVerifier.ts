@@ -23,7 +23,7 @@ export interface LogVerification {
 }
 
 export interface VerifyLogOptions {
-  /** Called with each phase's expected count, then with counts done as it goes. */
+  /** Called with each phase's expected count, then once per event checked. */
   readonly onPhase?: (phase: 'streams' | 'seals', total: number) => void;
   readonly onProgress?: (count: number) => void;
   readonly pageSize?: number;
@@ -94,8 +94,8 @@ async function verifyStreamChains(pool: pg.Pool, options: VerifyLogOptions) {
       previous = row.hash as Buffer;
       expectedRevision += 1;
       events += 1;
+      options.onProgress?.(1);
     }
-    options.onProgress?.(rows.length);
     const last = rows[rows.length - 1];
     if (!last || rows.length < page) return { events, streams };
     after = { stream: last.stream_name, revision: last.revision };
@@ -183,6 +183,7 @@ async function verifySeals(pool: pg.Pool, options: VerifyLogOptions): Promise<{ 
       }
       running = sealStep(running, { hash: row.hash ?? Buffer.alloc(0), transactionId: row.transaction_id, position: row.position });
       count += 1;
+      options.onProgress?.(1);
       after = { commit: row.transaction_id, prepare: row.position };
       while (!next.done && !beyond(tuple(next.value.upTo), at)) {
         const problem = check(next.value);
@@ -191,7 +192,6 @@ async function verifySeals(pool: pg.Pool, options: VerifyLogOptions): Promise<{ 
         next = await seals.next();
       }
     }
-    options.onProgress?.(rows.length);
     if (rows.length < page) break;
   }
   while (!next.done) {
