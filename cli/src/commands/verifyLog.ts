@@ -14,7 +14,7 @@ export function describeVerified(result: LogVerification): string {
     ? `${result.seals} seal${result.seals === 1 ? '' : 's'} match, the last (#${result.lastSeal.sealNumber}) up to ${result.lastSeal.upTo.commit}/${result.lastSeal.upTo.prepare}, ${result.lastSeal.eventCount} events, hash ${result.lastSeal.chainHash}`
     : 'no seals yet';
   const unsealed = result.unsealedEvents > 0 ? `; ${result.unsealedEvents} newer events are chained but not sealed yet (reelay seal)` : '';
-  return `verified: ${result.events} events in ${result.streams} streams, every hash chain intact; ${seal}${unsealed}`;
+  return `verified: ${result.events} events in ${result.streams} stream${result.streams === 1 ? '' : 's'}, every hash chain intact; ${seal}${unsealed}`;
 }
 
 /**
