@@ -153,7 +153,13 @@ describe('reelay forget-user on the whole system', () => {
       expect(rowOf(alice.videoId)?.metaInfo).toMatchObject({ title: ERASED_TEXT, fileName: ERASED_TEXT });
       expect(rowOf(bob.videoId)?.metaInfo).toMatchObject({ title: 'Bob turns forty', fileName: 'bob-forty.mp4' });
 
-      // The operators' tools agree: the read model equals a replay, and a rebuild keeps the erasure.
+      // The operators' tools agree: the log verifies (its hashes are over the ciphertext), the
+      // stream shows no plaintext, the read model equals a replay, and a rebuild keeps the erasure.
+      expect(await reelay('verify', 'log')).toMatchObject({ code: 0 });
+      const history = await reelay('stream', alice.videoId, '--json');
+      expect(history.code).toBe(0);
+      expect(history.stdout).toMatch(/sealed:v1:/);
+      expect(history.stdout).not.toMatch(/lake/i);
       expect(await reelay('verify', 'read-model')).toMatchObject({ code: 0 });
       expect(await reelay('projections', 'rebuild', 'video_info')).toMatchObject({ code: 0 });
       expect((await alice.read()).metaInfo).toMatchObject({ title: ERASED_TEXT, fileName: ERASED_TEXT });
