@@ -78,6 +78,8 @@ const ConfigSchema = z
     QUERY_CACHE_MAX_ENTRIES: z.coerce.number().int().nonnegative().default(10_000),
     /** The longest a cached row is served without a read, should a change notification be lost. */
     QUERY_CACHE_TTL_MS: positiveInt(5_000),
+    /** How often the projector's writer seals the event log (`reelay verify log`); 0 turns it off. */
+    LOG_SEAL_INTERVAL_MS: z.coerce.number().int().nonnegative().default(60_000),
   })
   // A partial file is touched by every chunk written; one older than the idle timeout has no
   // live writer. A grace shorter than that could sweep a slow but healthy upload.
