@@ -40,3 +40,6 @@ export * from './lease/leaseTable';
 export * from './lease/runWhileLeaseHeld';
 export * from './auth/verifiedTokenCache';
 export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
+export * from './objectStorage/multipartJournal';
+export * from './objectStorage/multipartPlan';
+export { MultipartUploadError, MultipartUploadLost, SourceSizeMismatch } from './objectStorage/resumableUpload';

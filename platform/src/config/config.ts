@@ -67,12 +67,27 @@ const ConfigSchema = z
     STAGING_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(10 * 60_000),
     /** Staged and partial files younger than this are never swept: a request may still own them. */
     STAGING_SWEEP_GRACE_MS: positiveInt(60 * 60_000),
+    /** A job delivery not acked, nak-ed or kept alive (`working()`) for this long is redelivered. */
+    JOBS_ACK_WAIT_MS: positiveInt(30_000),
+    /** An upload attempt that stores no part for this long is aborted and handed back (watchdog). */
+    UPLOAD_STALL_TIMEOUT_MS: positiveInt(120_000),
+    /** A LOADING video no uploader has touched for this long (its job is gone) is failed, retryable. */
+    UPLOAD_ABANDONED_AFTER_MS: positiveInt(10 * 60_000),
+    /** How often each uploader looks for abandoned uploads; 0 turns the sweep off. */
+    UPLOAD_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(60_000),
+    /** On SIGTERM, how long in-flight uploads may run on before they are handed back. */
+    UPLOADER_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
   })
   // A partial file is touched by every chunk written; one older than the idle timeout has no
   // live writer. A grace shorter than that could sweep a slow but healthy upload.
   .refine((env) => env.STAGING_SWEEP_GRACE_MS > env.UPLOAD_IDLE_TIMEOUT_MS, {
     path: ['STAGING_SWEEP_GRACE_MS'],
     message: 'must be longer than UPLOAD_IDLE_TIMEOUT_MS',
+  })
+  // A job waiting for its redelivery (ack_wait) or its backoff (at most 30 s) is not abandoned.
+  .refine((env) => env.UPLOAD_ABANDONED_AFTER_MS > env.JOBS_ACK_WAIT_MS + 30_000, {
+    path: ['UPLOAD_ABANDONED_AFTER_MS'],
+    message: 'must be longer than JOBS_ACK_WAIT_MS + 30000 (the longest retry backoff)',
   })
   .transform((env) => ({
     ...env,
