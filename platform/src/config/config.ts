@@ -77,6 +77,8 @@ const ConfigSchema = z
     UPLOAD_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(60_000),
     /** On SIGTERM, how long in-flight uploads may run on before they are handed back. */
     UPLOADER_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+    /** After SIGTERM a service that has not drained within this long exits anyway (code 1). */
+    SHUTDOWN_DEADLINE_MS: positiveInt(25_000),
   })
   // A partial file is touched by every chunk written; one older than the idle timeout has no
   // live writer. A grace shorter than that could sweep a slow but healthy upload.
@@ -88,6 +90,11 @@ const ConfigSchema = z
   .refine((env) => env.UPLOAD_ABANDONED_AFTER_MS > env.JOBS_ACK_WAIT_MS + 30_000, {
     path: ['UPLOAD_ABANDONED_AFTER_MS'],
     message: 'must be longer than JOBS_ACK_WAIT_MS + 30000 (the longest retry backoff)',
+  })
+  // In-flight uploads are handed back after the grace; the process must still be alive to do it.
+  .refine((env) => env.UPLOADER_SHUTDOWN_GRACE_MS < env.SHUTDOWN_DEADLINE_MS, {
+    path: ['UPLOADER_SHUTDOWN_GRACE_MS'],
+    message: 'must be shorter than SHUTDOWN_DEADLINE_MS',
   })
   .transform((env) => ({
     ...env,
