@@ -90,4 +90,13 @@ describe('an upload nobody works on any more', () => {
 
     expect((await kit.repository.load(videoId))?.status).toBe('LOADING');
   });
+
+  it('is found by the running uploader\'s own periodic sweep', async () => {
+    const videoId = await loadingVideo(3600);
+
+    await kit.startWorker({ abandonedAfterMs: 60_000, sweepIntervalMs: 100 });
+
+    const stream = await kit.waitForType(videoId, 'UploadFailed', 15_000);
+    expect(stream.find((e) => e.type === 'UploadFailed')?.data).toMatchObject({ code: 'UPLOAD_ABANDONED' });
+  });
 });
