@@ -24,7 +24,11 @@ export interface MultipartJournal {
   load(): Promise<MultipartJournalEntry | undefined>;
   /** A new upload replaces whatever was remembered before. */
   begin(uploadId: string, partSizeBytes: number): Promise<void>;
-  partStored(part: StoredPart): Promise<void>;
+  /**
+   * Records a part of upload `uploadId`; ignored when the journal names another upload by now
+   * (a superseded attempt still running must not mix its parts into a newer upload's).
+   */
+  partStored(uploadId: string, part: StoredPart): Promise<void>;
   completed(etag: string): Promise<void>;
   /** The upload is gone (aborted, expired, completed and recorded): remember nothing. */
   forget(): Promise<void>;
@@ -42,8 +46,8 @@ export class InMemoryMultipartJournal implements MultipartJournal {
     this.entry = { uploadId, partSizeBytes, parts: [], completedEtag: null };
   }
 
-  async partStored(part: StoredPart): Promise<void> {
-    if (!this.entry) throw new Error('partStored before begin');
+  async partStored(uploadId: string, part: StoredPart): Promise<void> {
+    if (this.entry?.uploadId !== uploadId) return;
     this.entry = { ...this.entry, parts: [...this.entry.parts.filter((p) => p.partNumber !== part.partNumber), part] };
   }
 

@@ -101,7 +101,7 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
     );
     if (!answer.ETag) throw new MultipartUploadError(`S3 gave no ETag for part ${part.partNumber} of ${bucket}/${key}`);
     const stored: StoredPart = { partNumber: part.partNumber, etag: answer.ETag };
-    await journal.partStored(stored);
+    await journal.partStored(uploadId, stored);
     parts.set(part.partNumber, answer.ETag);
     storedBytes += body.length;
     sentBytes += body.length;
@@ -133,7 +133,7 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
     return { bucket, key, etag, resumedBytes: resume.storedBytes, sentBytes };
   } catch (error) {
     if (signal?.aborted) throw signal.reason ?? error;
-    if (isNoSuchUpload(error)) {
+    if (isNoSuchUpload(error) || s3ErrorName(error) === 'InvalidPart') {
       // Another copy may have completed it first; the object is then what we wanted.
       const head = await headObject(client, bucket, key, signal).catch(() => undefined);
       if (head?.size === sizeBytes) {
@@ -244,6 +244,15 @@ async function wrap<T>(what: string, operation: () => Promise<T>): Promise<T> {
     if (isNoSuchUpload(error) || (error as Error | undefined)?.name === 'AbortError') throw error;
     throw new MultipartUploadError(`${what} failed`, { cause: error });
   }
+}
+
+/** The S3 error's name, looking through our wrappers. */
+function s3ErrorName(error: unknown): string | undefined {
+  let current = error as { name?: string; cause?: unknown; $metadata?: unknown } | undefined;
+  for (let depth = 0; current && depth < 5; depth += 1, current = current.cause as typeof current) {
+    if (current.$metadata) return current.name;
+  }
+  return undefined;
 }
 
 function isNoSuchUpload(error: unknown): boolean {

@@ -82,12 +82,14 @@ export class UploadJournals {
           );
         });
       },
-      partStored: async (part: StoredPart) => {
+      partStored: async (uploadId: string, part: StoredPart) => {
         await knex.transaction(async (trx) => {
+          // Only into the upload the row names now: a superseded attempt's late part is dropped.
           await trx.raw(
-            `insert into uploader_upload_parts (video_id, part_number, etag) values (?, ?, ?)
+            `insert into uploader_upload_parts (video_id, part_number, etag)
+               select video_id, ?, ? from uploader_uploads where video_id = ? and upload_id = ?
              on conflict (video_id, part_number) do update set etag = excluded.etag`,
-            [videoId, part.partNumber, part.etag],
+            [part.partNumber, part.etag, videoId, uploadId],
           );
           await trx('uploader_uploads').where({ video_id: videoId }).update({ updated_at: knex.fn.now() });
         });
