@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { jetstream } from '@nats-io/jetstream';
 import { S3ObjectStorage, VideoRepository, newEvent, type ObjectStorage } from '@reelay/platform';
-import { createTestS3Client } from '@reelay/platform/testing';
+import { createTestS3Client, eventually } from '@reelay/platform/testing';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from './testSupport/uploaderTestKit';
 
 describe('the uploader', () => {
@@ -50,7 +50,8 @@ describe('the uploader', () => {
     const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` }));
     const stored = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
     expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
-    expect(await staging.exists(stagingRef)).toBe(false);
+    // The staged copy is removed just after UploadCompleted is recorded.
+    await eventually(async () => expect(await staging.exists(stagingRef)).toBe(false));
   });
 
   it('does not upload twice when the same job arrives again', async () => {
@@ -91,7 +92,8 @@ describe('the uploader', () => {
     await waitForType(videoId, 'UploadCompleted');
     const started = (await events.store.readStream(`video-${videoId}`)).filter((e) => e.type === 'UploadStarted');
     expect(started.map((e) => (e.data as { attempt: number }).attempt)).toEqual([1, 2]);
-    expect(await staging.exists(stagingRef)).toBe(false);
+    // The staged copy is removed just after UploadCompleted is recorded.
+    await eventually(async () => expect(await staging.exists(stagingRef)).toBe(false));
     const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` }));
     expect(Number(object.ContentLength)).toBe(bytes.length);
   });
@@ -125,6 +127,7 @@ describe('the uploader', () => {
       if (!gone) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(gone).toBe(true);
-    expect(await staging.exists(stagingRef)).toBe(false);
+    // The staged copy is removed just after UploadCompleted is recorded.
+    await eventually(async () => expect(await staging.exists(stagingRef)).toBe(false));
   });
 });

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { S3ObjectStorage, newEvent } from '@reelay/platform';
-import { createTestS3Client, startS3FaultProxy, type S3FaultProxy } from '@reelay/platform/testing';
+import { createTestS3Client, eventually, startS3FaultProxy, type S3FaultProxy } from '@reelay/platform/testing';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from '../testSupport/uploaderTestKit';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -45,7 +45,8 @@ describe('the uploader against a faulty S3', () => {
     expect(stream.filter((e) => e.type === 'UploadCompleted')).toHaveLength(1);
     expect(stream.some((e) => e.type === 'UploadFailed')).toBe(false);
     expect(sha256(await storedObject(videoId))).toBe(sha256(bytes));
-    expect(await kit.staging.exists(stagingRef)).toBe(false);
+    // The staged copy is removed just after UploadCompleted is recorded.
+    await eventually(async () => expect(await kit.staging.exists(stagingRef)).toBe(false));
   });
 
   it('records UploadFailed with a clear reason on a 403, keeps the staged copy, and uploads it on a retry once the fault is gone', async () => {
@@ -70,7 +71,8 @@ describe('the uploader against a faulty S3', () => {
     await kit.queue.publish({ kind: 'upload', videoId: videoId as never, requestEventId: retry.appended[0]?.id as string });
     await kit.waitForType(videoId, 'UploadCompleted');
     expect(sha256(await storedObject(videoId))).toBe(sha256(bytes));
-    expect(await kit.staging.exists(stagingRef)).toBe(false);
+    // The staged copy is removed just after UploadCompleted is recorded.
+    await eventually(async () => expect(await kit.staging.exists(stagingRef)).toBe(false));
   });
 
   it('records UploadFailed for a bucket that does not exist', async () => {

@@ -134,8 +134,8 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
     if (completed.appended.length === 0) {
       await handleSuperseded(completed.state, objectKey, deps, log);
     } else {
-      await journal.forget();
       await deps.staging.remove(video.stagingRef);
+      await journal.forget();
       log.info({ objectKey, sizeBytes: video.metaInfo.sizeBytes, attempt }, 'upload completed');
     }
     await delivery.ack();
