@@ -43,3 +43,4 @@ export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/p
 export * from './objectStorage/multipartJournal';
 export * from './objectStorage/multipartPlan';
 export { MultipartUploadError, MultipartUploadLost, SourceSizeMismatch } from './objectStorage/resumableUpload';
+export * from './metrics/rateMeter';
