@@ -7,9 +7,12 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { ExactReader, SourceSizeMismatch } from './exactReader';
 import type { MultipartJournal, StoredPart } from './multipartJournal';
 import { planParts, resumePlan, type PartRange } from './multipartPlan';
 import type { StoredObject, UploadProgress } from './objectStorage';
+
+export { SourceSizeMismatch };
 
 /** S3 (or anything speaking it) failed a multipart step; see `cause`. */
 export class MultipartUploadError extends Error {
@@ -23,11 +26,6 @@ export class MultipartUploadError extends Error {
 export class MultipartUploadLost extends Error {
   override readonly name = 'MultipartUploadLost';
   readonly code = 'MULTIPART_UPLOAD_LOST';
-}
-
-/** The source held a different number of bytes than announced; nothing is completed. */
-export class SourceSizeMismatch extends Error {
-  override readonly name = 'SourceSizeMismatch';
 }
 
 export interface ResumableUploadOptions {
@@ -187,40 +185,6 @@ async function sendMissingParts(
   if (failure) throw failure.error;
   signal?.throwIfAborted();
   if (!(await reader.atEnd())) throw new SourceSizeMismatch('the source is longer than its announced size');
-}
-
-/** Takes exact byte counts from a stream, failing when it ends early. */
-class ExactReader {
-  private readonly iterator: AsyncIterator<Buffer>;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-
-  constructor(source: Readable) {
-    this.iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  }
-
-  async take(bytes: number): Promise<Buffer> {
-    while (this.pendingBytes < bytes) {
-      const next = await this.iterator.next();
-      if (next.done) throw new SourceSizeMismatch(`the source ended ${bytes - this.pendingBytes} bytes before its announced size`);
-      this.pending.push(next.value);
-      this.pendingBytes += next.value.length;
-    }
-    const all = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
-    const rest = all.subarray(bytes);
-    this.pending = rest.length > 0 ? [Buffer.from(rest)] : [];
-    this.pendingBytes = rest.length;
-    return all.subarray(0, bytes);
-  }
-
-  async atEnd(): Promise<boolean> {
-    if (this.pendingBytes > 0) return false;
-    const next = await this.iterator.next();
-    if (next.done) return true;
-    this.pending.push(next.value);
-    this.pendingBytes += next.value.length;
-    return next.value.length === 0 ? this.atEnd() : false;
-  }
 }
 
 async function headObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<{ size: number; etag: string } | undefined> {
