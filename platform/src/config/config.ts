@@ -74,6 +74,18 @@ const ConfigSchema = z
      * `personalData`); unset: a development key, which the services say at start.
      */
     PERSONAL_DATA_KEK: aes256Key.optional(),
+    /** A job delivery not acked, nak-ed or kept alive (`working()`) for this long is redelivered. */
+    JOBS_ACK_WAIT_MS: positiveInt(30_000),
+    /** An upload attempt that stores no part for this long is aborted and handed back (watchdog). */
+    UPLOAD_STALL_TIMEOUT_MS: positiveInt(120_000),
+    /** A LOADING video no uploader has touched for this long (its job is gone) is failed, retryable. */
+    UPLOAD_ABANDONED_AFTER_MS: positiveInt(10 * 60_000),
+    /** How often each uploader looks for abandoned uploads; 0 turns the sweep off. */
+    UPLOAD_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(60_000),
+    /** On SIGTERM, how long in-flight uploads may run on before they are handed back. */
+    UPLOADER_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+    /** After SIGTERM a service that has not drained within this long exits anyway (code 1). */
+    SHUTDOWN_DEADLINE_MS: positiveInt(25_000),
     /** Video rows the query API keeps in memory between polls (about 1 KiB each); 0 turns it off. */
     QUERY_CACHE_MAX_ENTRIES: z.coerce.number().int().nonnegative().default(10_000),
     /** The longest a cached row is served without a read, should a change notification be lost. */
@@ -86,6 +98,16 @@ const ConfigSchema = z
   .refine((env) => env.STAGING_SWEEP_GRACE_MS > env.UPLOAD_IDLE_TIMEOUT_MS, {
     path: ['STAGING_SWEEP_GRACE_MS'],
     message: 'must be longer than UPLOAD_IDLE_TIMEOUT_MS',
+  })
+  // A job waiting for its redelivery (ack_wait) or its backoff (at most 30 s) is not abandoned.
+  .refine((env) => env.UPLOAD_ABANDONED_AFTER_MS > env.JOBS_ACK_WAIT_MS + 30_000, {
+    path: ['UPLOAD_ABANDONED_AFTER_MS'],
+    message: 'must be longer than JOBS_ACK_WAIT_MS + 30000 (the longest retry backoff)',
+  })
+  // In-flight uploads are handed back after the grace; the process must still be alive to do it.
+  .refine((env) => env.UPLOADER_SHUTDOWN_GRACE_MS < env.SHUTDOWN_DEADLINE_MS, {
+    path: ['UPLOADER_SHUTDOWN_GRACE_MS'],
+    message: 'must be shorter than SHUTDOWN_DEADLINE_MS',
   })
   .transform((env) => ({
     ...env,

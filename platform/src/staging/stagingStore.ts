@@ -59,7 +59,8 @@ export interface StagingStore {
    * StagingBodyStalled when it goes quiet, or with whatever `inspectHead` threw.
    */
   write(name: string, body: Readable, options: StagingWriteOptions): Promise<StagedFile>;
-  read(ref: string): Promise<Readable>;
+  /** The staged bytes from byte `start` (default 0), so a resumed upload reads only what it still sends. */
+  read(ref: string, options?: { readonly start?: number }): Promise<Readable>;
   /** Succeeds when already gone. */
   remove(ref: string): Promise<void>;
   exists(ref: string): Promise<boolean>;
