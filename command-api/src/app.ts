@@ -52,7 +52,13 @@ export interface CommandAppDeps {
 
 /** The command API as a fastify app, the same for tests and for the server. */
 export function buildCommandApp(deps: CommandAppDeps): HttpApp {
-  const app = createHttpApp({ service: 'command-api', logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness });
+  const app = createHttpApp({
+    service: 'command-api',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: deps.readiness,
+    openApi: { title: 'Reelay command API', description: 'Upload, delete and retry videos.' },
+  });
   registerAuthentication(app, deps.verifier);
   // Before the routes: the plugin hooks into every route declared after it has loaded.
   app.register(rateLimit, perUserRateLimit(deps.limits.rateLimit));

@@ -54,6 +54,7 @@ export function buildQueryApp(options: QueryAppOptions): HttpApp {
     metrics,
     // The table, not just the connection: until the projector has migrated, nothing can be served.
     readiness: { 'read model': () => knex.raw('select 1 from video_info limit 0') },
+    openApi: { title: 'Reelay query API', description: "Read-only: a video's status (ETag, long-poll) and a user's videos." },
   });
   registerAuthentication(app, options.verifier ?? createTokenVerifier(config));
   // Before the routes: the plugin hooks into every route declared after it has loaded.

@@ -6,3 +6,4 @@ export * from './eventually';
 export * from './fullDisk';
 export * from './tcpProxy';
 export * from './jwksServer';
+export * from './openApiCoverage';
