@@ -48,6 +48,8 @@ const ConfigSchema = z
     UPLOADER_OPS_PORT: port(3002),
     PROJECTOR_OPS_PORT: port(3003),
     NOTIFIER_OPS_PORT: port(3004),
+    /** The demo page of `npm start` (`/demo`), which also proxies both APIs under one origin. */
+    DEMO_PORT: port(3005),
     /** Base of the `Location` header; the query API's address as the app reaches it. */
     QUERY_API_PUBLIC_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
