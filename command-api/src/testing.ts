@@ -2,9 +2,23 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { FileStagingStore, createMetricsRegistry, createTokenVerifier, signToken, type FileStagingStoreOptions, type Logger, type TokenVerifier } from '@reelay/platform';
+import {
+  FileStagingStore,
+  createKnex,
+  createMetricsRegistry,
+  createTokenVerifier,
+  migrateIntakeProgress,
+  signToken,
+  type FileStagingStoreOptions,
+  type Logger,
+  type StagingStore,
+  type TokenVerifier,
+} from '@reelay/platform';
 import { createTestEventStore } from '@reelay/platform/testing';
-import { buildCommandApp, type CommandApiLimits } from './app';
+import { buildCommandApi, type CommandApiLimits } from './app';
+import { IntakeProgress } from './intakeProgress/intakeProgress';
+import { fileTusArea } from './resumableUpload/fileTusArea';
+import type { TusArea } from './resumableUpload/tusArea';
 
 const SECRET = 'command-api-test-secret-0123456789abcdef';
 
@@ -14,15 +28,28 @@ export interface TestCommandApiOptions {
   readonly staging?: FileStagingStoreOptions;
   readonly verifier?: TokenVerifier;
   readonly logger?: Logger;
+  /** How long unfinished tus uploads live (24 h by default). */
+  readonly tusExpirationMs?: number;
+  /** Another staging store than a file folder of the test's own, with its tus area. */
+  readonly stagingStore?: { staging: StagingStore; area: TusArea };
+  /** How often intake progress is written per video (ms). */
+  readonly progressIntervalMs?: number;
 }
 
 /** The command API on a real event store and a staging folder of its own, listening on loopback. */
 export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
   const events = await createTestEventStore();
   const stagingDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-staging-'));
-  const staging = new FileStagingStore(stagingDir, options.staging);
-  const app = buildCommandApp({
-    logger: options.logger ?? pino({ level: 'silent' }),
+  const fileStaging = new FileStagingStore(stagingDir, options.staging);
+  const staging = options.stagingStore?.staging ?? fileStaging;
+  const tusExpirationMs = options.tusExpirationMs ?? 24 * 3_600_000;
+  const area = options.stagingStore?.area ?? fileTusArea(fileStaging, tusExpirationMs);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const knex = createKnex(events.url, { max: 4 });
+  await migrateIntakeProgress(knex);
+  const progress = new IntakeProgress(knex, logger, options.progressIntervalMs ?? 1000);
+  const { app, tusStore } = buildCommandApi({
+    logger,
     metrics: createMetricsRegistry('command-api-test'),
     readiness: { 'event-store': () => events.pool.query('select 1') },
     verifier: options.verifier ?? createTokenVerifier({ AUTH_JWT_SECRET: SECRET }),
@@ -36,6 +63,8 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
       ...options.limits,
     },
     queryApiUrl: 'http://query.test',
+    tus: { area, expirationMs: tusExpirationMs },
+    progress,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -43,8 +72,12 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     app,
     store: events.store,
     pool: events.pool,
+    knex,
     staging,
+    fileStaging,
     stagingDir,
+    tusStore: tusStore!,
+    area,
     tokenFor: (userId: string) => signToken(userId, { secret: SECRET }),
     /**
      * The type of every event stored, committed or not yet visible to a global reader: straight
@@ -55,10 +88,16 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     },
     /** Every file in the staging folder, temporary ones included (which `staging.list()` hides). */
     async filesInStaging(): Promise<string[]> {
-      return readdir(staging.directory).catch(() => []);
+      // .tus holds the tus uploads' area: see filesInTusArea().
+      return (await readdir(fileStaging.directory).catch(() => [])).filter((name) => name !== '.tus');
+    },
+    /** Every file of the tus area (records and unfinished bytes). */
+    async filesInTusArea(): Promise<string[]> {
+      return readdir(`${fileStaging.directory}/.tus`).catch(() => []);
     },
     async dispose() {
       await app.close();
+      await knex.destroy();
       await events.dispose();
       await rm(stagingDir, { recursive: true, force: true });
     },

@@ -42,3 +42,4 @@ export * from './auth/verifiedTokenCache';
 export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
 export * from './http/openApi';
 export * from './http/declaredRoutes';
+export * from './staging/intakeProgress';

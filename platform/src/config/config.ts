@@ -69,6 +69,8 @@ const ConfigSchema = z
     STAGING_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(10 * 60_000),
     /** Staged and partial files younger than this are never swept: a request may still own them. */
     STAGING_SWEEP_GRACE_MS: positiveInt(60 * 60_000),
+    /** How long an unfinished tus upload (`/v1/uploads`) may be resumed after its creation. */
+    TUS_UPLOAD_EXPIRATION_MS: positiveInt(24 * 60 * 60_000),
   })
   // A partial file is touched by every chunk written; one older than the idle timeout has no
   // live writer. A grace shorter than that could sweep a slow but healthy upload.

@@ -9,6 +9,7 @@ export interface BodyMeterOptions {
   readonly maxBytes: number;
   readonly inspectHead?: (head: Buffer) => void;
   readonly idleTimeoutMs?: number;
+  readonly onBytes?: (receivedBytes: number) => void;
 }
 
 /**
@@ -44,6 +45,7 @@ export class BodyMeter extends Transform {
       return;
     }
     this.hash.update(chunk);
+    this.options.onBytes?.(this.sizeBytes);
     if (this.headLength < HEAD_BYTES) {
       this.headChunks.push(chunk.subarray(0, HEAD_BYTES - this.headLength));
       this.headLength += Math.min(chunk.length, HEAD_BYTES - this.headLength);

@@ -10,6 +10,7 @@ import {
   UploadTooLarge,
   type StagedEntry,
   type StagedFile,
+  type StagingReadOptions,
   type StagingStore,
   type StagingWriteOptions,
 } from './stagingStore';
@@ -99,16 +100,21 @@ export class FileStagingStore implements StagingStore {
     return { ref: `${REF_PREFIX}${finalPath}`, sizeBytes: meter.sizeBytes, sha256: meter.sha256(), head: meter.head() };
   }
 
-  async read(ref: string): Promise<Readable> {
+  async read(ref: string, options: StagingReadOptions = {}): Promise<Readable> {
     const file = this.pathOf(ref);
     try {
       // Opening first turns a missing file into a rejection here, not a stream error later.
       const handle = await open(file, 'r');
-      return handle.createReadStream();
+      return handle.createReadStream({ start: options.start ?? 0 });
     } catch (error) {
       if (isMissing(error)) throw new StagedFileNotFound(`staged file ${ref} does not exist`, { cause: error });
       throw error;
     }
+  }
+
+  refFor(name: string): string {
+    if (!SAFE_NAME.test(name)) throw new InvalidStagingRef(`staging name ${JSON.stringify(name)} is not [A-Za-z0-9_-]+`);
+    return this.refOf(name);
   }
 
   async remove(ref: string): Promise<void> {

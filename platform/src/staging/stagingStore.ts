@@ -37,6 +37,13 @@ export interface StagingWriteOptions {
   readonly inspectHead?: (head: Buffer) => void;
   /** Fail with StagingBodyStalled when no byte arrives for this long (a client that went quiet). */
   readonly idleTimeoutMs?: number;
+  /** Told the running count of bytes received, for every chunk (the progress bar while receiving). */
+  readonly onBytes?: (receivedBytes: number) => void;
+}
+
+export interface StagingReadOptions {
+  /** The first byte to read (0 by default). */
+  readonly start?: number;
 }
 
 /**
@@ -59,7 +66,13 @@ export interface StagingStore {
    * StagingBodyStalled when it goes quiet, or with whatever `inspectHead` threw.
    */
   write(name: string, body: Readable, options: StagingWriteOptions): Promise<StagedFile>;
-  read(ref: string): Promise<Readable>;
+  /**
+   * The staged bytes, from byte `start` (0 by default) to the end: an upload that resumes after
+   * its first bytes are already stored reads only the rest. Rejects with StagedFileNotFound.
+   */
+  read(ref: string, options?: StagingReadOptions): Promise<Readable>;
+  /** The ref of the file staged under `name` (written here, or handed over by the tus intake). */
+  refFor(name: string): string;
   /** Succeeds when already gone. */
   remove(ref: string): Promise<void>;
   exists(ref: string): Promise<boolean>;
