@@ -66,22 +66,18 @@ export interface CommandApp {
 
 /** The command API as a fastify app, the same for tests and for the server. */
 export function buildCommandApp(deps: CommandAppDeps): HttpApp {
-<<<<<<< HEAD
-  const app = createHttpApp({
-    service: 'command-api',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    readiness: deps.readiness,
-    openApi: { title: 'Reelay command API', description: 'Upload, delete and retry videos.' },
-  });
-=======
   return buildCommandApi(deps).app;
 }
 
 /** The app and the tus store, for the expiry timer. */
 export function buildCommandApi(deps: CommandAppDeps): CommandApp {
-  const app = createHttpApp({ service: 'command-api', logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness });
->>>>>>> tus
+  const app = createHttpApp({
+    service: 'command-api',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: deps.readiness,
+    openApi: { title: 'Reelay command API', description: 'Upload videos (one request, or resumable over tus), delete and retry them.' },
+  });
   registerAuthentication(app, deps.verifier);
   // Before the routes: the plugin hooks into every route declared after it has loaded.
   app.register(rateLimit, perUserRateLimit(deps.limits.rateLimit));
