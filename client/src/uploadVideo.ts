@@ -54,6 +54,14 @@ export class UploadStopped extends Error {
 /** The header in which the command API names the video a finished tus upload became. */
 export const VIDEO_ID_HEADER = 'Reelay-Video-Id';
 
+const UUID_AT_START = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** The command API names tus uploads `/v1/uploads/<videoId>-<suffix>`. */
+export function videoIdInUploadUrl(uploadUrl: string | null): string | null {
+  const name = uploadUrl?.split('?')[0]?.split('/').pop() ?? '';
+  return UUID_AT_START.exec(name)?.[0] ?? null;
+}
+
 const DEFAULT_RETRY_DELAYS = [0, 1000, 3000, 5000, 10_000, 20_000];
 
 function typeOf(source: UploadSource): string | undefined {
@@ -85,6 +93,8 @@ export function uploadVideo(
   const noteVideoId = (response: HttpResponse) => {
     videoId = response.getHeader(VIDEO_ID_HEADER) ?? videoId;
   };
+  // The header comes with the creation (POST) only; a resumed upload finds it in its URL.
+  const videoIdOf = (uploadUrl: string | null) => videoId ?? videoIdInUploadUrl(uploadUrl);
 
   const upload = new Upload(source as Blob, {
     endpoint: `${transport.commandApiUrl}/v1/uploads`,
@@ -108,8 +118,9 @@ export function uploadVideo(
     onProgress: (bytesSent, bytesTotal) => options.onProgress?.({ bytesSent, bytesTotal }),
     onSuccess: ({ lastResponse }) => {
       noteVideoId(lastResponse);
-      if (!videoId) return rejectDone(new Error(`the upload finished but the server named no video (${VIDEO_ID_HEADER})`));
-      resolveDone({ videoId: videoId as VideoId, uploadUrl: upload.url ?? '', resumedFromBytes });
+      const id = videoIdOf(upload.url);
+      if (!id) return rejectDone(new Error(`the upload finished but the server named no video (${VIDEO_ID_HEADER})`));
+      resolveDone({ videoId: id as VideoId, uploadUrl: upload.url ?? '', resumedFromBytes });
     },
     onError: (error) => rejectDone(error),
   });

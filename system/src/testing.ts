@@ -21,6 +21,8 @@ export interface TestSystemOptions {
 export interface TestSystem {
   readonly system: RunningSystem;
   readonly oneSignal: OneSignalStandIn | undefined;
+  /** The bucket videos are stored in, on the S3 server of jest's global setup. */
+  readonly bucket: string;
   /** A bearer token for `userId`, as `npm run token` would print it. */
   tokenFor(userId: string): Promise<string>;
   /** Stops the system and removes its database, stream and stand-ins; resolves with the launcher's exit code. */
@@ -38,11 +40,12 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const proxy: (TcpProxy & { url: string }) | undefined = options.s3BytesPerSecond
     ? await startThrottlingProxy(testS3Endpoint(), { bytesPerSecond: options.s3BytesPerSecond })
     : undefined;
+  const bucket = uniqueBucketName('reelay-sys');
   const env: NodeJS.ProcessEnv = {
     DATABASE_URL: database.url,
     JOBS_STREAM: stream,
     S3_ENDPOINT: proxy?.url ?? testS3Endpoint(),
-    S3_BUCKET: uniqueBucketName('reelay-sys'),
+    S3_BUCKET: bucket,
     S3_ACCESS_KEY_ID: 'S3RVER',
     S3_SECRET_ACCESS_KEY: 'S3RVER',
     PROGRESS_INTERVAL_MS: '200',
@@ -63,6 +66,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   return {
     system,
     oneSignal,
+    bucket,
     tokenFor: (userId) => signToken(userId, { secret: options.secret }),
     async dispose() {
       const code = await system.stop();
