@@ -73,7 +73,7 @@ function notify(push: RecordedPush): void {
   note.dataset.videoId = push.videoId;
   const heading = push.status === 'UPLOADED' ? 'Your video is ready' : 'Your video could not be uploaded';
   const body = push.status === 'UPLOADED' ? `"${title}" has been uploaded.` : `"${title}" could not be uploaded.`;
-  note.innerHTML = `<strong>🔔 ${escapeHtml(heading)}</strong>${escapeHtml(body)}<div class="note">push ${push.outcome} via ${escapeHtml(push.provider)}</div>`;
+  note.innerHTML = `<strong>${escapeHtml(heading)}</strong>${escapeHtml(body)}<div class="note">push ${push.outcome} via ${escapeHtml(push.provider)}</div>`;
   byId('notifications').prepend(note);
 }
 
