@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as tus from 'tus-js-client';
-import { startTcpProxy, type TcpProxy } from '@reelay/platform/testing';
+import { eventually, startTcpProxy, type TcpProxy } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
@@ -64,5 +64,48 @@ describe('tus-js-client against /v1/uploads', () => {
     expect(resumedFrom).toBeGreaterThan(video.length * 0.3);
     const [event] = await api.store.readStream(`video-${videoId}`);
     expect(event?.data).toMatchObject({ metaInfo: { title: 'Tunnel', sizeBytes: video.length, sha256: createHash('sha256').update(video).digest('hex') } });
+  });
+});
+
+describe('intake progress during a slow tus upload', () => {
+  let api: Api;
+  let proxy: TcpProxy;
+  beforeEach(async () => {
+    api = await startTestCommandApi({ maxUploadBytes: 64 * 1024 * 1024, progressIntervalMs: 100 });
+    const { port } = new URL(api.url);
+    proxy = await startTcpProxy('127.0.0.1', Number(port), { bytesPerSecond: 1024 * 1024 });
+  });
+  afterEach(async () => {
+    await proxy.close();
+    await api.dispose();
+  });
+
+  it('writes a growing received count while the bytes arrive and the whole size at the end', async () => {
+    const video = syntheticVideo(3 * 1024 * 1024);
+    const token = await api.tokenFor('alice');
+    const counts: number[] = [];
+    let videoId = '';
+    const done = new Promise<void>((resolve, reject) => {
+      new tus.Upload(video, {
+        endpoint: `http://${proxy.host}:${proxy.port}/v1/uploads`,
+        headers: { authorization: `Bearer ${token}` },
+        metadata: { title: 'Slow', filename: 'slow.mp4' },
+        onAfterResponse(_request, response) {
+          videoId ||= response.getHeader('Reelay-Video-Id') ?? '';
+        },
+        onSuccess: () => resolve(),
+        onError: reject,
+      }).start();
+    });
+    // Sample the row while the upload runs: it must show the upload part-way at least once.
+    await eventually(async () => {
+      const row = videoId ? await api.knex('intake_progress').where({ video_id: videoId }).first() : undefined;
+      if (row) counts.push(Number(row.received_bytes));
+      expect(counts.some((count) => count > 0 && count < video.length)).toBe(true);
+    }, 20_000);
+    await done;
+
+    const row = await api.knex('intake_progress').where({ video_id: videoId }).first();
+    expect({ user: row.user_id, total: Number(row.total_bytes), received: Number(row.received_bytes) }).toEqual({ user: 'alice', total: video.length, received: video.length });
   });
 });
