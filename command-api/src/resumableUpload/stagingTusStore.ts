@@ -132,9 +132,9 @@ export class StagingTusStore extends DataStore {
   }
 
   /** Removes every upload record older than the expiration, and the bytes of unfinished ones. */
-  override async deleteExpired(): Promise<number> {
+  override async deleteExpired(now: number = this.now()): Promise<number> {
     if (this.options.expirationMs <= 0) return 0;
-    const cutoff = this.now() - this.options.expirationMs;
+    const cutoff = now - this.options.expirationMs;
     let removed = 0;
     for (const { id, createdAt } of await this.options.area.records()) {
       if (createdAt.getTime() >= cutoff) continue;

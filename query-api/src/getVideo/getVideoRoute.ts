@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { GetVideoQuery, NotFound, VideoId, VideoView } from '@reelay/contracts';
 import type { HttpApp } from '@reelay/platform';
 import type { VideoChangeListener } from '../readModel/videoChangeListener';
+import { findReceivingOfUser, receivingEtag, receivingView } from '../readModel/progress';
 import { toVideoView } from '../readModel/videoRecord';
 import { awaitNewVersion } from './awaitNewVersion';
 import { ifNoneMatchMatches, videoEtag } from './etag';
@@ -42,7 +43,15 @@ export function registerGetVideo(app: HttpApp, { knex, changes }: GetVideoDepend
       const load = () => findVideoOfUser(knex, videoId, request.userId);
 
       let record = await load();
-      if (!record) throw new NotFound(`video ${videoId} was not found`);
+      if (!record) {
+        // Its bytes may still be arriving: answered at once (a long-poll is woken by the projector only).
+        const receiving = await findReceivingOfUser(knex, videoId, request.userId);
+        if (!receiving) throw new NotFound(`video ${videoId} was not found`);
+        const etag = receivingEtag(receiving);
+        reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'authorization');
+        if (ifNoneMatchMatches(ifNoneMatch, etag)) return reply.code(304).send();
+        return receivingView(receiving);
+      }
 
       const waitMs = request.query.waitSeconds * 1000;
       if (waitMs > 0 && ifNoneMatch && ifNoneMatchMatches(ifNoneMatch, videoEtag(record.video_id, record.last_revision))) {
