@@ -15,6 +15,11 @@ export interface FollowOptions {
    * `404` is retried for this long before it counts as an error (default 15 s).
    */
   readonly notFoundGraceMs?: number;
+  /**
+   * At most one request per this many ms (default 500). A long-poll is held by the server, but a
+   * video whose bytes are still arriving is answered at once, with news at nearly every request.
+   */
+  readonly minIntervalMs?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -48,6 +53,7 @@ export function followVideo(transport: ApiTransport, videoId: string, options: F
   const waitSeconds = Math.min(30, Math.max(0, options.waitSeconds ?? 25));
   const policy = options.backoff ?? DEFAULT_BACKOFF;
   const graceMs = options.notFoundGraceMs ?? 15_000;
+  const minIntervalMs = options.minIntervalMs ?? 500;
   const polling = new AbortController();
   let reason: FollowEnd = 'stopped';
   let requests = 0;
@@ -70,7 +76,12 @@ export function followVideo(transport: ApiTransport, videoId: string, options: F
     let etag: string | null = null;
     let failures = 0;
     const startedAt = Date.now();
+    let lastRequestAt = -Infinity;
     while (!polling.signal.aborted) {
+      const sinceLast = Date.now() - lastRequestAt;
+      if (sinceLast < minIntervalMs) await pause(minIntervalMs - sinceLast, polling.signal);
+      if (polling.signal.aborted) return;
+      lastRequestAt = Date.now();
       let response: Response;
       try {
         requests += 1;

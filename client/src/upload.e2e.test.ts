@@ -49,8 +49,17 @@ describe('the SDK uploading over tus to the running system', () => {
     const client = new ReelayClient({ commandApiUrl: sut.system.commandApi, queryApiUrl: sut.system.queryApi, token: await sut.tokenFor('erin') });
     const video = await readFile(SAMPLE);
     const progress: UploadProgress[] = [];
-    const { videoId, resumedFromBytes } = await client.upload(video, { title: 'Sample', fileName: 'sample.mp4', onProgress: (p) => progress.push(p) }).done;
+    let namedAt: number | undefined;
+    const { videoId, resumedFromBytes } = await client.upload(video, {
+      title: 'Sample',
+      fileName: 'sample.mp4',
+      onVideoId: () => (namedAt = progress.length),
+      onProgress: (p) => progress.push(p),
+    }).done;
     expect(resumedFromBytes).toBeUndefined();
+    // Named by the creation, before a byte of the video was sent.
+    expect(namedAt).toBeDefined();
+    expect(progress.slice(0, namedAt).every((p) => p.bytesSent === 0)).toBe(true);
     expect(progress[progress.length - 1]).toEqual({ bytesSent: video.length, bytesTotal: video.length });
 
     const { video: final } = await client.followVideo(videoId).done;
@@ -90,14 +99,17 @@ describe('the SDK uploading over tus to the running system', () => {
       const after = new ReelayClient({ commandApiUrl: `http://${proxy.host}:${proxy.port}`, queryApiUrl: sut.system.queryApi, token, urlStorage: keyValueUrlStorage(store), fingerprintScope: 'frank' });
       let sentAfterResume = 0;
       let offsetAtResume: number | undefined;
+      let namedEarly: string | undefined;
       const second = after.upload(video, {
         title: 'Long one',
         fileName: 'long.mp4',
+        onVideoId: (id) => (namedEarly = id),
         onResume: (offset) => (offsetAtResume = offset),
         onProgress: ({ bytesSent }) => (sentAfterResume = Math.max(sentAfterResume, bytesSent)),
       });
       const { videoId, resumedFromBytes } = await second.done;
       expect(resumedFromBytes).toBe(offsetAtResume);
+      expect(namedEarly).toBe(videoId);
       const offset = resumedFromBytes as number;
       // The server kept everything it received; only what was in flight at the cut is sent twice.
       expect(offset).toBeGreaterThan(0.5 * video.length);

@@ -21,6 +21,11 @@ export interface UploadOptions {
   /** Defaults to the file's own type, else `video/mp4`. The server checks the bytes either way. */
   readonly contentType?: string;
   readonly onProgress?: (progress: UploadProgress) => void;
+  /**
+   * The video's id, as soon as the server has named it (the upload's creation, or a resumed
+   * upload's URL): the app can follow the video while its bytes are still arriving.
+   */
+  readonly onVideoId?: (videoId: VideoId) => void;
   /** A stored upload of the same file was found; the server already had this many bytes of it. */
   readonly onResume?: (offsetBytes: number) => void;
   /** Delays between tries after a lost connection (tus-js-client's `retryDelays`); `[]` fails at once. */
@@ -83,6 +88,7 @@ export function uploadVideo(
 ): UploadHandle {
   let videoId: string | null = null;
   let resumedFromBytes: number | undefined;
+  let announced = false;
   let resolveDone!: (result: UploadResult) => void;
   let rejectDone!: (error: Error) => void;
   const done = new Promise<UploadResult>((resolve, reject) => {
@@ -113,6 +119,13 @@ export function uploadVideo(
       if (request.getMethod() === 'HEAD' && resumedFromBytes === undefined && response.getStatus() < 300) {
         resumedFromBytes = Number(response.getHeader('Upload-Offset'));
         options.onResume?.(resumedFromBytes);
+      }
+    },
+    onUploadUrlAvailable: () => {
+      const id = videoIdOf(upload.url);
+      if (id && !announced) {
+        announced = true;
+        options.onVideoId?.(id as VideoId);
       }
     },
     onProgress: (bytesSent, bytesTotal) => options.onProgress?.({ bytesSent, bytesTotal }),

@@ -41,7 +41,7 @@ function renderRow(video: VideoView): void {
   row.dataset.status = video.status;
   row.innerHTML =
     `<td>${escapeHtml(video.metaInfo.title)}</td>` +
-    `<td><span class="status status-${video.status}">${video.status}</span></td>` +
+    `<td><span class="status status-${video.status}">${video.status}</span> <span class="note">${video.progress.phase}</span></td>` +
     `<td><span class="row-bar"><span class="row-fill" style="width:${video.uploadedPercentage}%"></span></span> ${video.uploadedPercentage}%</td>`;
 }
 
@@ -49,8 +49,11 @@ function onVideo(video: VideoView): void {
   videos.set(video.videoId, video);
   renderRow(video);
   if (video.videoId !== current) return;
-  setLeg('store', video.uploadedPercentage, video.status === 'PENDING' ? 'queued' : `${video.uploadedPercentage}%`);
-  byId('upload-status').textContent = `Status: ${video.status}`;
+  // The second leg from the query API's two-leg progress: bytes in object storage.
+  const { phase, storedBytes, totalBytes } = video.progress;
+  const stored = totalBytes ? Math.floor((100 * storedBytes) / totalBytes) : video.uploadedPercentage;
+  setLeg('store', stored, phase === 'receiving' ? 'waiting for every byte' : video.status === 'PENDING' ? 'queued' : `${stored}%`);
+  byId('upload-status').textContent = `Status: ${video.status} (${phase})`;
   if (video.status === 'UPLOADED') setLeg('send', 100, '100%');
 }
 
@@ -129,6 +132,11 @@ async function upload(): Promise<void> {
       const percent = bytesTotal > 0 ? Math.floor((bytesSent / bytesTotal) * 100) : 0;
       setLeg('send', percent, `${percent}%`);
     },
+    // Followed from the first response on: the list shows it while its bytes still arrive.
+    onVideoId: (videoId) => {
+      current = videoId;
+      follow(videoId);
+    },
     onResume: (offset) => {
       byId('upload-status').textContent = `Resuming: the server already had ${offset} bytes`;
     },
@@ -137,7 +145,6 @@ async function upload(): Promise<void> {
     const { videoId } = await handle.done;
     current = videoId;
     setLeg('send', 100, '100%');
-    byId('upload-status').textContent = 'Status: PENDING';
     follow(videoId);
   } catch (error) {
     byId('upload-status').textContent = `Upload failed: ${error instanceof Error ? error.message : String(error)}`;

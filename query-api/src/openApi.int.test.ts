@@ -53,5 +53,7 @@ describe('the query API OpenAPI document', () => {
     expect(script).toBeDefined();
     const asset = await fetch(new URL(script as string, `${baseUrl}/docs/`));
     expect(asset.status).toBe(200);
+    // Read it whole: an unread response would keep the server's close waiting on its connection.
+    expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
 });
