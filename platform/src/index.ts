@@ -41,3 +41,4 @@ export * from './lease/runWhileLeaseHeld';
 export * from './auth/verifiedTokenCache';
 export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
 export * from './staging/intakeProgress';
+export * from './staging/s3StagingStore';
