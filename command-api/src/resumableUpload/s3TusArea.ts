@@ -1,10 +1,23 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, S3 } from '@aws-sdk/client-s3';
-import { S3Store } from '@tus/s3-store';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, S3, type S3Client } from '@aws-sdk/client-s3';
+import { S3Store, type Options as S3StoreOptions } from '@tus/s3-store';
 import type { Upload } from '@tus/utils';
 import type { S3StagingStore } from '@reelay/platform';
 import type { TusArea } from './tusArea';
 
 const INFO_SUFFIX = '.info';
+
+/**
+ * @tus/s3-store builds its own client from settings; this one sends through the staging store's
+ * client instead (same endpoint, credentials and checksum settings, one connection pool).
+ */
+class SharedClientS3Store extends S3Store {
+  constructor(client: S3Client, options: S3StoreOptions) {
+    super(options);
+    const shared = new S3({ region: 'us-east-1' });
+    shared.send = client.send.bind(client) as S3['send'];
+    this.client = shared;
+  }
+}
 
 /**
  * tus uploads of an S3 staging store, through `@tus/s3-store` on the same bucket and prefix:
@@ -15,12 +28,12 @@ const INFO_SUFFIX = '.info';
  */
 export function s3TusArea(staging: S3StagingStore, expirationMs: number, partSizeBytes = 8 * 1024 * 1024): TusArea {
   const { client, bucket } = staging;
-  // The staging store's client settings (endpoint, credentials, checksums only when required).
-  const dataStore = new S3Store({
+  const dataStore = new SharedClientS3Store(client, {
     partSize: partSizeBytes,
+    // s3rver and some S3-compatible stores ignore object tags; expiry is ours (see StagingTusStore).
     useTags: false,
     expirationPeriodInMilliseconds: expirationMs,
-    s3ClientConfig: { ...(client.config as unknown as ConstructorParameters<typeof S3>[0]), bucket },
+    s3ClientConfig: { bucket, region: 'us-east-1' },
   });
   const prefixKey = staging.keyFor('');
   const nameOf = (id: string) => id.slice(prefixKey.length);
