@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import {
   FileStagingStore,
+  S3StagingStore,
   createKnex,
   createMetricsRegistry,
   createTokenVerifier,
@@ -14,10 +15,11 @@ import {
   type StagingStore,
   type TokenVerifier,
 } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/platform/testing';
+import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/platform/testing';
 import { buildCommandApi, type CommandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { fileTusArea } from './resumableUpload/fileTusArea';
+import { s3TusArea } from './resumableUpload/s3TusArea';
 import type { TusArea } from './resumableUpload/tusArea';
 
 const SECRET = 'command-api-test-secret-0123456789abcdef';
@@ -30,8 +32,8 @@ export interface TestCommandApiOptions {
   readonly logger?: Logger;
   /** How long unfinished tus uploads live (24 h by default). */
   readonly tusExpirationMs?: number;
-  /** Another staging store than a file folder of the test's own, with its tus area. */
-  readonly stagingStore?: { staging: StagingStore; area: TusArea };
+  /** `s3`: staging on a bucket of the test's own on the test s3rver instead of a folder. */
+  readonly stagingKind?: 'file' | 's3';
   /** How often intake progress is written per video (ms). */
   readonly progressIntervalMs?: number;
 }
@@ -41,9 +43,11 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
   const events = await createTestEventStore();
   const stagingDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-staging-'));
   const fileStaging = new FileStagingStore(stagingDir, options.staging);
-  const staging = options.stagingStore?.staging ?? fileStaging;
   const tusExpirationMs = options.tusExpirationMs ?? 24 * 3_600_000;
-  const area = options.stagingStore?.area ?? fileTusArea(fileStaging, tusExpirationMs);
+  const s3Staging = options.stagingKind === 's3' ? new S3StagingStore(createTestS3Client(), { bucket: uniqueBucketName('reelay-staging'), prefix: 'staging' }) : undefined;
+  await s3Staging?.ensureBucket();
+  const staging: StagingStore = s3Staging ?? fileStaging;
+  const area: TusArea = s3Staging ? s3TusArea(s3Staging, tusExpirationMs, 5 * 1024 * 1024) : fileTusArea(fileStaging, tusExpirationMs);
   const logger = options.logger ?? pino({ level: 'silent' });
   const knex = createKnex(events.url, { max: 4 });
   await migrateIntakeProgress(knex);
@@ -91,6 +95,12 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
       // .tus holds the tus uploads' area: see filesInTusArea().
       return (await readdir(fileStaging.directory).catch(() => [])).filter((name) => name !== '.tus');
     },
+    /** Everything staging holds, complete or not, tus records included: names (file) or keys under the prefix (S3). */
+    async everythingStaged(): Promise<string[]> {
+      if (s3Staging) return (await s3Staging.listObjects()).map((object) => object.key.slice(s3Staging.keyFor('').length)).sort();
+      const tus = (await readdir(`${fileStaging.directory}/.tus`).catch(() => [])).map((name) => `.tus/${name}`);
+      return [...(await readdir(fileStaging.directory).catch(() => [])).filter((name) => name !== '.tus'), ...tus].sort();
+    },
     /** Every file of the tus area (records and unfinished bytes). */
     async filesInTusArea(): Promise<string[]> {
       return readdir(`${fileStaging.directory}/.tus`).catch(() => []);
@@ -99,6 +109,10 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
       await app.close();
       await knex.destroy();
       await events.dispose();
+      if (s3Staging) {
+        await emptyAndDeleteBucket(s3Staging.client, s3Staging.bucket);
+        s3Staging.client.destroy();
+      }
       await rm(stagingDir, { recursive: true, force: true });
     },
   };

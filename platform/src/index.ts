@@ -43,3 +43,4 @@ export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/p
 export * from './http/openApi';
 export * from './http/declaredRoutes';
 export * from './staging/intakeProgress';
+export * from './staging/s3StagingStore';

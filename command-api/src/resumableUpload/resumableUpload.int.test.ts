@@ -46,11 +46,11 @@ describe('tus at /v1/uploads', () => {
   });
 });
 
-describe('tus at /v1/uploads, resuming and refusing', () => {
+describe.each(['file', 's3'] as const)('tus at /v1/uploads on %s staging, resuming and refusing', (stagingKind) => {
   let api: Api;
   let auth: Record<string, string>;
   beforeEach(async () => {
-    api = await startTestCommandApi({ maxUploadBytes: 64 * 1024 * 1024, tusExpirationMs: 60_000 });
+    api = await startTestCommandApi({ maxUploadBytes: 64 * 1024 * 1024, tusExpirationMs: 60_000, stagingKind });
     auth = { authorization: `Bearer ${await api.tokenFor('alice')}`, 'tus-resumable': '1.0.0' };
   });
   afterEach(async () => {
@@ -135,8 +135,7 @@ describe('tus at /v1/uploads, resuming and refusing', () => {
 
     expect(deleted.status).toBe(204);
     expect((await head(location)).status).toBe(404);
-    expect(await api.filesInTusArea()).toEqual([]);
-    expect(await api.filesInStaging()).toEqual([]);
+    expect(await api.everythingStaged()).toEqual([]);
     expect(await api.allEvents()).toEqual([]);
     await eventually(async () => expect(await api.knex('intake_progress').select()).toEqual([]));
   });
@@ -160,13 +159,14 @@ describe('tus at /v1/uploads, resuming and refusing', () => {
     expect((await patch(finished.location, 0, video)).status).toBe(204);
 
     expect(await api.tusStore.deleteExpired(Date.now())).toBe(0);
-    expect(await api.filesInTusArea()).toHaveLength(3);
+    expect((await head(unfinished.location)).status).toBe(200);
     const removed = await api.tusStore.deleteExpired(Date.now() + 61_000);
 
     expect(removed).toBe(2);
-    expect(await api.filesInTusArea()).toEqual([]);
     expect((await head(unfinished.location)).status).toBe(404);
-    expect(await api.staging.list()).toHaveLength(1);
+    const staged = await api.staging.list();
+    expect(staged).toHaveLength(1);
+    expect(await api.everythingStaged()).toEqual([staged[0]?.slice(staged[0].lastIndexOf('/') + 1)]);
     expect(await api.allEvents()).toEqual(['UploadRequested']);
     await eventually(async () => expect(await api.knex('intake_progress').where({ video_id: unfinished.videoId }).select()).toEqual([]));
   });
@@ -180,7 +180,7 @@ describe('tus at /v1/uploads, resuming and refusing', () => {
     expect(response.status).toBe(415);
     expect(((await response.json()) as { detail: string }).detail).toMatch(/not a video/);
     expect((await head(location)).status).toBe(404);
-    expect(await api.filesInTusArea()).toEqual([]);
+    expect(await api.everythingStaged()).toEqual([]);
     expect(await api.allEvents()).toEqual([]);
   });
 
@@ -196,7 +196,7 @@ describe('tus at /v1/uploads, resuming and refusing', () => {
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
     expect(((await untitled.response.json()) as { detail: string }).detail).toMatch(/title/);
-    expect(await api.filesInTusArea()).toEqual([]);
+    expect(await api.everythingStaged()).toEqual([]);
     expect(await api.allEvents()).toEqual([]);
   });
 });

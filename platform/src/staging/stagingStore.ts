@@ -10,6 +10,29 @@ export interface StagedFile {
   readonly head: Buffer;
 }
 
+/** A name or ref that does not denote a file of this store (bad characters, another folder). */
+export class InvalidStagingRef extends Error {
+  override readonly name = 'InvalidStagingRef';
+}
+
+/** The staged file a ref points at does not exist (any more). */
+export class StagedFileNotFound extends Error {
+  override readonly name = 'StagedFileNotFound';
+}
+
+/** The body ended, errored or was aborted before all of it arrived; nothing was kept. */
+export class StagingBodyCutOff extends Error {
+  override readonly name = 'StagingBodyCutOff';
+}
+
+/** Storing the bytes failed on our side (disk full, permissions…); see `cause`. Nothing was kept. */
+export class StagingWriteFailed extends Error {
+  override readonly name = 'StagingWriteFailed';
+}
+
+/** What a staged name may be: letters, digits, `_` and `-` (never a path, never hidden). */
+export const SAFE_NAME = /^[A-Za-z0-9_-]+$/;
+
 export class UploadTooLarge extends Error {
   override readonly name = 'UploadTooLarge';
 }
