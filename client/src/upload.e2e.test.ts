@@ -72,7 +72,8 @@ describe('the SDK uploading over tus to the running system', () => {
     const store = persistentStore();
     const token = await sut.tokenFor('frank');
     const target = new URL(sut.system.commandApi);
-    const proxy: TcpProxy = await startTcpProxy(target.hostname, Number(target.port));
+    // At ~20 MB/s, like a good network rather than loopback, so that progress reports (and the cut) land near 60%.
+    const proxy: TcpProxy = await startTcpProxy(target.hostname, Number(target.port), { bytesPerSecond: 20_000_000 });
     try {
       // First run of the app: the connection is cut at 60%, and the app dies (no retries).
       const before = new ReelayClient({ commandApiUrl: `http://${proxy.host}:${proxy.port}`, queryApiUrl: sut.system.queryApi, token, urlStorage: keyValueUrlStorage(store), fingerprintScope: 'frank' });
@@ -92,6 +93,7 @@ describe('the SDK uploading over tus to the running system', () => {
       });
       await expect(first.done).rejects.toThrow();
       expect(cut).toBe(true);
+      expect(sentBeforeCut).toBeLessThan(0.8 * video.length);
       expect(store.values.size).toBe(1); // the upload's URL, remembered under the file's fingerprint
 
       // The app starts again: a new client over the same storage, handed the same file (and the
