@@ -44,3 +44,4 @@ export * from './http/openApi';
 export * from './http/declaredRoutes';
 export * from './staging/intakeProgress';
 export * from './staging/s3StagingStore';
+export * from './metrics/rateMeter';
