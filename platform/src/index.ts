@@ -42,3 +42,4 @@ export * from './auth/verifiedTokenCache';
 export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
 export * from './staging/intakeProgress';
 export * from './staging/s3StagingStore';
+export { HEAD_BYTES } from './staging/bodyMeter';
