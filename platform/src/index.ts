@@ -43,3 +43,4 @@ export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/p
 export * from './staging/intakeProgress';
 export * from './staging/s3StagingStore';
 export { HEAD_BYTES } from './staging/bodyMeter';
+export * from './metrics/rateMeter';

@@ -20,7 +20,12 @@ export async function startQueryApi(config: Config, logger: Logger): Promise<Run
   const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-query-api' });
   // The command API writes it; whichever starts first creates it.
   await migrateIntakeProgress(knex);
-  const app = buildQueryApp({ config, logger, knex });
+  const app = buildQueryApp({
+    config,
+    logger,
+    knex,
+    cache: { maxEntries: config.QUERY_CACHE_MAX_ENTRIES, ttlMs: config.QUERY_CACHE_TTL_MS },
+  });
   try {
     const url = await app.listen({ host: config.HOST, port: config.QUERY_API_PORT });
     logger.info({ url }, 'query API listening');

@@ -69,6 +69,10 @@ const ConfigSchema = z
     STAGING_SWEEP_GRACE_MS: positiveInt(60 * 60_000),
     /** How long an unfinished tus upload (`/v1/uploads`) may be resumed after its creation. */
     TUS_UPLOAD_EXPIRATION_MS: positiveInt(24 * 60 * 60_000),
+    /** Video rows the query API keeps in memory between polls (about 1 KiB each); 0 turns it off. */
+    QUERY_CACHE_MAX_ENTRIES: z.coerce.number().int().nonnegative().default(10_000),
+    /** The longest a cached row is served without a read, should a change notification be lost. */
+    QUERY_CACHE_TTL_MS: positiveInt(5_000),
   })
   // A partial file is touched by every chunk written; one older than the idle timeout has no
   // live writer. A grace shorter than that could sweep a slow but healthy upload.
