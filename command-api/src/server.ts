@@ -1,5 +1,6 @@
 import {
   JobQueue,
+  S3StagingStore,
   VideoRepository,
   connectNats,
   createKnex,
@@ -37,6 +38,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   await migrateCheckpoints(knex);
   await migrateIntakeProgress(knex);
   const staging = createStagingStore(config);
+  if (staging instanceof S3StagingStore) await staging.ensureBucket();
   const progress = new IntakeProgress(knex, logger.child({ component: 'intake-progress' }));
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-command-api', logger });
   const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS });

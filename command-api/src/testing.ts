@@ -92,7 +92,7 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     },
     /** Every file in the staging folder, temporary ones included (which `staging.list()` hides). */
     async filesInStaging(): Promise<string[]> {
-      // .tus holds the tus uploads' area: see filesInTusArea().
+      // .tus holds the tus uploads' area: see everythingStaged().
       return (await readdir(fileStaging.directory).catch(() => [])).filter((name) => name !== '.tus');
     },
     /** Everything staging holds, complete or not, tus records included: names (file) or keys under the prefix (S3). */
@@ -100,10 +100,6 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
       if (s3Staging) return (await s3Staging.listObjects()).map((object) => object.key.slice(s3Staging.keyFor('').length)).sort();
       const tus = (await readdir(`${fileStaging.directory}/.tus`).catch(() => [])).map((name) => `.tus/${name}`);
       return [...(await readdir(fileStaging.directory).catch(() => [])).filter((name) => name !== '.tus'), ...tus].sort();
-    },
-    /** Every file of the tus area (records and unfinished bytes). */
-    async filesInTusArea(): Promise<string[]> {
-      return readdir(`${fileStaging.directory}/.tus`).catch(() => []);
     },
     async dispose() {
       await app.close();

@@ -44,4 +44,5 @@ export * from './http/openApi';
 export * from './http/declaredRoutes';
 export * from './staging/intakeProgress';
 export * from './staging/s3StagingStore';
+export { HEAD_BYTES } from './staging/bodyMeter';
 export * from './metrics/rateMeter';

@@ -13,6 +13,7 @@ import {
   type TokenVerifier,
 } from '@reelay/platform';
 import { registerGetVideo } from './getVideo/getVideoRoute';
+import { findReceivingOfUser } from './readModel/progress';
 import { registerListVideos } from './listVideos/listVideosRoute';
 import { VideoChangeListener } from './readModel/videoChangeListener';
 import { createVideoReader } from './readModel/videoReader';
@@ -84,7 +85,7 @@ export function buildQueryApp(options: QueryAppOptions): HttpApp {
   app.register(rateLimit, perUserRateLimit({ max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }));
   app.register(async (scope) => {
     const routes = scope as unknown as HttpApp;
-    registerGetVideo(routes, { read, knex, changes });
+    registerGetVideo(routes, { read, changes, findReceiving: (videoId, userId) => findReceivingOfUser(knex, videoId, userId) });
     registerListVideos(routes, { knex });
   });
   // Listening from the start lets the cache serve the first polls.

@@ -7,6 +7,7 @@ import { recordUploadRequested } from './recordUploadRequested';
 import {
   HttpError,
   WrongExpectedVersion,
+  HEAD_BYTES,
   type EventStore,
   type HttpApp,
   type StagedFile,
@@ -88,7 +89,10 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
       const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
       const intake = { videoId, userId, metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType }, totalBytes: declaredLength || undefined };
       try {
-        const staged = await stageBody(deps, videoId, request.raw, (received) => deps.progress?.report(intake, received)).catch(async (error: unknown) => {
+        const staged = await stageBody(deps, videoId, request.raw, (received) => {
+          // Only a body whose head passed the video check shows up as arriving.
+          if (received > HEAD_BYTES) deps.progress?.report(intake, received);
+        }).catch(async (error: unknown) => {
           await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
           throw error;
         });

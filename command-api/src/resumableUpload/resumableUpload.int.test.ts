@@ -208,3 +208,54 @@ function syntheticVideo(size: number): Buffer {
   bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
   return bytes;
 }
+
+describe('tus at /v1/uploads under the per-user limits', () => {
+  let api: Api;
+  afterEach(async () => {
+    await api.dispose();
+  });
+
+  it('refuses a second upload streaming at once beyond the per-user slots with 429, and records nothing of it', async () => {
+    api = await startTestCommandApi({ limits: { maxConcurrentUploadsPerUser: 1 } });
+    const auth = { authorization: `Bearer ${await api.tokenFor('alice')}`, 'tus-resumable': '1.0.0' };
+    const create = async () => `${api.url}${(await fetch(`${api.url}/v1/uploads`, { method: 'POST', headers: { ...auth, 'upload-length': '100000', 'upload-metadata': METADATA } })).headers.get('location')}`;
+    const first = new URL(await create());
+    const second = await create();
+    // The first upload's PATCH holds the only slot: it sends a little and then waits.
+    const holding = http.request({ host: first.hostname, port: first.port, path: first.pathname, method: 'PATCH', headers: { ...auth, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream', 'content-length': 100000 } });
+    holding.on('error', () => {});
+    holding.write(syntheticVideoHead(8192));
+    try {
+      // Its bytes have reached the store (so it holds the slot) once its progress row is there.
+      const firstVideoId = first.pathname.split('/').pop()?.slice(0, 36);
+      await eventually(async () => expect(await api.knex('intake_progress').where({ video_id: firstVideoId }).first()).toBeDefined());
+      await eventually(async () => {
+        const refused = await fetch(second, { method: 'PATCH', headers: { ...auth, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, body: syntheticVideoHead(100000) });
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('retry-after')).toBe('10');
+        expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      });
+      expect((await fetch(second, { method: 'HEAD', headers: auth })).headers.get('upload-offset')).toBe('0');
+    } finally {
+      holding.destroy();
+    }
+    expect(await api.allEvents()).toEqual([]);
+  });
+
+  it('counts tus requests in the per-user rate limit', async () => {
+    api = await startTestCommandApi({ limits: { rateLimit: { max: 2, windowMs: 60_000 } } });
+    const auth = { authorization: `Bearer ${await api.tokenFor('alice')}`, 'tus-resumable': '1.0.0' };
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) {
+      statuses.push((await fetch(`${api.url}/v1/uploads`, { method: 'POST', headers: { ...auth, 'upload-length': '1000', 'upload-metadata': METADATA } })).status);
+    }
+    expect(statuses).toEqual([201, 201, 429]);
+  });
+});
+
+/** The first `size` bytes of an MP4-looking file. */
+function syntheticVideoHead(size: number): Buffer {
+  const bytes = Buffer.alloc(size, 7);
+  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
+  return bytes;
+}

@@ -46,7 +46,6 @@ export class BodyMeter extends Transform {
       return;
     }
     this.hash.update(chunk);
-    this.options.onBytes?.(this.sizeBytes);
     if (this.headLength < HEAD_BYTES) {
       this.headChunks.push(chunk.subarray(0, HEAD_BYTES - this.headLength));
       this.headLength += Math.min(chunk.length, HEAD_BYTES - this.headLength);
@@ -55,6 +54,8 @@ export class BodyMeter extends Transform {
         if (error) return callback(error);
       }
     }
+    // After the head check: bytes refused by it are never reported as received.
+    this.options.onBytes?.(this.sizeBytes);
     callback(null, chunk);
   }
 

@@ -1,9 +1,9 @@
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import { GetVideoQuery, NotFound, VideoId, VideoView } from '@reelay/contracts';
 import type { HttpApp } from '@reelay/platform';
 import type { VideoChangeListener } from '../readModel/videoChangeListener';
-import { findReceivingOfUser, receivingEtag, receivingView } from '../readModel/progress';
+import type { IntakeProgressRow } from '@reelay/platform';
+import { receivingEtag, receivingView } from '../readModel/progress';
 import type { VideoReader } from '../readModel/videoReader';
 import { toVideoView } from '../readModel/videoRecord';
 import { awaitNewVersion } from './awaitNewVersion';
@@ -13,9 +13,9 @@ import { findVideoOfUser } from './findVideo';
 export interface GetVideoDependencies {
   /** Reads a row by id (through the cache). */
   readonly read: VideoReader;
-  /** For the bytes of a video still arriving (intake_progress), before it has a row. */
-  readonly knex: Knex;
   readonly changes: VideoChangeListener;
+  /** The caller's video whose bytes are still arriving (intake_progress), when the read model has none. */
+  readonly findReceiving: (videoId: string, userId: string) => Promise<IntakeProgressRow | undefined>;
 }
 
 const Params = z.object({ videoId: VideoId });
@@ -32,7 +32,7 @@ const NotModified = z.undefined().describe('Not Modified: the version named by I
  * nothing to compare against, so it gets the current state at once — holding would only delay
  * the first answer.
  */
-export function registerGetVideo(app: HttpApp, { read, knex, changes }: GetVideoDependencies): void {
+export function registerGetVideo(app: HttpApp, { read, changes, findReceiving }: GetVideoDependencies): void {
   app.get(
     '/v1/videos/:videoId',
     {
@@ -49,7 +49,7 @@ export function registerGetVideo(app: HttpApp, { read, knex, changes }: GetVideo
       let record = await load();
       if (!record) {
         // Its bytes may still be arriving: answered at once (a long-poll is woken by the projector only).
-        const receiving = await findReceivingOfUser(knex, videoId, request.userId);
+        const receiving = await findReceiving(videoId, request.userId);
         if (!receiving) throw new NotFound(`video ${videoId} was not found`);
         const etag = receivingEtag(receiving);
         reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'authorization');

@@ -33,6 +33,14 @@ export function receivingEtag(row: IntakeProgressRow): string {
   return `"${row.video_id}.r${String(row.received_bytes)}"`;
 }
 
+/** A database the command API has not migrated yet has no arriving videos: not an error. */
+function noTableYet<T>(empty: T): (error: { code?: string }) => T {
+  return (error) => {
+    if (error.code === '42P01') return empty;
+    throw error;
+  };
+}
+
 const INTAKE_COLUMNS = 'video_id, user_id, meta_info, received_bytes, total_bytes, started_at, updated_at';
 
 /** The caller's video whose bytes are still arriving and that the read model does not show yet. */
@@ -40,7 +48,7 @@ export async function findReceivingOfUser(knex: Knex, videoId: string, userId: s
   const result = await knex.raw<{ rows: IntakeProgressRow[] }>(
     `select ${INTAKE_COLUMNS} from ${INTAKE_PROGRESS_TABLE} i where video_id = ? and user_id = ? and not exists (select 1 from video_info v where v.video_id = i.video_id)`,
     [videoId, userId],
-  );
+  ).catch(noTableYet({ rows: [] as IntakeProgressRow[] }));
   return result.rows[0];
 }
 
@@ -49,6 +57,6 @@ export async function listReceivingOfUser(knex: Knex, userId: string, limit: num
   const result = await knex.raw<{ rows: IntakeProgressRow[] }>(
     `select ${INTAKE_COLUMNS} from ${INTAKE_PROGRESS_TABLE} i where user_id = ? and not exists (select 1 from video_info v where v.video_id = i.video_id) order by started_at desc limit ?`,
     [userId, limit],
-  );
+  ).catch(noTableYet({ rows: [] as IntakeProgressRow[] }));
   return result.rows;
 }
