@@ -43,6 +43,11 @@ export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/p
 export * from './objectStorage/multipartJournal';
 export * from './objectStorage/multipartPlan';
 export { MultipartUploadError, MultipartUploadLost, SourceSizeMismatch } from './objectStorage/resumableUpload';
+export * from './http/openApi';
+export * from './http/declaredRoutes';
+export * from './staging/intakeProgress';
+export * from './staging/s3StagingStore';
+export { HEAD_BYTES } from './staging/bodyMeter';
 export * from './eventStore/postgres/eventHash';
 export { sealEventLog, lastSeal, type LogSeal } from './eventStore/postgres/logSealer';
 export { verifyEventLog, type LogProblem, type LogVerification, type VerifyLogOptions } from './eventStore/postgres/logVerifier';

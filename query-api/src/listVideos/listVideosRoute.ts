@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ListVideosParams, ListVideosQuery, NotFound, VideoList } from '@reelay/contracts';
 import type { HttpApp } from '@reelay/platform';
+import { listReceivingOfUser, receivingView } from '../readModel/progress';
 import { toVideoView } from '../readModel/videoRecord';
 import { decodeCursor, encodeCursor } from './cursor';
 import { listVideosOfUser } from './listVideosOfUser';
@@ -24,10 +25,13 @@ export function registerListVideos(app: HttpApp, { knex }: { readonly knex: Knex
 
       const page = await listVideosOfUser(knex, { userId: request.userId, status, limit, after: cursor ? decodeCursor(cursor) : undefined });
 
+      // Videos still arriving come first on the first page (they are the newest), beyond `limit`.
+      const receiving = !cursor && (status === undefined || status === 'PENDING') ? await listReceivingOfUser(knex, request.userId, limit) : [];
+
       reply.header('cache-control', 'private, no-cache').header('vary', 'authorization');
       return {
         userId: request.userId,
-        videos: page.records.map(toVideoView),
+        videos: [...receiving.map(receivingView), ...page.records.map(toVideoView)],
         nextCursor: page.next ? encodeCursor(page.next) : null,
       };
     },
