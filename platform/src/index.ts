@@ -43,4 +43,7 @@ export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/p
 export * from './staging/intakeProgress';
 export * from './staging/s3StagingStore';
 export { HEAD_BYTES } from './staging/bodyMeter';
+export * from './eventStore/postgres/eventHash';
+export { sealEventLog, lastSeal, type LogSeal } from './eventStore/postgres/logSealer';
+export { verifyEventLog, type LogProblem, type LogVerification, type VerifyLogOptions } from './eventStore/postgres/logVerifier';
 export * from './metrics/rateMeter';
