@@ -2,6 +2,7 @@ import {
   DEVELOPMENT_KEK_WARNING,
   JobQueue,
   PersonalDataVault,
+  S3StagingStore,
   VideoRepository,
   connectNats,
   createKnex,
@@ -10,13 +11,17 @@ import {
   createTokenVerifier,
   ensureDatabase,
   migrateCheckpoints,
+  migrateIntakeProgress,
   openEventStore,
   natsReady,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
-import { buildCommandApp, commandApiLimits } from './app';
+import { buildCommandApi, commandApiLimits } from './app';
+import { IntakeProgress } from './intakeProgress/intakeProgress';
+import { createTusArea } from './resumableUpload/createTusArea';
+import { startUploadExpiry, type UploadExpiry } from './resumableUpload/startUploadExpiry';
 import { startJobRelay } from './jobRelay/jobRelay';
 import { startStagingSweeper, type StagingSweeper } from './stagingSweeper/startStagingSweeper';
 
@@ -36,7 +41,10 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   const personalData = PersonalDataVault.fromConfig(knex, config);
   await personalData.migrate();
   if (personalData.kek.development) logger.warn(DEVELOPMENT_KEK_WARNING);
+  await migrateIntakeProgress(knex);
   const staging = createStagingStore(config);
+  if (staging instanceof S3StagingStore) await staging.ensureBucket();
+  const progress = new IntakeProgress(knex, logger.child({ component: 'intake-progress' }));
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-command-api', logger });
   const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS });
   await queue.ensureStream();
@@ -45,7 +53,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   if (verifier.mode === 'development') {
     logger.warn('AUTH_JWT_SECRET and AUTH_JWKS_URL are unset: accepting tokens signed with the development secret (npm run token -- <userId>)');
   }
-  const app = buildCommandApp({
+  const { app, tusStore } = buildCommandApi({
     logger,
     metrics: createMetricsRegistry('command-api'),
     readiness: {
@@ -60,6 +68,8 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     limits: commandApiLimits(config),
     queryApiUrl: config.QUERY_API_PUBLIC_URL,
     personalData,
+    tus: { area: createTusArea(staging, config.TUS_UPLOAD_EXPIRATION_MS), expirationMs: config.TUS_UPLOAD_EXPIRATION_MS },
+    progress,
   });
   const relay = startJobRelay({ store, knex, queue, logger: logger.child({ component: 'job-relay' }) });
   const sweeper: StagingSweeper | undefined =
@@ -72,6 +82,10 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
           logger: logger.child({ component: 'staging-sweeper' }),
         })
       : undefined;
+  const expiry: UploadExpiry | undefined =
+    tusStore && config.STAGING_SWEEP_INTERVAL_MS > 0
+      ? startUploadExpiry({ store: tusStore, progress, intervalMs: config.STAGING_SWEEP_INTERVAL_MS, logger: logger.child({ component: 'upload-expiry' }) })
+      : undefined;
   const url = await app.listen({ host: config.HOST, port: config.COMMAND_API_PORT });
   logger.info({ url }, 'command API listening');
 
@@ -80,6 +94,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     async stop() {
       await app.close();
       await sweeper?.stop();
+      await expiry?.stop();
       await relay.stop();
       await nc.drain().catch(() => undefined);
       await Promise.all([events.close(), knex.destroy()]);

@@ -50,6 +50,8 @@ const ConfigSchema = z
     UPLOADER_OPS_PORT: port(3002),
     PROJECTOR_OPS_PORT: port(3003),
     NOTIFIER_OPS_PORT: port(3004),
+    /** The demo page of `npm start` (`/demo`), which also proxies both APIs under one origin. */
+    DEMO_PORT: port(3005),
     /** Base of the `Location` header; the query API's address as the app reaches it. */
     QUERY_API_PUBLIC_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -86,6 +88,8 @@ const ConfigSchema = z
     UPLOADER_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
     /** After SIGTERM a service that has not drained within this long exits anyway (code 1). */
     SHUTDOWN_DEADLINE_MS: positiveInt(25_000),
+    /** How long an unfinished tus upload (`/v1/uploads`) may be resumed after its creation. */
+    TUS_UPLOAD_EXPIRATION_MS: positiveInt(24 * 60 * 60_000),
     /** Video rows the query API keeps in memory between polls (about 1 KiB each); 0 turns it off. */
     QUERY_CACHE_MAX_ENTRIES: z.coerce.number().int().nonnegative().default(10_000),
     /** The longest a cached row is served without a read, should a change notification be lost. */

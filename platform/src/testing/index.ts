@@ -7,3 +7,4 @@ export * from './fullDisk';
 export * from './tcpProxy';
 export * from './jwksServer';
 export * from './s3FaultProxy';
+export * from './openApiCoverage';

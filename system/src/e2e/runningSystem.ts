@@ -8,6 +8,8 @@ import { freePort } from '@reelay/platform/testing';
 export interface RunningSystem {
   readonly commandApi: string;
   readonly queryApi: string;
+  /** The demo server: the page at `/demo`, both APIs proxied under its origin. */
+  readonly demo: string;
   readonly dataDir: string;
   /** The launcher's pid; every service is a child of it. */
   readonly pid: number;
@@ -27,6 +29,7 @@ export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000): 
     UPLOADER_OPS_PORT: await freePort(),
     PROJECTOR_OPS_PORT: await freePort(),
     NOTIFIER_OPS_PORT: await freePort(),
+    DEMO_PORT: await freePort(),
   };
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'system/src/start.ts')], {
     cwd: PROJECT_ROOT,
@@ -49,6 +52,7 @@ export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000): 
   return {
     commandApi: `http://127.0.0.1:${ports.COMMAND_API_PORT}`,
     queryApi: `http://127.0.0.1:${ports.QUERY_API_PORT}`,
+    demo: `http://127.0.0.1:${ports.DEMO_PORT}`,
     dataDir,
     pid: child.pid as number,
     output: () => output,

@@ -1,0 +1,73 @@
+import type { IncomingMessage } from 'node:http';
+import type { EventStore, HttpApp, Logger, StagingStore } from '@reelay/platform';
+import type { IntakeProgress } from '../intakeProgress/intakeProgress';
+import { NotAVideo } from '../requestUpload/stagingFailures';
+import type { UploadSlots } from '../requestUpload/uploadSlots';
+import { detectVideoContainer } from '../requestUpload/videoSignature';
+import { registerResumableUpload } from './resumableUploadRoutes';
+import { StagingTusStore, tusError } from './stagingTusStore';
+import type { TusArea } from './tusArea';
+import type { RecordUploadDeps } from '../requestUpload/recordUploadRequested';
+import { createTusServer, videoIdOfUpload, type TusRequestContext } from './tusServer';
+import { describeUpload } from './uploadMetadata';
+
+export interface TusDeps {
+  readonly area: TusArea;
+  readonly events: EventStore;
+  /** Seals the title and file name before UploadRequested is recorded. */
+  readonly personalData: RecordUploadDeps['personalData'];
+  readonly staging: StagingStore;
+  readonly slots: UploadSlots;
+  readonly maxUploadBytes: number;
+  readonly idleTimeoutMs: number;
+  /** An unfinished upload is removed this long after its creation; its record too once finished. */
+  readonly expirationMs: number;
+  readonly progress: IntakeProgress | undefined;
+  readonly logger: Logger;
+}
+
+/** Mounts tus at `/v1/uploads`; returns the store, whose `deleteExpired()` the expiry timer calls. */
+export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
+  const { area, progress } = deps;
+  const store = new StagingTusStore({
+    area,
+    idleTimeoutMs: deps.idleTimeoutMs,
+    expirationMs: deps.expirationMs,
+    checkHead: (head) => {
+      if (!detectVideoContainer(head)) {
+        throw tusError(415, new NotAVideo('the upload is not a video (its first bytes match no known video container); nothing was kept').message);
+      }
+    },
+    observer: {
+      onBytes(upload, receivedBytes) {
+        const videoId = videoIdOfUpload(area, upload.id);
+        const userId = upload.metadata?.userId;
+        if (!progress || !videoId || !userId) return;
+        const { title, fileName, contentType } = describeUpload(upload.metadata);
+        progress.report({ videoId, userId, metaInfo: { title, fileName, contentType }, totalBytes: upload.size }, receivedBytes);
+      },
+      onGone(id) {
+        const videoId = videoIdOfUpload(area, id);
+        if (progress && videoId) progress.remove(videoId).catch((error: unknown) => deps.logger.warn({ err: error, videoId }, 'could not remove intake progress'));
+      },
+    },
+  });
+  const contexts = new WeakMap<IncomingMessage, TusRequestContext>();
+  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts });
+  registerResumableUpload(app, {
+    tus,
+    store,
+    area,
+    slots: deps.slots,
+    contexts,
+    context: (userId, requestId, log) => ({
+      userId,
+      requestId,
+      onRecorded: async (videoId) => {
+        await progress?.settle(videoId);
+      },
+      onCleanupError: (error) => log.error({ err: error }, 'tus upload could not be recorded or cleaned up'),
+    }),
+  });
+  return store;
+}
