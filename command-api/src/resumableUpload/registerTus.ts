@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { EventStore, HttpApp, Logger, StagingStore } from '@reelay/platform';
-import type { IntakeProgress } from '../intakeProgress/intakeProgress';
-import { NotAVideo } from '../requestUpload/stagingFailures';
+import type { IntakeProgress, IntakeStart } from '../intakeProgress/intakeProgress';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
 import { detectVideoContainer } from '../requestUpload/videoSignature';
 import { registerResumableUpload } from './resumableUploadRoutes';
@@ -29,22 +28,27 @@ export interface TusDeps {
 /** Mounts tus at `/v1/uploads`; returns the store, whose `deleteExpired()` the expiry timer calls. */
 export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
   const { area, progress } = deps;
+  // Per request's Upload object: what the progress row says about it, worked out once.
+  const intakes = new WeakMap<object, IntakeStart>();
   const store = new StagingTusStore({
     area,
     idleTimeoutMs: deps.idleTimeoutMs,
     expirationMs: deps.expirationMs,
     checkHead: (head) => {
-      if (!detectVideoContainer(head)) {
-        throw tusError(415, new NotAVideo('the upload is not a video (its first bytes match no known video container); nothing was kept').message);
-      }
+      if (!detectVideoContainer(head)) throw tusError(415, 'the upload is not a video (its first bytes match no known video container); nothing was kept');
     },
     observer: {
       onBytes(upload, receivedBytes) {
-        const videoId = videoIdOfUpload(area, upload.id);
-        const userId = upload.metadata?.userId;
-        if (!progress || !videoId || !userId) return;
-        const { title, fileName, contentType } = describeUpload(upload.metadata);
-        progress.report({ videoId, userId, metaInfo: { title, fileName, contentType }, totalBytes: upload.size }, receivedBytes);
+        if (!progress) return;
+        let start = intakes.get(upload);
+        if (!start) {
+          const videoId = videoIdOfUpload(area, upload.id);
+          const userId = upload.metadata?.userId;
+          if (!videoId || !userId) return;
+          start = { videoId, userId, metaInfo: describeUpload(upload.metadata), totalBytes: upload.size };
+          intakes.set(upload, start);
+        }
+        progress.report(start, receivedBytes);
       },
       onGone(id) {
         const videoId = videoIdOfUpload(area, id);
