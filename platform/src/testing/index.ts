@@ -6,3 +6,6 @@ export * from './eventually';
 export * from './fullDisk';
 export * from './tcpProxy';
 export * from './jwksServer';
+export * from './privatePostgres';
+export * from './privateNats';
+export * from './childService';
