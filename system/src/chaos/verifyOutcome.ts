@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Knex } from 'knex';
-import { foldVideo, videoStreamName, type RecordedVideoEvent, type VideoState } from '@reelay/contracts';
+import { foldVideo, videoStreamName } from '@reelay/contracts';
 import { asVideoEvent, type EventStore } from '@reelay/platform';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import type { SentVideo } from './phone';
+import { driftOf, readModelRows } from './readModelDrift';
 
 /** What the end of a run looks like, video by video; every list must be empty. */
 export interface OutcomeReport {
@@ -40,15 +41,6 @@ export interface OutcomeSources {
   readonly oneSignal: OneSignalStandIn;
 }
 
-interface ReadModelRow {
-  video_id: string;
-  status: string;
-  uploaded_percentage: number;
-  failure_reason: string | null;
-  uploaded_at: Date | null;
-  last_revision: number;
-}
-
 /**
  * Checks every sent video against the log, object storage, the pushes OneSignal got and the read
  * model. The log is the truth: each stream is folded with the contracts' pure fold, and the read
@@ -73,16 +65,7 @@ export async function verifyOutcome(videos: readonly SentVideo[], sources: Outco
     const videoId = (notification.body.data as { videoId?: string } | undefined)?.videoId ?? '';
     pushesPerVideo.set(videoId, (pushesPerVideo.get(videoId) ?? 0) + 1);
   }
-  const rows = new Map<string, ReadModelRow>(
-    (
-      await sources.knex<ReadModelRow>('video_info')
-        .whereIn(
-          'video_id',
-          videos.map((v) => v.videoId),
-        )
-        .select('video_id', 'status', 'uploaded_percentage', 'failure_reason', 'uploaded_at', 'last_revision')
-    ).map((row) => [row.video_id, row]),
-  );
+  const rows = await readModelRows(sources.knex, videos.map((v) => v.videoId));
 
   for (const video of videos) {
     const events = (await sources.store.readStream(videoStreamName(video.videoId))).map(asVideoEvent);
@@ -98,24 +81,9 @@ export async function verifyOutcome(videos: readonly SentVideo[], sources: Outco
     const terminal = events.filter((e) => e.type === 'UploadCompleted' || e.type === 'UploadFailed');
     for (const event of terminal) if (!pushedKeys.has(event.id)) report.missingPushes.push(event.id);
     if ((pushesPerVideo.get(video.videoId) ?? 0) > terminal.length) report.duplicatePushes.push(video.videoId);
-    if (state && driftOf(rows.get(video.videoId), state, events)) report.drift.push(video.videoId);
+    if (state && driftOf(rows.get(video.videoId), state)) report.drift.push(video.videoId);
   }
   return report;
-}
-
-/** Whether the read-model row differs from the fold (a missing row is drift too). */
-function driftOf(row: ReadModelRow | undefined, state: VideoState, events: readonly RecordedVideoEvent[]): boolean {
-  if (!row) return true;
-  const uploadedAt = row.uploaded_at ? new Date(row.uploaded_at).getTime() : null;
-  const expectedUploadedAt = state.uploadedAt ? new Date(state.uploadedAt).getTime() : null;
-  return (
-    row.status !== state.status ||
-    row.uploaded_percentage !== state.uploadedPercentage ||
-    (row.failure_reason ?? null) !== (state.status === 'FAILED' ? (state.failure?.reason ?? null) : null) ||
-    uploadedAt !== expectedUploadedAt ||
-    // Every event moves the row's revision once: a row applied twice, or an event skipped, shows here.
-    Number(row.last_revision) !== (events[events.length - 1]?.revision ?? -1)
-  );
 }
 
 async function objectSha256(sources: OutcomeSources, key: string): Promise<string | undefined> {
