@@ -28,6 +28,8 @@ export interface ChaosSystemOptions {
   readonly services?: readonly ServiceName[];
   /** Variables on top of the harness's (tuning, limits). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Puts something (a proxy) between the notifier and the OneSignal stand-in: its URL for the stand-in's. */
+  readonly oneSignalVia?: (standInUrl: string) => Promise<string>;
 }
 
 /**
@@ -84,7 +86,7 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
     S3_FORCE_PATH_STYLE: 'true',
     ONESIGNAL_APP_ID: 'chaos-app',
     ONESIGNAL_API_KEY: 'chaos-key',
-    ONESIGNAL_API_URL: oneSignal.url,
+    ONESIGNAL_API_URL: options.oneSignalVia ? await options.oneSignalVia(oneSignal.url) : oneSignal.url,
     AUTH_JWT_SECRET: SECRET,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '1000000',
@@ -155,13 +157,18 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
     },
     readyStatus: (name) => status(`${baseUrl(name)}/readyz`),
     token: (userId) => signToken(userId, { secret: SECRET }),
-    async stop() {
-      const exits = await Promise.all([...services].map(async ([name, child]) => [name, await child.stop()] as const));
-      await oneSignal.close();
-      await rm(dataDir, { recursive: true, force: true });
-      await deleteStream(options.natsUrl, stream);
-      return Object.fromEntries(exits);
+    stop() {
+      stopped ??= stopAll();
+      return stopped;
     },
+  };
+  let stopped: Promise<Record<string, ChildExit>> | undefined;
+  const stopAll = async () => {
+    const exits = await Promise.all([...services].map(async ([name, child]) => [name, await child.stop()] as const));
+    await oneSignal.close();
+    await rm(dataDir, { recursive: true, force: true });
+    await deleteStream(options.natsUrl, stream);
+    return Object.fromEntries(exits);
   };
   try {
     await Promise.all(names.map((name) => start(name)));
