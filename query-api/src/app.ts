@@ -15,6 +15,8 @@ import {
 import { registerGetVideo } from './getVideo/getVideoRoute';
 import { registerListVideos } from './listVideos/listVideosRoute';
 import { VideoChangeListener } from './readModel/videoChangeListener';
+import { createVideoReader } from './readModel/videoReader';
+import { VideoRecordCache, type VideoRecordCacheOptions } from './readModel/videoRecordCache';
 
 export interface QueryAppOptions {
   readonly config: Pick<
@@ -27,18 +29,39 @@ export interface QueryAppOptions {
   /** The read model's database; owned by the caller, who destroys it after `app.close()`. */
   readonly knex: Knex;
   readonly metrics?: Registry;
+  /** The row cache in front of `GET /v1/videos/:videoId`; `maxEntries: 0` turns it off. */
+  readonly cache?: Pick<VideoRecordCacheOptions, 'maxEntries' | 'ttlMs'>;
 }
+
+/** As the configuration's defaults: about 1 KiB a row, some 10 MiB at most. */
+const DEFAULT_CACHE = { maxEntries: 10_000, ttlMs: 5_000 } as const;
 
 /**
  * The query API as a fastify app, without listening: the process and the tests build the same
- * app. It opens one LISTEN connection for long-polls (on first use) and closes it on `close()`,
- * ending every held request first so that closing never waits out a long-poll.
+ * app. It opens one LISTEN connection for long-polls and the row cache when it is ready, and
+ * closes it on `close()`, ending every held request first so that closing never waits out a
+ * long-poll.
  */
 export function buildQueryApp(options: QueryAppOptions): HttpApp {
   const { config, logger, knex } = options;
   const metrics = options.metrics ?? createMetricsRegistry('query-api');
-  const changes = new VideoChangeListener({ connectionString: config.DATABASE_URL, logger });
+  const cache = new VideoRecordCache(options.cache ?? DEFAULT_CACHE);
+  const changes = new VideoChangeListener({
+    connectionString: config.DATABASE_URL,
+    logger,
+    onChange: (videoId) => cache.invalidate(videoId),
+    onListeningChange: (listening) => cache.setEnabled(listening),
+  });
+  const read = createVideoReader({ knex, cache, keepListening: () => void changes.ensureListening() });
 
+  new Gauge({
+    name: 'reelay_query_cached_videos',
+    help: 'video_info rows held in memory for GET /v1/videos/:videoId',
+    registers: [metrics],
+    collect() {
+      this.set(cache.size);
+    },
+  });
   new Gauge({
     name: 'reelay_query_long_polls_waiting',
     help: 'GET /v1/videos/:videoId requests held open waiting for a change',
@@ -60,8 +83,12 @@ export function buildQueryApp(options: QueryAppOptions): HttpApp {
   app.register(rateLimit, perUserRateLimit({ max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }));
   app.register(async (scope) => {
     const routes = scope as unknown as HttpApp;
-    registerGetVideo(routes, { knex, changes });
+    registerGetVideo(routes, { read, changes });
     registerListVideos(routes, { knex });
+  });
+  // Listening from the start lets the cache serve the first polls.
+  app.addHook('onReady', async () => {
+    await changes.ensureListening();
   });
   // Held long-polls are answered at once; the platform marks every answer given while closing
   // `Connection: close`, so the server's close does not wait on keep-alive connections.

@@ -18,7 +18,12 @@ export async function startQueryApi(config: Config, logger: Logger): Promise<Run
   }
   await ensureDatabase(config.DATABASE_URL);
   const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-query-api' });
-  const app = buildQueryApp({ config, logger, knex });
+  const app = buildQueryApp({
+    config,
+    logger,
+    knex,
+    cache: { maxEntries: config.QUERY_CACHE_MAX_ENTRIES, ttlMs: config.QUERY_CACHE_TTL_MS },
+  });
   try {
     const url = await app.listen({ host: config.HOST, port: config.QUERY_API_PORT });
     logger.info({ url }, 'query API listening');

@@ -67,6 +67,10 @@ const ConfigSchema = z
     STAGING_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(10 * 60_000),
     /** Staged and partial files younger than this are never swept: a request may still own them. */
     STAGING_SWEEP_GRACE_MS: positiveInt(60 * 60_000),
+    /** Video rows the query API keeps in memory between polls (about 1 KiB each); 0 turns it off. */
+    QUERY_CACHE_MAX_ENTRIES: z.coerce.number().int().nonnegative().default(10_000),
+    /** The longest a cached row is served without a read, should a change notification be lost. */
+    QUERY_CACHE_TTL_MS: positiveInt(5_000),
   })
   // A partial file is touched by every chunk written; one older than the idle timeout has no
   // live writer. A grace shorter than that could sweep a slow but healthy upload.

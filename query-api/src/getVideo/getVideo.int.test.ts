@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventually } from '@reelay/platform/testing';
 import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
 import { videoEvents } from '../testSupport/videoEvents';
 
@@ -105,9 +106,12 @@ describe('GET /v1/videos/:videoId', () => {
     expect(await notModified.text()).toBe('');
 
     await context.record(videoId, [videoEvents.progress(10)], 1);
-    const changed = await context.get(`/v1/videos/${videoId}`, { as: 'alice', headers: { 'if-none-match': etag } });
-    expect(changed.status).toBe(200);
-    expect(changed.headers.get('etag')).not.toBe(etag);
-    expect(await changed.json()).toMatchObject({ uploadedPercentage: 10 });
+    // The projector's NOTIFY reaches the query API's row cache a moment after its commit.
+    await eventually(async () => {
+      const changed = await context.get(`/v1/videos/${videoId}`, { as: 'alice', headers: { 'if-none-match': etag } });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get('etag')).not.toBe(etag);
+      expect(await changed.json()).toMatchObject({ uploadedPercentage: 10 });
+    });
   });
 });

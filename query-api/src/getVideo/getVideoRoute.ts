@@ -1,15 +1,16 @@
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import { GetVideoQuery, NotFound, VideoId, VideoView } from '@reelay/contracts';
 import type { HttpApp } from '@reelay/platform';
 import type { VideoChangeListener } from '../readModel/videoChangeListener';
+import type { VideoReader } from '../readModel/videoReader';
 import { toVideoView } from '../readModel/videoRecord';
 import { awaitNewVersion } from './awaitNewVersion';
 import { ifNoneMatchMatches, videoEtag } from './etag';
 import { findVideoOfUser } from './findVideo';
 
 export interface GetVideoDependencies {
-  readonly knex: Knex;
+  /** Reads a row by id (through the cache). */
+  readonly read: VideoReader;
   readonly changes: VideoChangeListener;
 }
 
@@ -27,7 +28,7 @@ const NotModified = z.undefined().describe('Not Modified: the version named by I
  * nothing to compare against, so it gets the current state at once — holding would only delay
  * the first answer.
  */
-export function registerGetVideo(app: HttpApp, { knex, changes }: GetVideoDependencies): void {
+export function registerGetVideo(app: HttpApp, { read, changes }: GetVideoDependencies): void {
   app.get(
     '/v1/videos/:videoId',
     {
@@ -39,7 +40,7 @@ export function registerGetVideo(app: HttpApp, { knex, changes }: GetVideoDepend
     async (request, reply) => {
       const { videoId } = request.params;
       const ifNoneMatch = request.headers['if-none-match'];
-      const load = () => findVideoOfUser(knex, videoId, request.userId);
+      const load = () => findVideoOfUser(read, videoId, request.userId);
 
       let record = await load();
       if (!record) throw new NotFound(`video ${videoId} was not found`);

@@ -7,11 +7,16 @@ import { VIDEO_INFO_CHANGED_CHANNEL } from '@reelay/projector';
 export interface VideoChangeListenerOptions {
   readonly connectionString: string;
   readonly logger: Logger;
+  /** Called for each notification before any waiter wakes, so a waiter's re-read sees the change. */
+  readonly onChange?: (videoId: string) => void;
+  /** Called when notifications start or stop arriving (connected and LISTENing, or dropped). */
+  readonly onListeningChange?: (listening: boolean) => void;
 }
 
 /**
- * The process's single LISTEN connection on `video_info_changed`, shared by every long-poll: a
- * map from video id to the waiters of that video. It connects on first use; when the connection
+ * The process's single LISTEN connection on `video_info_changed`, shared by every long-poll (a
+ * map from video id to the waiters of that video) and by the row cache (`onChange`,
+ * `onListeningChange`). It connects on first use; when the connection
  * drops it wakes every waiter, whose next round reconnects and reads again. While it cannot
  * reconnect `isListening()` is false and long-polls fall back to re-reading on a short
  * interval, so they stay correct, only slower to notice.
@@ -66,6 +71,7 @@ export class VideoChangeListener {
     await this.connecting;
     const client = this.client;
     this.client = undefined;
+    if (client) this.options.onListeningChange?.(false);
     await client?.end().catch(() => undefined);
   }
 
@@ -79,11 +85,14 @@ export class VideoChangeListener {
     client.on('end', () => {
       if (this.client !== client) return;
       this.client = undefined;
+      this.options.onListeningChange?.(false);
       // Notifications sent while it is down are lost: every waiter reads again, and reconnects.
       this.wakeAll('changed');
     });
     client.on('notification', (message) => {
-      if (message.payload) for (const waiter of this.waiters.get(message.payload) ?? []) waiter.wake('changed');
+      if (!message.payload) return;
+      this.options.onChange?.(message.payload);
+      for (const waiter of this.waiters.get(message.payload) ?? []) waiter.wake('changed');
     });
     await client.connect();
     try {
@@ -97,6 +106,7 @@ export class VideoChangeListener {
       return;
     }
     this.client = client;
+    this.options.onListeningChange?.(true);
   }
 
   private wakeAll(reason: 'changed' | 'closed'): void {

@@ -3,7 +3,7 @@ import { videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { createKnex, createLogger, loadConfig, newEvent, signToken, type HttpApp } from '@reelay/platform';
 import { createTestEventStore, eventually } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
-import { buildQueryApp } from '../app';
+import { buildQueryApp, type QueryAppOptions } from '../app';
 
 
 /**
@@ -21,8 +21,8 @@ export async function createQueryApiTestContext() {
   const apps: HttpApp[] = [];
 
   /** Another app on the same database, e.g. to close it in a test; closed by dispose(). */
-  async function startApp(): Promise<{ app: HttpApp; baseUrl: string }> {
-    const app = buildQueryApp({ config, logger, knex });
+  async function startApp(options: Pick<QueryAppOptions, 'cache'> = {}): Promise<{ app: HttpApp; baseUrl: string }> {
+    const app = buildQueryApp({ config, logger, knex, ...options });
     apps.push(app);
     return { app, baseUrl: await app.listen({ host: '127.0.0.1', port: 0 }) };
   }
