@@ -26,6 +26,7 @@ describe('a soak under chaos (short form)', () => {
     expect(outcome.missingPushes).toEqual([]);
     expect(outcome.checksumMismatches).toEqual([]);
     expect(outcome.drift).toEqual([]);
+    expect(outcome.queryApiStale).toEqual([]);
     expect(report.uploaded + report.failed).toBe(report.uploads);
     // Every kind of fault was injected at least once.
     expect(Object.keys(report.faults).sort()).toEqual(

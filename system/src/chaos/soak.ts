@@ -50,6 +50,8 @@ export interface SoakReport {
   readonly missingPushes: number;
   readonly checksumMismatches: number;
   readonly readModelDrift: number;
+  /** Videos the query API showed otherwise than the log at the end. */
+  readonly queryApiStale: number;
   /** Bytes of the videos, and bytes that went to object storage (requests included). */
   readonly videoBytes: number;
   readonly bytesToStorage: number;
@@ -167,7 +169,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     log(`${sent.length} uploads accepted; waiting for every video to settle`);
     await running.untilReady(SERVICE_NAMES, 120_000);
 
-    const sources = await openOutcomeSources({ databaseUrl: running.databaseUrl, s3Endpoint: options.s3Endpoint, bucket: running.bucket, oneSignal: running.oneSignal });
+    const opened = await openOutcomeSources({ databaseUrl: running.databaseUrl, s3Endpoint: options.s3Endpoint, bucket: running.bucket, oneSignal: running.oneSignal });
+    const sources = { ...opened, queryApi: { url: running.queryApi, token: (userId: string) => running.token(userId) } };
     let outcome: OutcomeReport;
     try {
       outcome = await eventually(
@@ -183,7 +186,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         throw error;
       });
     } finally {
-      await sources.close();
+      await opened.close();
     }
     const bytesToStorage = proxy.bytesUp() - bytesBefore;
     const exits = await running.stop();
@@ -204,6 +207,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       missingPushes: outcome.missingPushes.length,
       checksumMismatches: outcome.checksumMismatches.length,
       readModelDrift: outcome.drift.length,
+      queryApiStale: outcome.queryApiStale.length,
       videoBytes,
       bytesToStorage,
       resentShare: videoBytes === 0 ? 0 : Math.max(0, bytesToStorage - videoBytes) / videoBytes,

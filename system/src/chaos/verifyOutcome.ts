@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { foldVideo, videoStreamName } from '@reelay/contracts';
 import { asVideoEvent, type EventStore } from '@reelay/platform';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
-import type { SentVideo } from './phone';
+import { videoStatus, type SentVideo } from './phone';
 import { driftOf, readModelRows } from './readModelDrift';
 
 /** What the end of a run looks like, video by video; every list must be empty. */
@@ -24,10 +24,20 @@ export interface OutcomeReport {
   readonly duplicatePushes: readonly string[];
   /** Videos whose read-model row differs from the fold of their stream. */
   readonly drift: readonly string[];
+  /** Videos whose status the query API (what the phone sees) gives otherwise than the log. */
+  readonly queryApiStale: readonly string[];
 }
 
 export function isClean(report: OutcomeReport): boolean {
-  return [report.notTerminal, report.checksumMismatches, report.duplicateCompletions, report.missingPushes, report.duplicatePushes, report.drift].every(
+  return [
+    report.notTerminal,
+    report.checksumMismatches,
+    report.duplicateCompletions,
+    report.missingPushes,
+    report.duplicatePushes,
+    report.drift,
+    report.queryApiStale,
+  ].every(
     (list) => list.length === 0,
   );
 }
@@ -39,6 +49,8 @@ export interface OutcomeSources {
   readonly s3: S3Client;
   readonly bucket: string;
   readonly oneSignal: OneSignalStandIn;
+  /** When given, each video's status is also read through the query API, as its owner. */
+  readonly queryApi?: { readonly url: string; token(userId: string): Promise<string> };
 }
 
 /**
@@ -57,6 +69,7 @@ export async function verifyOutcome(videos: readonly SentVideo[], sources: Outco
     missingPushes: [] as string[],
     duplicatePushes: [] as string[],
     drift: [] as string[],
+    queryApiStale: [] as string[],
   };
   const notifications = sources.oneSignal.notifications();
   const pushedKeys = new Set(notifications.map((n) => n.idempotencyKey));
@@ -82,6 +95,10 @@ export async function verifyOutcome(videos: readonly SentVideo[], sources: Outco
     for (const event of terminal) if (!pushedKeys.has(event.id)) report.missingPushes.push(event.id);
     if ((pushesPerVideo.get(video.videoId) ?? 0) > terminal.length) report.duplicatePushes.push(video.videoId);
     if (state && driftOf(rows.get(video.videoId), state)) report.drift.push(video.videoId);
+    if (sources.queryApi) {
+      const seen = await videoStatus(sources.queryApi.url, await sources.queryApi.token(video.userId), video.videoId);
+      if (seen?.status !== state?.status) report.queryApiStale.push(video.videoId);
+    }
   }
   return report;
 }
