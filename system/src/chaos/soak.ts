@@ -43,6 +43,8 @@ export interface SoakReport {
   readonly postRetries: number;
   readonly uploaded: number;
   readonly failed: number;
+  /** Uploads begun again (a second UploadStarted) after a fault. */
+  readonly restartedUploads: number;
   /** Accepted videos not in a terminal state at the end: lost. Must be 0. */
   readonly lost: number;
   readonly duplicateCompletions: number;
@@ -201,6 +203,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       postRetries: sent.reduce((sum, video) => sum + video.attempts - 1, 0),
       uploaded: outcome.uploaded,
       failed: outcome.failed,
+      restartedUploads: outcome.restartedUploads,
       lost: outcome.notTerminal.length,
       duplicateCompletions: outcome.duplicateCompletions.length,
       duplicatePushes: outcome.duplicatePushes.length,

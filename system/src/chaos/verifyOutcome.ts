@@ -12,6 +12,8 @@ export interface OutcomeReport {
   readonly videos: number;
   readonly uploaded: number;
   readonly failed: number;
+  /** UploadStarted events beyond the first of each video: uploads begun again after a fault. */
+  readonly restartedUploads: number;
   /** Accepted videos not in a terminal state (UPLOADED or FAILED): lost, or still moving. */
   readonly notTerminal: readonly string[];
   /** UPLOADED videos whose stored object is missing or differs from what the phone sent. */
@@ -63,6 +65,7 @@ export async function verifyOutcome(videos: readonly SentVideo[], sources: Outco
     videos: videos.length,
     uploaded: 0,
     failed: 0,
+    restartedUploads: 0,
     notTerminal: [] as string[],
     checksumMismatches: [] as string[],
     duplicateCompletions: [] as string[],
@@ -87,6 +90,7 @@ export async function verifyOutcome(videos: readonly SentVideo[], sources: Outco
     else if (state?.status === 'FAILED') report.failed += 1;
     else report.notTerminal.push(video.videoId);
 
+    report.restartedUploads += Math.max(0, events.filter((e) => e.type === 'UploadStarted').length - 1);
     if (events.filter((e) => e.type === 'UploadCompleted').length > 1) report.duplicateCompletions.push(video.videoId);
     if (state?.status === 'UPLOADED' && (await objectSha256(sources, state.objectKey ?? '')) !== video.sha256) {
       report.checksumMismatches.push(video.videoId);
