@@ -38,6 +38,16 @@ describe('Postgres and NATS restarted during a run of uploads', () => {
     await postgres.stop('fast');
     wave('pg-down', 4);
     await eventually(async () => expect(await readyStatuses(SERVICE_NAMES)).toEqual(allAre(SERVICE_NAMES, 503)), 20_000, 200);
+    // What the phone is told meanwhile: 503, a problem it may retry, not a 500.
+    const token = await system.token('outage-user');
+    const refused = await fetch(`${system.commandApi}/v1/videos?title=t&fileName=t.mp4`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'video/mp4' },
+      body: randomVideo(16 * 1024),
+    });
+    expect([refused.status, refused.headers.get('content-type')]).toEqual([503, expect.stringContaining('application/problem+json')]);
+    const unreadable = await fetch(`${system.queryApi}/v1/users/me/videos`, { headers: { authorization: `Bearer ${token}` } });
+    expect([unreadable.status, unreadable.headers.get('content-type')]).toEqual([503, expect.stringContaining('application/problem+json')]);
     await postgres.start();
     await eventually(async () => expect(await readyStatuses(SERVICE_NAMES)).toEqual(allAre(SERVICE_NAMES, 200)), 60_000, 200);
 
