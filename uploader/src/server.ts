@@ -41,6 +41,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
     concurrency: config.UPLOADER_CONCURRENCY,
     maxAttempts: config.UPLOAD_MAX_ATTEMPTS,
     progressIntervalMs: config.PROGRESS_INTERVAL_MS,
+    ready: () => events.ready(),
   });
   const ops = createHttpApp({
     service: 'uploader',

@@ -14,6 +14,8 @@ export interface UploaderDeps {
   readonly concurrency: number;
   readonly maxAttempts: number;
   readonly progressIntervalMs: number;
+  /** Rejects while the event store is down: no job is taken meanwhile (see ConsumeOptions.ready). */
+  readonly ready?: () => Promise<unknown>;
 }
 
 /** Takes jobs from the queue, a bounded number at a time, and sends each to its handler. */
@@ -39,6 +41,7 @@ export function startUploaderWorker(deps: UploaderDeps): Promise<{ stop(): Promi
   return deps.queue.consume({
     durable: 'uploader',
     concurrency: deps.concurrency,
+    ready: deps.ready,
     handle,
     onPoison: (message) => {
       poison.inc();

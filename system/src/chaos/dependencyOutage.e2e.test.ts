@@ -72,4 +72,23 @@ describe('Postgres and NATS restarted during a run of uploads', () => {
       await sources.close();
     }
   }, 300_000);
+
+  it('loses no upload whose job meets a Postgres outage longer than the uploader allows attempts for', async () => {
+    const token = await system.token('long-outage');
+    const videos = await Promise.all(Array.from({ length: 8 }, () => sendVideo(system.commandApi, token, 'long-outage', randomVideo(512 * 1024))));
+    await postgres.stop('fast');
+    // Every job now fails on its first read, delivery after delivery.
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    await postgres.start();
+    await system.untilReady();
+    const sources = await openOutcomeSources({ databaseUrl: system.databaseUrl, s3Endpoint: testS3Endpoint(), bucket: system.bucket, oneSignal: system.oneSignal });
+    try {
+      await eventually(async () => {
+        const outcome = await verifyOutcome(videos, sources);
+        if (!isClean(outcome)) throw new Error(JSON.stringify(outcome));
+      }, 120_000, 1000);
+    } finally {
+      await sources.close();
+    }
+  }, 240_000);
 });
