@@ -14,8 +14,9 @@ import { replay } from './scenarios/replay';
 import { statusReads } from './scenarios/statusReads';
 import { uploadJourney } from './scenarios/uploadJourney';
 import { eventStore } from './scenarios/eventStore';
+import { rebuild } from './scenarios/rebuild';
 
-const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore];
+const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

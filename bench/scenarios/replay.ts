@@ -12,7 +12,7 @@ const PROGRESS_PER_VIDEO = 8;
 const BATCH = 500;
 
 /** A healthy upload's whole stream: requested, started, eight progress reports, completed. */
-function uploadStream(videoId: string) {
+export function uploadStream(videoId: string) {
   const metadata = { correlationId: videoId, causationId: videoId, userId: `user-${videoId.slice(0, 4)}` };
   const size = 100 * 1024 * 1024;
   return [

@@ -6,6 +6,7 @@ import {
   createKnex,
   createMetricsRegistry,
   ensureDatabase,
+  loadCheckpoint,
   migrateCheckpoints,
   openEventStore,
   startCheckpointedSubscription,
@@ -16,6 +17,7 @@ import {
 import { createPushSender } from './push/createPushSender';
 import { TERMINAL_EVENT_TYPES } from './notifyOnTerminalEvents/decideNotification';
 import { createNotifierMetrics } from './notifyOnTerminalEvents/notifierMetrics';
+import { registerSubscriptionMetrics } from './ops/subscriptionMetrics';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './notifyOnTerminalEvents/retryTransient';
 import { TerminalEventNotifier } from './notifyOnTerminalEvents/terminalEventNotifier';
 
@@ -75,6 +77,11 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
 
   const registry = createMetricsRegistry('notifier');
   const metrics = createNotifierMetrics(registry);
+  const throughput = registerSubscriptionMetrics(registry, {
+    name: NOTIFIER_CHECKPOINT,
+    checkpoint: () => loadCheckpoint(knex, NOTIFIER_CHECKPOINT),
+    diagnostics: events.diagnostics,
+  });
   const notifier = new TerminalEventNotifier({
     repository: new VideoRepository(store),
     sender,
@@ -94,6 +101,7 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
     // transaction: the effects are HTTP calls and appends, so the checkpoint moves afterwards.
     handle: async (events, { signal }) => {
       for (const event of events) await notifier.notify(event, signal);
+      throughput.handled(events.length);
     },
   });
 

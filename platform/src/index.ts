@@ -40,3 +40,4 @@ export * from './lease/leaseTable';
 export * from './lease/runWhileLeaseHeld';
 export * from './auth/verifiedTokenCache';
 export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
+export * from './metrics/rateMeter';

@@ -6,3 +6,9 @@ export { foldBatch, foldInOrder, type FoldedBatch, type VideoEventOfBatch } from
 export { projectBatch, type BatchOutcome } from './videoInfo/projectBatch';
 export { VideoInfoProjection, type ProjectionObserver, type VideoInfoProjectionOptions } from './videoInfo/videoInfoProjection';
 export { VIDEO_INFO_CHANGED_CHANNEL, VIDEO_INFO_PROJECTION, type VideoInfo } from './videoInfo/videoInfo';
+export { readProjectionVersions, versionTable, activeTable, type ProjectionVersions } from './readModel/projectionVersions';
+export { replayInto, type ReplayProgress } from './rebuild/replayInto';
+export { rebuildVideoInfo, REBUILDABLE_PROJECTIONS, type RebuildOptions, type RebuildPhase, type RebuildResult } from './rebuild/rebuildVideoInfo';
+export { RebuildAlreadyRunning } from './rebuild/rebuildLease';
+export { verifyVideoInfo, type ReadModelDifference, type VerifyOptions, type VerifyResult } from './rebuild/verifyVideoInfo';
+export { projectionStatus, projectionLease, type ProjectionStatus } from './rebuild/projectionStatus';

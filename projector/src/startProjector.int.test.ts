@@ -41,6 +41,23 @@ describe('the projector process', () => {
     expect(metrics).toMatch(/reelay_projection_lag_events\{projection="video_info",service="projector"\} 0/);
     expect(metrics).toMatch(/reelay_projection_lag_seconds\{projection="video_info",service="projector"\} 0/);
     expect(metrics).toMatch(/reelay_projection_lease_held\{projection="video_info",service="projector"\} 1/);
+    expect(metrics).toMatch(/reelay_projection_active_version\{projection="video_info",service="projector"\} 1/);
+    expect(metrics).toMatch(/reelay_projection_events_per_second\{projection="video_info",service="projector"\} [\d.]+/);
+  });
+
+  it('reports the events applied per second over the last 10 s', async () => {
+    projector = await start();
+    const knex = createKnex(eventStore.url, { max: 1 });
+    try {
+      const videoId = randomUUID();
+      await appendVideoEvents(eventStore.store, videoId, happyPath(videoId, 'alice'));
+      await eventually(async () => expect(await knex('video_info').where({ video_id: videoId }).first('status')).toEqual({ status: 'UPLOADED' }));
+    } finally {
+      await knex.destroy();
+    }
+    // Just applied: 4 events in the window of 10 s.
+    const metrics = await (await fetch(`${projector.opsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/reelay_projection_events_per_second\{projection="video_info",service="projector"\} 0\.4\n/);
     // Another test's open transaction elsewhere in the cluster may hold events back at this moment.
     expect(metrics).toMatch(/reelay_event_log_held_back_events\{service="projector"\} \d+/);
     expect(metrics).toMatch(/reelay_event_log_holding_transaction_age_seconds\{service="projector"\} [\d.]+/);

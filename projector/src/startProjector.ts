@@ -15,6 +15,7 @@ import {
 import { registerLogHoldbackMetrics } from './ops/logHoldbackMetrics';
 import { createProjectionMetrics } from './ops/projectionMetrics';
 import { migrateReadModel } from './readModel/migrateReadModel';
+import { readProjectionVersions } from './readModel/projectionVersions';
 import { VideoInfoProjection, type ProjectionObserver } from './videoInfo/videoInfoProjection';
 import { VIDEO_INFO_PROJECTION } from './videoInfo/videoInfo';
 
@@ -66,6 +67,7 @@ export async function startProjector(config: Config, logger: Logger, options: St
       diagnostics: events.diagnostics,
       checkpoint: () => loadCheckpoint(knex, VIDEO_INFO_PROJECTION),
       leaseHeld: () => writer,
+      activeVersion: async () => (await readProjectionVersions(knex, VIDEO_INFO_PROJECTION)).activeVersion,
     });
     registerLogHoldbackMetrics(metrics, events.diagnostics);
     const observer: ProjectionObserver = {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Position } from '@reelay/contracts';
-import type { EventStore, LogDiagnostics } from '@reelay/platform';
+import { RateMeter, type EventStore, type LogDiagnostics } from '@reelay/platform';
 import type { ProjectionObserver } from '../videoInfo/videoInfoProjection';
 import { VIDEO_INFO_PROJECTION } from '../videoInfo/videoInfo';
 import { perScrape } from './perScrape';
@@ -12,6 +12,8 @@ export interface ProjectionMetricsSources {
   readonly checkpoint: () => Promise<Position>;
   /** Whether this copy holds the projection's lease (is the writer) right now. */
   readonly leaseHeld: () => boolean;
+  /** The active (served) version of the read model, read at scrape time. */
+  readonly activeVersion?: () => Promise<number>;
 }
 
 /**
@@ -85,9 +87,34 @@ export function createProjectionMetrics(registry: Registry, sources: ProjectionM
     },
   });
 
+  const throughput = new RateMeter(10);
+  new Gauge({
+    name: 'reelay_projection_events_per_second',
+    help: 'Video events this copy applied per second, over the last 10 s',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.set(labels, throughput.perSecond());
+    },
+  });
+  const activeVersion = sources.activeVersion;
+  if (activeVersion) {
+    new Gauge({
+      name: 'reelay_projection_active_version',
+      help: 'The version of the read model being served (a rebuild switches to the next)',
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const version = await activeVersion().catch(() => undefined);
+        if (version !== undefined) this.set(labels, version);
+      },
+    });
+  }
+
   return {
     batchCommitted(outcome) {
       events.inc(labels, outcome.events.length);
+      throughput.record(outcome.events.length);
       changedRows.inc(labels, outcome.changedVideoIds.length);
     },
     restarted(reason) {

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
-import { videoIdOfStream, videoStreamName, type RecordedEvent, type RecordedVideoEvent } from '@reelay/contracts';
+import { comparePositions, videoIdOfStream, videoStreamName, type Position, type RecordedEvent, type RecordedVideoEvent } from '@reelay/contracts';
 import { asVideoEvent, type CheckpointedBatch, type EventStore } from '@reelay/platform';
 import { foldBatch, foldInOrder, type VideoEventOfBatch } from './foldBatch';
-import type { VideoInfo } from './videoInfo';
+import { activeTable } from '../readModel/projectionVersions';
+import { VIDEO_INFO_PROJECTION, type VideoInfo } from './videoInfo';
 import { loadVideoInfoForUpdate, notifyVideoInfoChanged, upsertVideoInfo } from './videoInfoTable';
 
 export interface BatchOutcome {
@@ -31,30 +32,56 @@ function videoEventsOf(events: readonly RecordedEvent[]): VideoEventOfBatch[] {
   return result;
 }
 
+/** Where `applyVideoEvents` writes: a version's table, told to listeners or not. */
+export interface VideoInfoTarget {
+  /** A version of `video_info` (`video_info_vN`), never the view. */
+  readonly table: string;
+  /** Whether listeners (the query API's long-polls) hear of the changed rows: only when served. */
+  readonly notify: boolean;
+  /** Repairs read streams only up to here, for a replay that must stop at a fixed position. */
+  readonly until?: Position;
+}
+
 /**
  * Applies one batch of the global log to `video_info` in ONE transaction, the batch's
  * checkpointed one: the rows the batch touches are locked, folded in memory and written in bulk,
  * and a notification goes out per changed video, all committing with the checkpoint or not at all.
+ * The active version is read inside the transaction, after the checkpoint row is locked: a
+ * rebuild switches versions holding that lock, so a batch writes either wholly before a switch
+ * into the old version (which the switch then catches up from the log) or wholly after it into
+ * the new one, never into a version that is no longer served.
  */
 export async function projectBatch(
   context: ProjectBatchContext,
   events: readonly RecordedEvent[],
   batch: Pick<CheckpointedBatch, 'transaction'>,
 ): Promise<BatchOutcome> {
-  const videoEvents = videoEventsOf(events);
   return batch.transaction(async (trx) => {
-    if (videoEvents.length === 0) return { events: [], changedVideoIds: [], repairedVideoIds: [] };
-
-    const videoIds = [...new Set(videoEvents.map((e) => e.videoId))];
-    const rows = await loadVideoInfoForUpdate(trx, videoIds);
-    const { changed, gaps } = foldBatch(rows, videoEvents);
-    const repaired = await repairFromStreams(context.store, gaps, (videoId) => changed.get(videoId) ?? rows.get(videoId));
-    const written = new Map<string, VideoInfo>([...changed, ...repaired]);
-
-    await upsertVideoInfo(trx, [...written.values()]);
-    await notifyVideoInfoChanged(trx, [...written.keys()]);
-    return { events: videoEvents.map((e) => e.event), changedVideoIds: [...written.keys()], repairedVideoIds: [...repaired.keys()] };
+    if (!events.some((event) => videoIdOfStream(event.streamName))) return { events: [], changedVideoIds: [], repairedVideoIds: [] };
+    const table = await activeTable(trx, VIDEO_INFO_PROJECTION);
+    return applyVideoEvents(trx, context.store, { table, notify: true }, events);
   });
+}
+
+/** Folds `events` into the rows of `target.table` inside `trx` (which also moves a checkpoint). */
+export async function applyVideoEvents(
+  trx: Knex.Transaction,
+  store: ProjectBatchContext['store'],
+  target: VideoInfoTarget,
+  events: readonly RecordedEvent[],
+): Promise<BatchOutcome> {
+  const videoEvents = videoEventsOf(events);
+  if (videoEvents.length === 0) return { events: [], changedVideoIds: [], repairedVideoIds: [] };
+
+  const videoIds = [...new Set(videoEvents.map((e) => e.videoId))];
+  const rows = await loadVideoInfoForUpdate(trx, target.table, videoIds);
+  const { changed, gaps } = foldBatch(rows, videoEvents);
+  const repaired = await repairFromStreams(store, gaps, (videoId) => changed.get(videoId) ?? rows.get(videoId), target.until);
+  const written = new Map<string, VideoInfo>([...changed, ...repaired]);
+
+  await upsertVideoInfo(trx, target.table, [...written.values()]);
+  if (target.notify) await notifyVideoInfoChanged(trx, [...written.keys()]);
+  return { events: videoEvents.map((e) => e.event), changedVideoIds: [...written.keys()], repairedVideoIds: [...repaired.keys()] };
 }
 
 /**
@@ -66,12 +93,14 @@ async function repairFromStreams(
   store: ProjectBatchContext['store'],
   videoIds: ReadonlySet<string>,
   current: (videoId: string) => VideoInfo | undefined,
+  until: Position | undefined,
 ): Promise<Map<string, VideoInfo>> {
   const repaired = new Map<string, VideoInfo>();
   for (const videoId of videoIds) {
     const before = current(videoId);
     const stream = await store.readStream(videoStreamName(videoId));
-    const after = foldInOrder(before, stream.map(asVideoEvent));
+    const upTo = until ? stream.filter((event) => comparePositions(event.position, until) <= 0) : stream;
+    const after = foldInOrder(before, upTo.map(asVideoEvent));
     if (after && after !== before) repaired.set(videoId, after);
   }
   return repaired;

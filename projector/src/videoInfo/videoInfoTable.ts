@@ -43,10 +43,13 @@ function toRecord(row: VideoInfo) {
   };
 }
 
-/** The rows of these videos, locked until the transaction ends; one query for the whole batch. */
-export async function loadVideoInfoForUpdate(trx: Knex.Transaction, videoIds: readonly string[]): Promise<Map<string, VideoInfo>> {
+/**
+ * The rows of these videos in `table` (a version of `video_info`), locked until the transaction
+ * ends; one query for the whole batch.
+ */
+export async function loadVideoInfoForUpdate(trx: Knex.Transaction, table: string, videoIds: readonly string[]): Promise<Map<string, VideoInfo>> {
   if (videoIds.length === 0) return new Map();
-  const records: VideoInfoRecord[] = await trx('video_info').whereIn('video_id', videoIds).forUpdate().select('*');
+  const records: VideoInfoRecord[] = await trx(table).whereIn('video_id', videoIds).forUpdate().select('*');
   return new Map(records.map((record) => [record.video_id, fromRecord(record)]));
 }
 
@@ -54,13 +57,13 @@ export async function loadVideoInfoForUpdate(trx: Knex.Transaction, videoIds: re
  * Writes the rows in one statement. The `where` keeps a row from ever moving backwards, even if a
  * caller hands over a stale fold: the revision check of the fold, enforced once more by the table.
  */
-export async function upsertVideoInfo(trx: Knex.Transaction, rows: readonly VideoInfo[]): Promise<void> {
+export async function upsertVideoInfo(trx: Knex.Transaction, table: string, rows: readonly VideoInfo[]): Promise<void> {
   if (rows.length === 0) return;
-  await trx('video_info')
+  await trx(table)
     .insert(rows.map(toRecord))
     .onConflict('video_id')
     .merge(['user_id', 'status', 'uploaded_percentage', 'meta_info', 'requested_at', 'uploaded_at', 'failure_reason', 'last_revision', 'updated_at'])
-    .where('video_info.last_revision', '<', trx.raw('excluded.last_revision'));
+    .where(`${table}.last_revision`, '<', trx.raw('excluded.last_revision'));
 }
 
 /** Tells listeners (the query API's long-polls) which videos changed; delivered on commit only. */
