@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     const report = await runSoak({ ...options, s3Endpoint: s3.endpoint, log: (line) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`) });
     const { outcome, ...figures } = report;
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
-    const clean = figures.lost + figures.duplicateCompletions + figures.duplicatePushes + figures.missingPushes + figures.checksumMismatches + figures.readModelDrift + figures.queryApiStale === 0;
+    const clean = figures.lost + figures.duplicateCompletions + figures.duplicatePushes + figures.missingPushes + figures.checksumMismatches + figures.readModelDrift + figures.queryApiStale + figures.verifyReadModel.differences === 0;
     if (!clean) process.stdout.write(`NOT CLEAN: ${JSON.stringify(outcome)}\n`);
     process.exitCode = clean ? 0 : 1;
   } finally {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createKnex, openEventStore } from '@reelay/platform';
+import { verifyVideoInfo } from '@reelay/projector';
 import { createTestDatabase, eventually, testS3Endpoint } from '@reelay/platform/testing';
 import { startChaosSystem } from './chaosSystem';
 import { appendJourney } from './journeys';
@@ -45,6 +46,9 @@ describe('the projector killed with SIGKILL in the middle of its batches', () =>
       await system.start('projector');
       await eventually(async () => expect(await readModelDrift(events.store, knex, videoIds)).toEqual([]), 60_000, 500);
       expect(await knex('video_info').count({ n: '*' }).first()).toEqual({ n: VIDEOS });
+      // And as `reelay verify read-model` sees it: equal to a replay of the log, row for row.
+      const verified = await verifyVideoInfo({ knex, store: events.store });
+      expect({ rows: verified.rowsCompared, differences: verified.differences }).toEqual({ rows: VIDEOS, differences: [] });
     } finally {
       await system.stop();
       await knex.destroy();

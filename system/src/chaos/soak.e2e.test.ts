@@ -13,7 +13,7 @@ describe('a soak under chaos (short form)', () => {
       concurrency: 6,
       minBytes: 32 * 1024,
       maxBytes: 1024 * 1024,
-      faultEveryMs: 1500,
+      faultEveryMs: 1000,
       durationMs: 15_000,
       s3Endpoint: testS3Endpoint(),
       settleTimeoutMs: 120_000,
@@ -27,6 +27,7 @@ describe('a soak under chaos (short form)', () => {
     expect(outcome.checksumMismatches).toEqual([]);
     expect(outcome.drift).toEqual([]);
     expect(outcome.queryApiStale).toEqual([]);
+    expect(report.verifyReadModel).toEqual({ rowsCompared: report.uploads, differences: 0 });
     expect(report.uploaded + report.failed).toBe(report.uploads);
     // Every kind of fault was injected at least once.
     expect(Object.keys(report.faults).sort()).toEqual(

@@ -1,3 +1,4 @@
+import { verifyVideoInfo } from '@reelay/projector';
 import { eventually, startPrivateNats, startPrivatePostgres, type ChildExit } from '@reelay/platform/testing';
 import { SERVICE_NAMES, startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';
 import { startCountingProxy } from './countingProxy';
@@ -54,6 +55,8 @@ export interface SoakReport {
   readonly readModelDrift: number;
   /** Videos the query API showed otherwise than the log at the end. */
   readonly queryApiStale: number;
+  /** `reelay verify read-model` (the projector's `verifyVideoInfo`): rows compared with a replay, and differences. */
+  readonly verifyReadModel: { readonly rowsCompared: number; readonly differences: number };
   /** Bytes of the videos, and bytes that went to object storage (requests included). */
   readonly videoBytes: number;
   readonly bytesToStorage: number;
@@ -174,6 +177,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const opened = await openOutcomeSources({ databaseUrl: running.databaseUrl, s3Endpoint: options.s3Endpoint, bucket: running.bucket, oneSignal: running.oneSignal });
     const sources = { ...opened, queryApi: { url: running.queryApi, token: (userId: string) => running.token(userId) } };
     let outcome: OutcomeReport;
+    let verified: Awaited<ReturnType<typeof verifyVideoInfo>>;
     try {
       outcome = await eventually(
         async () => {
@@ -187,6 +191,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         if (error.report) return error.report;
         throw error;
       });
+      verified = await verifyVideoInfo({ knex: opened.knex, store: opened.store });
     } finally {
       await opened.close();
     }
@@ -211,6 +216,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       checksumMismatches: outcome.checksumMismatches.length,
       readModelDrift: outcome.drift.length,
       queryApiStale: outcome.queryApiStale.length,
+      verifyReadModel: { rowsCompared: verified.rowsCompared, differences: verified.differences.length },
       videoBytes,
       bytesToStorage,
       resentShare: videoBytes === 0 ? 0 : Math.max(0, bytesToStorage - videoBytes) / videoBytes,
