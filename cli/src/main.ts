@@ -4,6 +4,7 @@ import { CliFailure, EXIT, UsageError } from './cliFailure';
 import { forgetUserCommand } from './commands/forgetUser';
 import { logCommand } from './commands/log';
 import { projectionsCommand } from './commands/projections';
+import { sealCommand } from './commands/seal';
 import { streamCommand } from './commands/stream';
 import { verifyLogCommand } from './commands/verifyLog';
 import { verifyReadModelCommand } from './commands/verifyReadModel';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   program.addCommand(streamCommand());
   program.addCommand(logCommand());
   program.addCommand(new Command('verify').description('prove the log and the read model are what they should be').addCommand(verifyLogCommand()).addCommand(verifyReadModelCommand()));
+  program.addCommand(sealCommand());
   program.addCommand(projectionsCommand());
   program.addCommand(forgetUserCommand());
   throwInsteadOfExiting(program);
@@ -38,6 +40,7 @@ export async function run(argv: readonly string[], stderr: NodeJS.WritableStream
       // Help and --version end with a CommanderError too; commander already printed the message.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok;
     if (error instanceof UsageError || error instanceof ConfigError) {
       stderr.write(`reelay: ${error.message}\n`);
       return EXIT.usage;
@@ -50,6 +53,8 @@ export async function run(argv: readonly string[], stderr: NodeJS.WritableStream
 
 /** Exits once stdout has taken everything written, so a piped export is never cut short. */
 export async function main(argv: readonly string[] = process.argv): Promise<never> {
+  // `reelay log | head`: the reader left; that is the end of the output, not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? EXIT.ok : EXIT.failure));
   const code = await run(argv);
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(code);

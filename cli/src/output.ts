@@ -74,9 +74,14 @@ function barProgress(options: ProgressOptions, stream: NodeJS.WriteStream): Prog
   const startedAt = Date.now();
   let done = 0;
   let total = options.total ?? 0;
+  // Without a total there is no bar to fill: a running count.
+  const format =
+    options.total === undefined
+      ? `${options.label} {value} ${unit} | {rate}/s | {duration_formatted}`
+      : `${options.label} [{bar}] {value}/{total} ${unit} | {rate}/s | {duration_formatted}`;
   const bar = new SingleBar({
     stream,
-    format: `${options.label} [{bar}] {value}/{total} ${unit} | {rate}/s | {duration_formatted}`,
+    format,
     hideCursor: true,
     fps: 10,
   });

@@ -40,4 +40,7 @@ export * from './lease/leaseTable';
 export * from './lease/runWhileLeaseHeld';
 export * from './auth/verifiedTokenCache';
 export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
+export * from './eventStore/postgres/eventHash';
+export { sealEventLog, lastSeal, type LogSeal } from './eventStore/postgres/logSealer';
+export { verifyEventLog, type LogProblem, type LogVerification, type VerifyLogOptions } from './eventStore/postgres/logVerifier';
 export * from './metrics/rateMeter';

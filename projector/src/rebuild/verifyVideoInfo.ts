@@ -4,7 +4,6 @@ import { loadCheckpoint, type EventStore } from '@reelay/platform';
 import type { Position } from '@reelay/contracts';
 import { readProjectionVersions, versionTable } from '../readModel/projectionVersions';
 import { VIDEO_INFO_PROJECTION } from '../videoInfo/videoInfo';
-import { lockLiveCheckpoint } from './rebuildVideoInfo';
 import { replayInto, replayWithin, type ReplayProgress } from './replayInto';
 
 /** One column of one row where the live read model and a replay of the log disagree. */
@@ -39,10 +38,13 @@ export interface VerifyOptions {
 /**
  * Proves the live read model equals a replay of the log. The log is replayed, with the same fold
  * the projector uses, into a shadow table of this run's own (unlogged, dropped at the end) up to
- * the live checkpoint as it was at the start. The comparison then holds the live checkpoint row
- * shared — the live projector waits between two batches, so the live rows stand still — catches
- * the shadow up to that checkpoint if the projector moved on meanwhile, and compares every row,
- * column by column (`updated_at`, the time of the write, aside).
+ * the live checkpoint as it was at the start. The comparison then runs in one REPEATABLE READ
+ * snapshot: the projector commits rows and checkpoint together, so the snapshot's checkpoint
+ * describes exactly the snapshot's rows, and the projector never waits for the comparison. The
+ * shadow is caught up to that checkpoint, and every row is compared column by column
+ * (`updated_at`, the time of the write, aside). The snapshot share-locks the versions row, so a
+ * rebuild cannot switch or drop the version being compared; if one switched just before, the
+ * comparison starts again on the new version.
  */
 export async function verifyVideoInfo(options: VerifyOptions): Promise<VerifyResult> {
   const { knex, store } = options;
@@ -55,26 +57,44 @@ export async function verifyVideoInfo(options: VerifyOptions): Promise<VerifyRes
     const started = performance.now();
     const fixed = await loadCheckpoint(knex, VIDEO_INFO_PROJECTION);
     const replayed = await replayInto({ knex, store, table: shadow, checkpoint, until: fixed, pageSize: options.pageSize, onProgress: options.onProgress });
-    return await knex.transaction(async (trx) => {
-      const position = await lockLiveCheckpoint(trx, 'share');
-      const caught = await replayWithin(trx, store, shadow, replayed.position, position, options.pageSize);
-      const seconds = (performance.now() - started) / 1000;
-      const events = replayed.events + caught.events;
-      const differences = await compare(trx, shadow, options.maxDifferences ?? 1000);
-      const counted = await trx.raw<{ rows: { rows: number }[] }>(
-        'select count(*)::int as rows from (select video_id from ?? union select video_id from ??) as ids',
-        [VIDEO_INFO_PROJECTION, shadow],
-      );
-      return { position, rowsCompared: counted.rows[0]?.rows ?? 0, eventsReplayed: events, eventsPerSecond: seconds > 0 ? events / seconds : 0, differences };
-    });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await knex.transaction(
+          async (trx) => {
+            // The first statement takes the snapshot; the lock keeps rebuilds off this version.
+            const versions = await trx.raw<{ rows: { active_version: number }[] }>(
+              'select active_version from projection_versions where name = ? for share',
+              [VIDEO_INFO_PROJECTION],
+            );
+            const live = versionTable(VIDEO_INFO_PROJECTION, Number(versions.rows[0]?.active_version));
+            const position = await loadCheckpoint(trx, VIDEO_INFO_PROJECTION);
+            const caught = await replayWithin(trx, store, shadow, replayed.position, position, options.pageSize);
+            const seconds = (performance.now() - started) / 1000;
+            const events = replayed.events + caught.events;
+            const differences = await compare(trx, live, shadow, options.maxDifferences ?? 1000);
+            const counted = await trx.raw<{ rows: { rows: number }[] }>(
+              'select count(*)::int as rows from (select video_id from ?? union select video_id from ??) as ids',
+              [live, shadow],
+            );
+            return { position, rowsCompared: counted.rows[0]?.rows ?? 0, eventsReplayed: events, eventsPerSecond: seconds > 0 ? events / seconds : 0, differences };
+          },
+          { isolationLevel: 'repeatable read' },
+        );
+      } catch (error) {
+        // A rebuild changed the versions row after the snapshot was taken: compare again.
+        if ((error as { code?: string }).code !== SERIALIZATION_FAILURE || attempt >= 5) throw error;
+      }
+    }
   } finally {
     await knex.raw('drop table if exists ??', [shadow]).catch(() => undefined);
     await knex('subscription_checkpoints').where({ name: checkpoint }).delete().catch(() => undefined);
   }
 }
 
-/** Every differing column of every row, live (the served view) against the shadow replay. */
-async function compare(trx: Knex.Transaction, shadow: string, limit: number): Promise<ReadModelDifference[]> {
+const SERIALIZATION_FAILURE = '40001';
+
+/** Every differing column of every row, live (the active version's table) against the shadow replay. */
+async function compare(trx: Knex.Transaction, live: string, shadow: string, limit: number): Promise<ReadModelDifference[]> {
   const result = await trx.raw<{ rows: { video_id: string; column_name: string; live: unknown; replayed: unknown }[] }>(
     `with pairs as (
        select coalesce(l.video_id, s.video_id) as video_id,
@@ -91,7 +111,7 @@ async function compare(trx: Knex.Transaction, shadow: string, limit: number): Pr
         and (live -> key) is distinct from (replayed -> key)
      order by video_id, column_name
      limit ?`,
-    [VIDEO_INFO_PROJECTION, shadow, limit],
+    [live, shadow, limit],
   );
   return result.rows.map((row) => ({ videoId: row.video_id, column: row.column_name, live: row.live, replayed: row.replayed }));
 }

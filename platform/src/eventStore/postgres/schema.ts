@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { LOG_HASH_SCHEMA } from './logHashSchema';
 
 /** The channel the store notifies after each append's commit; subscribers LISTEN instead of polling. */
 export const EVENTS_CHANNEL = 'reelay_events';
@@ -73,12 +74,21 @@ declare
   v_revision bigint;
   v_transaction_id xid8;
   v_position bigint;
+  v_now timestamptz := now();
+  v_previous bytea;
+  v_previous_hashes bytea[];
+  v_hashes bytea[];
 begin
   -- The stream's lock before the first write: that write gives the transaction its id, and the
   -- global order is by transaction id, so an append that won the lock later must not hold an
   -- older id. An advisory lock needs no transaction id (a row lock would take one).
   perform pg_advisory_xact_lock(${STREAM_LOCK_SPACE}, hashtext(p_stream));
-  select coalesce(max(l.revision), -1) into v_current from event_log l where l.stream_name = p_stream;
+  -- The stream's last event under its lock: its revision, and its hash to chain the new ones to.
+  select l.revision, l.hash into v_current, v_previous from event_log l where l.stream_name = p_stream order by l.revision desc limit 1;
+  if not found then
+    v_current := -1;
+    v_previous := decode(repeat('00', 32), 'hex');
+  end if;
 
   if not (case p_expected
             when 'any' then true
@@ -93,17 +103,39 @@ begin
     raise exception 'stream % expected at % but is at %', p_stream, p_expected, v_current using errcode = 'RE001', detail = v_current::text;
   end if;
 
-  -- Optimistic: known ids are the rare case, looked at only when the insert meets them.
-  with inserted as (
-    insert into event_log (event_id, stream_name, revision, type, schema_version, data, metadata)
-      select e.id, p_stream, v_current + e.ord, e.type, e.version, e.data, e.metadata
-        from unnest(p_ids, p_types, p_versions, p_data, p_metadata) with ordinality as e(id, type, version, data, metadata, ord)
-       order by e.ord
+  -- Each event's hash chains to the one before it (logHashSchema.ts). Nearly every append is of
+  -- one event: that one is written by a single statement with its hash computed in it, as each
+  -- plpgsql statement more costs every append's transaction a little.
+  if v_count = 1 then
+    insert into event_log (event_id, stream_name, revision, type, schema_version, data, metadata, recorded_at, previous_hash, hash)
+      values (p_ids[1], p_stream, v_current + 1, p_types[1], p_versions[1], p_data[1], p_metadata[1], v_now, v_previous,
+              reelay_event_hash(v_previous, p_ids[1], p_stream, v_current + 1, p_types[1], p_versions[1], p_data[1], p_metadata[1], v_now))
     on conflict (event_id) do nothing
-    returning revision, transaction_id, position)
-  select count(*)::int, max(revision), (array_agg(transaction_id))[1], max(position)
-    into v_inserted, v_revision, v_transaction_id, v_position
-    from inserted;
+    returning revision, transaction_id, position into v_revision, v_transaction_id, v_position;
+    if found then
+      return query select v_revision, v_transaction_id, v_position;
+      return;
+    end if;
+    v_inserted := 0;
+  else
+    for i in 1 .. v_count loop
+      v_previous_hashes[i] := v_previous;
+      v_previous := reelay_event_hash(v_previous, p_ids[i], p_stream, v_current + i, p_types[i], p_versions[i], p_data[i], p_metadata[i], v_now);
+      v_hashes[i] := v_previous;
+    end loop;
+    -- Optimistic: known ids are the rare case, looked at only when the insert meets them.
+    with inserted as (
+      insert into event_log (event_id, stream_name, revision, type, schema_version, data, metadata, recorded_at, previous_hash, hash)
+        select e.id, p_stream, v_current + e.ord, e.type, e.version, e.data, e.metadata, v_now, e.previous_hash, e.hash
+          from unnest(p_ids, p_types, p_versions, p_data, p_metadata, v_previous_hashes, v_hashes)
+               with ordinality as e(id, type, version, data, metadata, previous_hash, hash, ord)
+         order by e.ord
+      on conflict (event_id) do nothing
+      returning revision, transaction_id, position)
+    select count(*)::int, max(revision), (array_agg(transaction_id))[1], max(position)
+      into v_inserted, v_revision, v_transaction_id, v_position
+      from inserted;
+  end if;
   if v_inserted = v_count then
     return query select v_revision, v_transaction_id, v_position;
     return;
@@ -138,6 +170,7 @@ export async function migrateEventStore(pool: pg.Pool): Promise<void> {
     await client.query('begin');
     await client.query(`select pg_advisory_xact_lock(hashtext('reelay.event_store.schema'))`);
     await client.query(SCHEMA);
+    await client.query(LOG_HASH_SCHEMA);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
