@@ -44,6 +44,8 @@ export interface SoakReport {
   readonly postRetries: number;
   readonly uploaded: number;
   readonly failed: number;
+  /** Why the FAILED videos failed (code: reason → count); faults alone should fail none. */
+  readonly failureReasons: Readonly<Record<string, number>>;
   /** Uploads begun again (a second UploadStarted) after a fault. */
   readonly restartedUploads: number;
   /** Accepted videos not in a terminal state at the end: lost. Must be 0. */
@@ -208,6 +210,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       postRetries: sent.reduce((sum, video) => sum + video.attempts - 1, 0),
       uploaded: outcome.uploaded,
       failed: outcome.failed,
+      failureReasons: outcome.failureReasons,
       restartedUploads: outcome.restartedUploads,
       lost: outcome.notTerminal.length,
       duplicateCompletions: outcome.duplicateCompletions.length,

@@ -12,6 +12,8 @@ export interface OutcomeReport {
   readonly videos: number;
   readonly uploaded: number;
   readonly failed: number;
+  /** Why the FAILED videos failed: reason (code) → count. */
+  readonly failureReasons: Readonly<Record<string, number>>;
   /** UploadStarted events beyond the first of each video: uploads begun again after a fault. */
   readonly restartedUploads: number;
   /** Accepted videos not in a terminal state (UPLOADED or FAILED): lost, or still moving. */
@@ -66,6 +68,7 @@ export async function verifyOutcome(videos: readonly SentVideo[], sources: Outco
     uploaded: 0,
     failed: 0,
     restartedUploads: 0,
+    failureReasons: {} as Record<string, number>,
     notTerminal: [] as string[],
     checksumMismatches: [] as string[],
     duplicateCompletions: [] as string[],
@@ -87,7 +90,11 @@ export async function verifyOutcome(videos: readonly SentVideo[], sources: Outco
     const events = (await sources.store.readStream(videoStreamName(video.videoId))).map(asVideoEvent);
     const state = foldVideo(events);
     if (state?.status === 'UPLOADED') report.uploaded += 1;
-    else if (state?.status === 'FAILED') report.failed += 1;
+    else if (state?.status === 'FAILED') {
+      report.failed += 1;
+      const reason = `${state.failure?.code ?? '?'}: ${state.failure?.reason ?? '?'}`;
+      report.failureReasons[reason] = (report.failureReasons[reason] ?? 0) + 1;
+    }
     else report.notTerminal.push(video.videoId);
 
     report.restartedUploads += Math.max(0, events.filter((e) => e.type === 'UploadStarted').length - 1);
