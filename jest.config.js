@@ -4,9 +4,10 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 const project = (displayName, pattern, extra = {}) => ({
   displayName,
   testEnvironment: 'node',
-  transform: { '^.+\\.(t|j)sx?$': swc },
+  transform: { '^.+\\.(t|j)sx?$': swc, '^.+\\.mjs$': swc },
   // cookie@2 (under light-my-request) is ESM-only; let swc turn it into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(cookie)/)'],
+  // So are @tus/* and srvx (under @tus/server).
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|@tus|srvx)/)'],
   testMatch: [`<rootDir>/*/src/**/*.${pattern}.test.ts`],
   ...extra,
 });

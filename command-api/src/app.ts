@@ -18,6 +18,10 @@ import { registerRequestUpload } from './requestUpload/requestUploadRoute';
 import { UploadSlots } from './requestUpload/uploadSlots';
 import { registerDeleteVideo } from './deleteVideo/deleteVideoRoute';
 import { registerRetryUpload } from './retryUpload/retryUploadRoute';
+import type { IntakeProgress } from './intakeProgress/intakeProgress';
+import { registerTus } from './resumableUpload/registerTus';
+import type { StagingTusStore } from './resumableUpload/stagingTusStore';
+import type { TusArea } from './resumableUpload/tusArea';
 
 /** What one caller may do; see the README's "Security" section. */
 export interface CommandApiLimits {
@@ -48,11 +52,32 @@ export interface CommandAppDeps {
   readonly staging: StagingStore;
   readonly limits: CommandApiLimits;
   readonly queryApiUrl: string;
+  /** Where tus uploads (`/v1/uploads`) are kept; without it the routes are not mounted. */
+  readonly tus?: { readonly area: TusArea; readonly expirationMs: number };
+  /** Where the bytes received so far are written for the query API (see intake_progress). */
+  readonly progress?: IntakeProgress;
+}
+
+/** The command API's app and what its timers need. */
+export interface CommandApp {
+  readonly app: HttpApp;
+  readonly tusStore: StagingTusStore | undefined;
 }
 
 /** The command API as a fastify app, the same for tests and for the server. */
 export function buildCommandApp(deps: CommandAppDeps): HttpApp {
-  const app = createHttpApp({ service: 'command-api', logger: deps.logger, metrics: deps.metrics, readiness: deps.readiness });
+  return buildCommandApi(deps).app;
+}
+
+/** The app and the tus store, for the expiry timer. */
+export function buildCommandApi(deps: CommandAppDeps): CommandApp {
+  const app = createHttpApp({
+    service: 'command-api',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: deps.readiness,
+    openApi: { title: 'Reelay command API', description: 'Upload videos (one request, or resumable over tus), delete and retry them.' },
+  });
   registerAuthentication(app, deps.verifier);
   // Before the routes: the plugin hooks into every route declared after it has loaded.
   app.register(rateLimit, perUserRateLimit(deps.limits.rateLimit));
@@ -60,15 +85,18 @@ export function buildCommandApp(deps: CommandAppDeps): HttpApp {
   const accepted = new Counter({ name: 'reelay_uploads_accepted_total', help: 'Uploads accepted', registers: [deps.metrics] });
   const bytes = new Counter({ name: 'reelay_upload_bytes_received_total', help: 'Bytes staged for accepted uploads', registers: [deps.metrics] });
   const repository = new VideoRepository(deps.store);
+  // One budget per user for both ways of sending bytes.
+  const slots = new UploadSlots(deps.limits.maxConcurrentUploadsPerUser);
   app.register(async (scope) => {
     const routes = scope as unknown as HttpApp;
     registerRequestUpload(routes, {
       store: deps.store,
       staging: deps.staging,
       maxUploadBytes: deps.limits.maxUploadBytes,
-      slots: new UploadSlots(deps.limits.maxConcurrentUploadsPerUser),
+      slots,
       idleTimeoutMs: deps.limits.uploadIdleTimeoutMs,
       queryApiUrl: deps.queryApiUrl,
+      progress: deps.progress,
       onAccepted: (sizeBytes) => {
         accepted.inc();
         bytes.inc(sizeBytes);
@@ -77,5 +105,18 @@ export function buildCommandApp(deps: CommandAppDeps): HttpApp {
     registerDeleteVideo(routes, repository);
     registerRetryUpload(routes, repository);
   });
-  return app;
+  const tusStore = deps.tus
+    ? registerTus(app, {
+        area: deps.tus.area,
+        expirationMs: deps.tus.expirationMs,
+        events: deps.store,
+        staging: deps.staging,
+        slots,
+        maxUploadBytes: deps.limits.maxUploadBytes,
+        idleTimeoutMs: deps.limits.uploadIdleTimeoutMs,
+        progress: deps.progress,
+        logger: deps.logger,
+      })
+    : undefined;
+  return { app, tusStore };
 }

@@ -1,5 +1,6 @@
 import {
   JobQueue,
+  S3StagingStore,
   VideoRepository,
   connectNats,
   createKnex,
@@ -8,13 +9,17 @@ import {
   createTokenVerifier,
   ensureDatabase,
   migrateCheckpoints,
+  migrateIntakeProgress,
   openEventStore,
   natsReady,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
-import { buildCommandApp, commandApiLimits } from './app';
+import { buildCommandApi, commandApiLimits } from './app';
+import { IntakeProgress } from './intakeProgress/intakeProgress';
+import { createTusArea } from './resumableUpload/createTusArea';
+import { startUploadExpiry, type UploadExpiry } from './resumableUpload/startUploadExpiry';
 import { startJobRelay } from './jobRelay/jobRelay';
 import { startStagingSweeper, type StagingSweeper } from './stagingSweeper/startStagingSweeper';
 
@@ -31,7 +36,10 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   await ensureDatabase(config.DATABASE_URL);
   const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-command-api', max: 4 });
   await migrateCheckpoints(knex);
+  await migrateIntakeProgress(knex);
   const staging = createStagingStore(config);
+  if (staging instanceof S3StagingStore) await staging.ensureBucket();
+  const progress = new IntakeProgress(knex, logger.child({ component: 'intake-progress' }));
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-command-api', logger });
   const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS });
   await queue.ensureStream();
@@ -40,7 +48,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   if (verifier.mode === 'development') {
     logger.warn('AUTH_JWT_SECRET and AUTH_JWKS_URL are unset: accepting tokens signed with the development secret (npm run token -- <userId>)');
   }
-  const app = buildCommandApp({
+  const { app, tusStore } = buildCommandApi({
     logger,
     metrics: createMetricsRegistry('command-api'),
     readiness: {
@@ -54,6 +62,8 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     staging,
     limits: commandApiLimits(config),
     queryApiUrl: config.QUERY_API_PUBLIC_URL,
+    tus: { area: createTusArea(staging, config.TUS_UPLOAD_EXPIRATION_MS), expirationMs: config.TUS_UPLOAD_EXPIRATION_MS },
+    progress,
   });
   const relay = startJobRelay({ store, knex, queue, logger: logger.child({ component: 'job-relay' }) });
   const sweeper: StagingSweeper | undefined =
@@ -66,6 +76,10 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
           logger: logger.child({ component: 'staging-sweeper' }),
         })
       : undefined;
+  const expiry: UploadExpiry | undefined =
+    tusStore && config.STAGING_SWEEP_INTERVAL_MS > 0
+      ? startUploadExpiry({ store: tusStore, progress, intervalMs: config.STAGING_SWEEP_INTERVAL_MS, logger: logger.child({ component: 'upload-expiry' }) })
+      : undefined;
   const url = await app.listen({ host: config.HOST, port: config.COMMAND_API_PORT });
   logger.info({ url }, 'command API listening');
 
@@ -74,6 +88,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     async stop() {
       await app.close();
       await sweeper?.stop();
+      await expiry?.stop();
       await relay.stop();
       await nc.drain().catch(() => undefined);
       await Promise.all([events.close(), knex.destroy()]);

@@ -2,9 +2,25 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { FileStagingStore, createMetricsRegistry, createTokenVerifier, signToken, type FileStagingStoreOptions, type Logger, type TokenVerifier } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/platform/testing';
-import { buildCommandApp, type CommandApiLimits } from './app';
+import {
+  FileStagingStore,
+  S3StagingStore,
+  createKnex,
+  createMetricsRegistry,
+  createTokenVerifier,
+  migrateIntakeProgress,
+  signToken,
+  type FileStagingStoreOptions,
+  type Logger,
+  type StagingStore,
+  type TokenVerifier,
+} from '@reelay/platform';
+import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/platform/testing';
+import { buildCommandApi, type CommandApiLimits } from './app';
+import { IntakeProgress } from './intakeProgress/intakeProgress';
+import { fileTusArea } from './resumableUpload/fileTusArea';
+import { s3TusArea } from './resumableUpload/s3TusArea';
+import type { TusArea } from './resumableUpload/tusArea';
 
 const SECRET = 'command-api-test-secret-0123456789abcdef';
 
@@ -14,15 +30,30 @@ export interface TestCommandApiOptions {
   readonly staging?: FileStagingStoreOptions;
   readonly verifier?: TokenVerifier;
   readonly logger?: Logger;
+  /** How long unfinished tus uploads live (24 h by default). */
+  readonly tusExpirationMs?: number;
+  /** `s3`: staging on a bucket of the test's own on the test s3rver instead of a folder. */
+  readonly stagingKind?: 'file' | 's3';
+  /** How often intake progress is written per video (ms). */
+  readonly progressIntervalMs?: number;
 }
 
 /** The command API on a real event store and a staging folder of its own, listening on loopback. */
 export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
   const events = await createTestEventStore();
   const stagingDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-staging-'));
-  const staging = new FileStagingStore(stagingDir, options.staging);
-  const app = buildCommandApp({
-    logger: options.logger ?? pino({ level: 'silent' }),
+  const fileStaging = new FileStagingStore(stagingDir, options.staging);
+  const tusExpirationMs = options.tusExpirationMs ?? 24 * 3_600_000;
+  const s3Staging = options.stagingKind === 's3' ? new S3StagingStore(createTestS3Client(), { bucket: uniqueBucketName('reelay-staging'), prefix: 'staging' }) : undefined;
+  await s3Staging?.ensureBucket();
+  const staging: StagingStore = s3Staging ?? fileStaging;
+  const area: TusArea = s3Staging ? s3TusArea(s3Staging, tusExpirationMs, 5 * 1024 * 1024) : fileTusArea(fileStaging, tusExpirationMs);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const knex = createKnex(events.url, { max: 4 });
+  await migrateIntakeProgress(knex);
+  const progress = new IntakeProgress(knex, logger, options.progressIntervalMs ?? 1000);
+  const { app, tusStore } = buildCommandApi({
+    logger,
     metrics: createMetricsRegistry('command-api-test'),
     readiness: { 'event-store': () => events.pool.query('select 1') },
     verifier: options.verifier ?? createTokenVerifier({ AUTH_JWT_SECRET: SECRET }),
@@ -36,6 +67,8 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
       ...options.limits,
     },
     queryApiUrl: 'http://query.test',
+    tus: { area, expirationMs: tusExpirationMs },
+    progress,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -43,8 +76,12 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     app,
     store: events.store,
     pool: events.pool,
+    knex,
     staging,
+    fileStaging,
     stagingDir,
+    tusStore: tusStore!,
+    area,
     tokenFor: (userId: string) => signToken(userId, { secret: SECRET }),
     /**
      * The type of every event stored, committed or not yet visible to a global reader: straight
@@ -55,11 +92,23 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     },
     /** Every file in the staging folder, temporary ones included (which `staging.list()` hides). */
     async filesInStaging(): Promise<string[]> {
-      return readdir(staging.directory).catch(() => []);
+      // .tus holds the tus uploads' area: see everythingStaged().
+      return (await readdir(fileStaging.directory).catch(() => [])).filter((name) => name !== '.tus');
+    },
+    /** Everything staging holds, complete or not, tus records included: names (file) or keys under the prefix (S3). */
+    async everythingStaged(): Promise<string[]> {
+      if (s3Staging) return (await s3Staging.listObjects()).map((object) => object.key.slice(s3Staging.keyFor('').length)).sort();
+      const tus = (await readdir(`${fileStaging.directory}/.tus`).catch(() => [])).map((name) => `.tus/${name}`);
+      return [...(await readdir(fileStaging.directory).catch(() => [])).filter((name) => name !== '.tus'), ...tus].sort();
     },
     async dispose() {
       await app.close();
+      await knex.destroy();
       await events.dispose();
+      if (s3Staging) {
+        await emptyAndDeleteBucket(s3Staging.client, s3Staging.bucket);
+        s3Staging.client.destroy();
+      }
       await rm(stagingDir, { recursive: true, force: true });
     },
   };

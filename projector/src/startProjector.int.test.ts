@@ -70,4 +70,23 @@ describe('the projector process', () => {
     projector = await start();
     expect((await fetch(`${projector.opsUrl}/readyz`)).status).toBe(200);
   });
+
+  it('seals the event log every LOG_SEAL_INTERVAL_MS while it writes the read model', async () => {
+    const videoId = randomUUID();
+    await appendVideoEvents(eventStore.store, videoId, happyPath(videoId, 'alice'));
+    projector = await startProjector(
+      loadConfig({ DATABASE_URL: eventStore.url, HOST: '127.0.0.1', PROJECTOR_OPS_PORT: '0', LOG_SEAL_INTERVAL_MS: '100' }),
+      createLogger('projector-test', 'silent'),
+    );
+
+    const knex = createKnex(eventStore.url, { max: 1 });
+    try {
+      await eventually(async () => {
+        const seal = await knex('event_log_seal').orderBy('seal_number', 'desc').first('event_count');
+        expect(Number(seal?.event_count)).toBe(4);
+      });
+    } finally {
+      await knex.destroy();
+    }
+  });
 });

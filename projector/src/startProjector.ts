@@ -14,6 +14,7 @@ import {
 } from '@reelay/platform';
 import { registerLogHoldbackMetrics } from './ops/logHoldbackMetrics';
 import { createProjectionMetrics } from './ops/projectionMetrics';
+import { sealPeriodically } from './ops/sealPeriodically';
 import { migrateReadModel } from './readModel/migrateReadModel';
 import { readProjectionVersions } from './readModel/projectionVersions';
 import { VideoInfoProjection, type ProjectionObserver } from './videoInfo/videoInfoProjection';
@@ -96,6 +97,10 @@ export async function startProjector(config: Config, logger: Logger, options: St
       },
     });
     closers.push(() => lease.stop());
+    if (events.seal && config.LOG_SEAL_INTERVAL_MS > 0) {
+      const sealer = sealPeriodically({ seal: events.seal, intervalMs: config.LOG_SEAL_INTERVAL_MS, isWriter: () => writer, logger });
+      closers.push(() => sealer.stop());
+    }
 
     const app = createHttpApp({
       service: 'projector',

@@ -13,6 +13,7 @@ import {
   type TokenVerifier,
 } from '@reelay/platform';
 import { registerGetVideo } from './getVideo/getVideoRoute';
+import { findReceivingOfUser } from './readModel/progress';
 import { registerListVideos } from './listVideos/listVideosRoute';
 import { VideoChangeListener } from './readModel/videoChangeListener';
 import { createVideoReader } from './readModel/videoReader';
@@ -77,13 +78,14 @@ export function buildQueryApp(options: QueryAppOptions): HttpApp {
     metrics,
     // The table, not just the connection: until the projector has migrated, nothing can be served.
     readiness: { 'read model': () => knex.raw('select 1 from video_info limit 0') },
+    openApi: { title: 'Reelay query API', description: "Read-only: a video's status (ETag, long-poll) and a user's videos." },
   });
   registerAuthentication(app, options.verifier ?? createTokenVerifier(config));
   // Before the routes: the plugin hooks into every route declared after it has loaded.
   app.register(rateLimit, perUserRateLimit({ max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }));
   app.register(async (scope) => {
     const routes = scope as unknown as HttpApp;
-    registerGetVideo(routes, { read, changes });
+    registerGetVideo(routes, { read, changes, findReceiving: (videoId, userId) => findReceivingOfUser(knex, videoId, userId) });
     registerListVideos(routes, { knex });
   });
   // Listening from the start lets the cache serve the first polls.

@@ -1,4 +1,4 @@
-import { createKnex, createTokenVerifier, ensureDatabase, type Config, type Logger, type RunningService } from '@reelay/platform';
+import { createKnex, createTokenVerifier, ensureDatabase, migrateIntakeProgress, type Config, type Logger, type RunningService } from '@reelay/platform';
 import { buildQueryApp } from './app';
 
 export interface RunningQueryApi extends RunningService {
@@ -18,6 +18,8 @@ export async function startQueryApi(config: Config, logger: Logger): Promise<Run
   }
   await ensureDatabase(config.DATABASE_URL);
   const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-query-api' });
+  // The command API writes it; whichever starts first creates it.
+  await migrateIntakeProgress(knex);
   const app = buildQueryApp({
     config,
     logger,

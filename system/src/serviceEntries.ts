@@ -7,6 +7,8 @@ export interface ServiceEntry {
   /** Where its HTTP server listens: the API itself, or the worker's health and metrics. */
   readonly port: (config: Config) => number;
   readonly api: boolean;
+  /** What the startup message points at, when not `/v1` or `/metrics`. */
+  readonly path?: string;
 }
 
 /** Every service of the system, in the order they are started. */
@@ -16,6 +18,7 @@ const SERVICES: readonly ServiceEntry[] = [
   { name: 'uploader', entry: 'uploader/src/main.ts', port: (c) => c.UPLOADER_OPS_PORT, api: false },
   { name: 'query-api', entry: 'query-api/src/main.ts', port: (c) => c.QUERY_API_PORT, api: true },
   { name: 'command-api', entry: 'command-api/src/main.ts', port: (c) => c.COMMAND_API_PORT, api: true },
+  { name: 'demo', entry: 'demo/src/main.ts', port: (c) => c.DEMO_PORT, api: false, path: '/demo' },
 ];
 
 export const SERVICE_ENTRIES: readonly ServiceEntry[] = SERVICES.map((service) => ({ ...service, entry: path.join(PROJECT_ROOT, service.entry) }));

@@ -42,8 +42,8 @@ async function main(): Promise<void> {
 
   processes.forEach((p) => p.start());
   await Promise.all(services.map((service) => waitUntilHealthy(`http://${config.HOST}:${service.port(config)}/healthz`, 60_000)));
-  const lines = services.map((s) => `  ${s.name.padEnd(12)} http://${config.HOST}:${s.port(config)}${s.api ? '/v1' : '/metrics'}`);
-  process.stdout.write(`\nReelay is running:\n${lines.join('\n')}\n  a token:     npm run token -- <userId>\n\n`);
+  const lines = services.map((s) => `  ${s.name.padEnd(12)} http://${config.HOST}:${s.port(config)}${s.path ?? (s.api ? '/v1' : '/metrics')}`);
+  process.stdout.write(`\nReelay is running:\n${lines.join('\n')}\n  a token:     npm run token -- <userId>\n  API docs:    http://${config.HOST}:${config.COMMAND_API_PORT}/docs  http://${config.HOST}:${config.QUERY_API_PORT}/docs\n\n`);
   logger.info({ services: services.map((s) => s.name) }, 'reelay started');
 }
 

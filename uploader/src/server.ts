@@ -4,9 +4,11 @@ import {
   VideoRepository,
   connectNats,
   createHttpApp,
+  createKnex,
   createMetricsRegistry,
   createS3Client,
   createStagingStore,
+  ensureDatabase,
   natsReady,
   openEventStore,
   type Config,
@@ -14,11 +16,16 @@ import {
   type RunningService,
 } from '@reelay/platform';
 import { startUploaderWorker } from './worker';
+import { UploadJournals, migrateUploadJournal } from './uploadState/uploadJournal';
 
 /** Starts an uploader: a JetStream consumer that competes with any other copies for jobs. */
 export async function startUploader(config: Config, logger: Logger): Promise<RunningService> {
   const events = await openEventStore(config, { applicationName: 'reelay-uploader' });
   const { store } = events;
+  // The uploader's own table (multipart journal) lives in DATABASE_URL, whatever the event store.
+  await ensureDatabase(config.DATABASE_URL);
+  const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-uploader', max: 4 });
+  await migrateUploadJournal(knex);
   const storage = new S3ObjectStorage(createS3Client(config), {
     bucket: config.S3_BUCKET,
     partSizeBytes: config.UPLOAD_PART_SIZE_BYTES,
@@ -27,7 +34,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
   await storage.ensureBucket();
   const staging = createStagingStore(config);
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-uploader', logger });
-  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS });
+  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS, ackWaitMs: config.JOBS_ACK_WAIT_MS });
   await queue.ensureStream();
 
   const metrics = createMetricsRegistry('uploader');
@@ -36,11 +43,17 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
     repository: new VideoRepository(store),
     staging,
     storage,
+    journals: new UploadJournals(knex),
     logger,
     metrics,
     concurrency: config.UPLOADER_CONCURRENCY,
     maxAttempts: config.UPLOAD_MAX_ATTEMPTS,
     progressIntervalMs: config.PROGRESS_INTERVAL_MS,
+    ackWaitMs: config.JOBS_ACK_WAIT_MS,
+    stallTimeoutMs: config.UPLOAD_STALL_TIMEOUT_MS,
+    abandonedAfterMs: config.UPLOAD_ABANDONED_AFTER_MS,
+    sweepIntervalMs: config.UPLOAD_SWEEP_INTERVAL_MS,
+    shutdownGraceMs: config.UPLOADER_SHUTDOWN_GRACE_MS,
     ready: () => events.ready(),
   });
   const ops = createHttpApp({
@@ -49,6 +62,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
     metrics,
     readiness: {
       'event-store': () => events.ready(),
+      database: () => knex.raw('select 1'),
       nats: async () => natsReady(nc),
       'object-storage': () => storage.exists('.readyz'),
     },
@@ -58,10 +72,12 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
 
   return {
     async stop() {
+      logger.info('uploader stopping: no new jobs; in-flight uploads finish or are handed back');
       await worker.stop();
       await ops.close();
       await nc.drain().catch(() => undefined);
-      await events.close();
+      await Promise.all([events.close(), knex.destroy()]);
+      logger.info('uploader stopped');
     },
   };
 }

@@ -1,104 +1,35 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import pino from 'pino';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { Job } from '@reelay/contracts';
-import {
-  FileStagingStore,
-  JobQueue,
-  S3ObjectStorage,
-  VideoRepository,
-  connectNats,
-  createMetricsRegistry,
-  newEvent,
-  type ObjectStorage,
-} from '@reelay/platform';
-import { createTestEventStore, createTestObjectStorage, createTestS3Client, uniqueName } from '@reelay/platform/testing';
-import { startUploaderWorker } from './worker';
-
-const logger = pino({ level: 'silent' });
-const MiB = 1024 * 1024;
+import { S3ObjectStorage, VideoRepository, newEvent, type ObjectStorage } from '@reelay/platform';
+import { createTestS3Client, eventually } from '@reelay/platform/testing';
+import { createUploaderTestKit, MiB, type UploaderTestKit } from './testSupport/uploaderTestKit';
 
 describe('the uploader', () => {
-  let events: Awaited<ReturnType<typeof createTestEventStore>>;
-  let s3: Awaited<ReturnType<typeof createTestObjectStorage>>;
-  let stagingDir: string;
-  let staging: FileStagingStore;
-  let nc: NatsConnection;
-  let queue: JobQueue;
+  let kit: UploaderTestKit;
+  let events: UploaderTestKit['events'];
+  let s3: UploaderTestKit['s3'];
+  let staging: UploaderTestKit['staging'];
+  let nc: UploaderTestKit['nc'];
+  let queue: UploaderTestKit['queue'];
   let streamName: string;
-  let worker: { stop(): Promise<void> } | undefined;
 
   const startWorker = async (storage: ObjectStorage = s3.storage, maxAttempts = 3) => {
-    worker = await startUploaderWorker({
-      queue,
-      repository: new VideoRepository(events.store),
-      staging,
-      storage,
-      logger,
-      metrics: createMetricsRegistry('uploader-test'),
-      concurrency: 2,
-      maxAttempts,
-      progressIntervalMs: 0,
-    });
+    await kit.startWorker({ storage, maxAttempts });
   };
-
-  /** What the command API does: stage the bytes and record UploadRequested; the relay's publish. */
-  const requestUpload = async (bytes: Buffer) => {
-    const videoId = randomUUID();
-    const staged = await staging.write(videoId, Readable.from([bytes]), { maxBytes: bytes.length });
-    const requested = newEvent(
-      {
-        type: 'UploadRequested',
-        data: {
-          videoId: videoId as never,
-          userId: 'alice' as never,
-          metaInfo: { title: 't', fileName: 'f.mp4', contentType: 'video/mp4', sizeBytes: staged.sizeBytes, sha256: staged.sha256 },
-          stagingRef: staged.ref,
-        },
-      },
-      { correlationId: 'c', causationId: 'c', userId: 'alice' },
-    );
-    await events.store.appendToStream(`video-${videoId}`, [requested], { expectedRevision: 'no_stream' });
-    const job: Job = { kind: 'upload', videoId: videoId as never, requestEventId: requested.id };
-    await queue.publish(job);
-    return { videoId, job, stagingRef: staged.ref };
-  };
-
-  const typesOf = async (videoId: string) => (await events.store.readStream(`video-${videoId}`)).map((e) => e.type);
-
+  const requestUpload = (bytes: Buffer) => kit.requestUpload(bytes);
+  const typesOf = (videoId: string) => kit.typesOf(videoId);
   const waitForType = async (videoId: string, type: string, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await typesOf(videoId)).includes(type)) {
-      if (Date.now() > deadline) throw new Error(`no ${type} for ${videoId}; saw ${(await typesOf(videoId)).join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await kit.waitForType(videoId, type, timeoutMs);
   };
 
   beforeEach(async () => {
-    events = await createTestEventStore();
-    s3 = await createTestObjectStorage({ partSizeBytes: 5 * MiB });
-    stagingDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-uploader-staging-'));
-    staging = new FileStagingStore(stagingDir);
-    nc = await connectNats(process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222', { name: 'uploader-test', logger });
-    streamName = uniqueName('UPLOADER');
-    queue = new JobQueue(nc, { stream: streamName, logger, maxDeliver: 3 });
-    await queue.ensureStream();
+    kit = await createUploaderTestKit();
+    ({ events, s3, staging, nc, queue, streamName } = kit);
   });
 
   afterEach(async () => {
-    await worker?.stop();
-    worker = undefined;
-    await queue.deleteStream();
-    await nc.close();
-    await s3.cleanup();
-    await events.dispose();
-    await rm(stagingDir, { recursive: true, force: true });
+    await kit.dispose();
   });
 
   it('streams a staged video into S3 with multipart, records its progress and completion, and removes the staged copy', async () => {
@@ -119,7 +50,8 @@ describe('the uploader', () => {
     const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` }));
     const stored = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
     expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
-    expect(await staging.exists(stagingRef)).toBe(false);
+    // The staged copy is removed just after UploadCompleted is recorded.
+    await eventually(async () => expect(await staging.exists(stagingRef)).toBe(false));
   });
 
   it('does not upload twice when the same job arrives again', async () => {
@@ -147,13 +79,12 @@ describe('the uploader', () => {
 
   it('uploads a FAILED video from its kept staged copy when a retry is requested', async () => {
     const missingBucket = new S3ObjectStorage(s3.client, { bucket: `${s3.bucket}-missing`, partSizeBytes: 5 * MiB, queueSize: 1 });
-    await startWorker(missingBucket);
+    const first = await kit.startWorker({ storage: missingBucket });
     const bytes = randomBytes(64 * 1024);
     const { videoId, stagingRef } = await requestUpload(bytes);
     await waitForType(videoId, 'UploadFailed');
-    await worker?.stop();
-
-    await startWorker();
+    await first.stop();
+    await kit.startWorker();
     const retry = await new VideoRepository(events.store).decide(videoId, () => [
       newEvent({ type: 'UploadRetryRequested', data: { requestedBy: 'alice' as never } }, { correlationId: 'r', causationId: 'r', userId: 'alice' }),
     ]);
@@ -161,7 +92,8 @@ describe('the uploader', () => {
     await waitForType(videoId, 'UploadCompleted');
     const started = (await events.store.readStream(`video-${videoId}`)).filter((e) => e.type === 'UploadStarted');
     expect(started.map((e) => (e.data as { attempt: number }).attempt)).toEqual([1, 2]);
-    expect(await staging.exists(stagingRef)).toBe(false);
+    // The staged copy is removed just after UploadCompleted is recorded.
+    await eventually(async () => expect(await staging.exists(stagingRef)).toBe(false));
     const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` }));
     expect(Number(object.ContentLength)).toBe(bytes.length);
   });
@@ -195,6 +127,7 @@ describe('the uploader', () => {
       if (!gone) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(gone).toBe(true);
-    expect(await staging.exists(stagingRef)).toBe(false);
+    // The staged copy is removed just after UploadCompleted is recorded.
+    await eventually(async () => expect(await staging.exists(stagingRef)).toBe(false));
   });
 });

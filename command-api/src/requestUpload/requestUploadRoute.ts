@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { UploadAccepted, VideoId, videoStreamName, type UserId } from '@reelay/contracts';
+import type { IntakeProgress } from '../intakeProgress/intakeProgress';
+import { recordUploadRequested } from './recordUploadRequested';
 import {
   HttpError,
   WrongExpectedVersion,
-  newEvent,
+  HEAD_BYTES,
   type EventStore,
   type HttpApp,
   type StagedFile,
@@ -29,6 +31,8 @@ export interface RequestUploadDeps {
   /** Base of the `Location` header: where the app polls the video's status. */
   readonly queryApiUrl: string;
   readonly onAccepted?: (sizeBytes: number) => void;
+  /** Where the bytes received so far are written while the body streams in. */
+  readonly progress?: IntakeProgress;
 }
 
 const Headers = z.looseObject({
@@ -82,29 +86,27 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
           { 'retry-after': BUSY_RETRY_AFTER_SECONDS },
         );
       }
+      const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
+      const intake = { videoId, userId, metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType }, totalBytes: declaredLength || undefined };
       try {
-        const staged = await stageBody(deps, videoId, request.raw);
-        const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
-        const upload = newEvent(
-          {
-            type: 'UploadRequested',
-            data: {
-              videoId,
-              userId: userId as UserId,
-              metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 },
-              stagingRef: staged.ref,
-            },
-          },
-          { correlationId: request.id, causationId: request.id, userId },
-        );
+        const staged = await stageBody(deps, videoId, request.raw, (received) => {
+          // Only a body whose head passed the video check shows up as arriving.
+          if (received > HEAD_BYTES) deps.progress?.report(intake, received);
+        }).catch(async (error: unknown) => {
+          await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
+          throw error;
+        });
+        const metaInfo = { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 };
         try {
-          await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
+          await recordUploadRequested(deps.store, { videoId, userId: userId as UserId, metaInfo, stagingRef: staged.ref, requestId: request.id });
         } catch (error) {
+          await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
           await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
           // The same Idempotency-Key raced us and won: its video is the answer.
           if (key && error instanceof WrongExpectedVersion) return accepted();
           throw new HttpError(503, 'unavailable', 'the event store is unavailable; nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
         }
+        await deps.progress?.settle(videoId);
         deps.onAccepted?.(staged.sizeBytes);
         return accepted();
       } finally {
@@ -114,9 +116,10 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
   );
 }
 
-async function stageBody(deps: RequestUploadDeps, videoId: VideoId, body: Readable): Promise<StagedFile> {
+async function stageBody(deps: RequestUploadDeps, videoId: VideoId, body: Readable, onBytes: (received: number) => void): Promise<StagedFile> {
   try {
     return await deps.staging.write(stagingNameFor(videoId), body, {
+      onBytes,
       maxBytes: deps.maxUploadBytes,
       idleTimeoutMs: deps.idleTimeoutMs,
       inspectHead: (head) => {

@@ -11,6 +11,28 @@ export const VideoMetaInfoView = z.object({
   uploadedAt: z.string().nullable(),
 });
 
+/**
+ * Where a video's bytes are: `receiving` (still arriving at the command API, by POST or tus),
+ * `storing` (all received, being copied into object storage), `done` (stored), `stopped`
+ * (failed or deleted).
+ */
+export const UploadPhase = z.enum(['receiving', 'storing', 'done', 'stopped']);
+export type UploadPhase = z.infer<typeof UploadPhase>;
+
+/** Both legs of an upload, so that a progress bar never sits at 100% while S3 is still filling. */
+export const VideoProgress = z.object({
+  phase: UploadPhase,
+  /** Bytes the command API has received (all of them once `receiving` is over). */
+  receivedBytes: z.number().int().min(0),
+  /** Bytes in object storage (from the uploader's last report). */
+  storedBytes: z.number().int().min(0),
+  /** The video's size; null while a client sending without a length has not finished. */
+  totalBytes: z.number().int().min(0).nullable(),
+  /** How far the current phase is, 0–100; null while receiving a video of unknown size. */
+  percentage: z.number().int().min(0).max(100).nullable(),
+});
+export type VideoProgress = z.infer<typeof VideoProgress>;
+
 /** One `video_info` of the seed, as the query API returns it. */
 export const VideoView = z.object({
   videoId: VideoId,
@@ -19,6 +41,7 @@ export const VideoView = z.object({
   uploadedPercentage: z.number().int().min(0).max(100),
   metaInfo: VideoMetaInfoView,
   failureReason: z.string().nullable(),
+  progress: VideoProgress,
 });
 export type VideoView = z.infer<typeof VideoView>;
 

@@ -43,6 +43,12 @@ export interface OneSignalStandIn {
   failNext(count: number, status: number, body?: unknown, headers?: Readonly<Record<string, string>>): void;
   /** Holds the answers to the next `count` requests for `ms` (to exercise a client's deadline). */
   delayNext(count: number, ms: number): void;
+  /**
+   * Runs `hook` after the next new notification is created and before it is answered: the
+   * moment where the provider has accepted a push that the sender does not know about yet (a
+   * test kills the sender here). The answer is written after the hook resolves, if still wanted.
+   */
+  onNextAccepted(hook: (notification: StandInNotification) => Promise<void> | void): void;
   /** Resolves when `requests` holds at least `count` entries (or rejects after `timeoutMs`). */
   waitForRequests(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -63,6 +69,7 @@ export async function startOneSignalStandIn(): Promise<OneSignalStandIn> {
   const delays: number[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const waiters = new Set<() => void>();
+  const acceptedHooks: ((notification: StandInNotification) => Promise<void> | void)[] = [];
 
   const record = (request: ReceivedNotificationRequest) => {
     requests.push(request);
@@ -103,8 +110,12 @@ export async function startOneSignalStandIn(): Promise<OneSignalStandIn> {
     if (!earlier) {
       created.push(notification);
       if (key !== null) byKey.set(key, notification);
+      const hook = acceptedHooks.shift();
+      if (hook) await hook(notification);
     }
     record({ headers: req.headers, body, status: 200, notificationId: notification.id });
+    // The sender may be gone by now (killed in a hook): accepted all the same, nobody to tell.
+    if (res.destroyed || req.socket.destroyed) return undefined;
     return answer(res, 200, { id: notification.id, external_id: key }, earlier ? { 'Idempotent-Replayed': 'true' } : {});
   };
 
@@ -124,6 +135,9 @@ export async function startOneSignalStandIn(): Promise<OneSignalStandIn> {
     uniqueNotifications: () => created.length,
     failNext(count, status, body = { errors: ['failure planned by the test'] }, headers = {}) {
       for (let i = 0; i < count; i += 1) failures.push({ status, body, headers });
+    },
+    onNextAccepted(hook) {
+      acceptedHooks.push(hook);
     },
     delayNext(count, ms) {
       for (let i = 0; i < count; i += 1) delays.push(ms);

@@ -48,6 +48,8 @@ const ConfigSchema = z
     UPLOADER_OPS_PORT: port(3002),
     PROJECTOR_OPS_PORT: port(3003),
     NOTIFIER_OPS_PORT: port(3004),
+    /** The demo page of `npm start` (`/demo`), which also proxies both APIs under one origin. */
+    DEMO_PORT: port(3005),
     /** Base of the `Location` header; the query API's address as the app reaches it. */
     QUERY_API_PUBLIC_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -67,16 +69,42 @@ const ConfigSchema = z
     STAGING_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(10 * 60_000),
     /** Staged and partial files younger than this are never swept: a request may still own them. */
     STAGING_SWEEP_GRACE_MS: positiveInt(60 * 60_000),
+    /** A job delivery not acked, nak-ed or kept alive (`working()`) for this long is redelivered. */
+    JOBS_ACK_WAIT_MS: positiveInt(30_000),
+    /** An upload attempt that stores no part for this long is aborted and handed back (watchdog). */
+    UPLOAD_STALL_TIMEOUT_MS: positiveInt(120_000),
+    /** A LOADING video no uploader has touched for this long (its job is gone) is failed, retryable. */
+    UPLOAD_ABANDONED_AFTER_MS: positiveInt(10 * 60_000),
+    /** How often each uploader looks for abandoned uploads; 0 turns the sweep off. */
+    UPLOAD_SWEEP_INTERVAL_MS: z.coerce.number().int().nonnegative().default(60_000),
+    /** On SIGTERM, how long in-flight uploads may run on before they are handed back. */
+    UPLOADER_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+    /** After SIGTERM a service that has not drained within this long exits anyway (code 1). */
+    SHUTDOWN_DEADLINE_MS: positiveInt(25_000),
+    /** How long an unfinished tus upload (`/v1/uploads`) may be resumed after its creation. */
+    TUS_UPLOAD_EXPIRATION_MS: positiveInt(24 * 60 * 60_000),
     /** Video rows the query API keeps in memory between polls (about 1 KiB each); 0 turns it off. */
     QUERY_CACHE_MAX_ENTRIES: z.coerce.number().int().nonnegative().default(10_000),
     /** The longest a cached row is served without a read, should a change notification be lost. */
     QUERY_CACHE_TTL_MS: positiveInt(5_000),
+    /** How often the projector's writer seals the event log (`reelay verify log`); 0 turns it off. */
+    LOG_SEAL_INTERVAL_MS: z.coerce.number().int().nonnegative().default(60_000),
   })
   // A partial file is touched by every chunk written; one older than the idle timeout has no
   // live writer. A grace shorter than that could sweep a slow but healthy upload.
   .refine((env) => env.STAGING_SWEEP_GRACE_MS > env.UPLOAD_IDLE_TIMEOUT_MS, {
     path: ['STAGING_SWEEP_GRACE_MS'],
     message: 'must be longer than UPLOAD_IDLE_TIMEOUT_MS',
+  })
+  // A job waiting for its redelivery (ack_wait) or its backoff (at most 30 s) is not abandoned.
+  .refine((env) => env.UPLOAD_ABANDONED_AFTER_MS > env.JOBS_ACK_WAIT_MS + 30_000, {
+    path: ['UPLOAD_ABANDONED_AFTER_MS'],
+    message: 'must be longer than JOBS_ACK_WAIT_MS + 30000 (the longest retry backoff)',
+  })
+  // In-flight uploads are handed back after the grace; the process must still be alive to do it.
+  .refine((env) => env.UPLOADER_SHUTDOWN_GRACE_MS < env.SHUTDOWN_DEADLINE_MS, {
+    path: ['UPLOADER_SHUTDOWN_GRACE_MS'],
+    message: 'must be shorter than SHUTDOWN_DEADLINE_MS',
   })
   .transform((env) => ({
     ...env,

@@ -5,6 +5,7 @@ import type { EventStore } from './eventStore';
 import { EVENTSTOREDB_URL, toEsdbConnectionString } from './eventStoreDb/connectionString';
 import { EventStoreDbEventStore } from './eventStoreDb/eventStoreDbEventStore';
 import { NOTHING_HELD_BACK, lagThroughReads, type LogDiagnostics } from './logDiagnostics';
+import { sealEventLog, type LogSeal } from './postgres/logSealer';
 import { PostgresEventStore } from './postgres/postgresEventStore';
 import { postgresLogDiagnostics } from './postgres/postgresLogDiagnostics';
 
@@ -17,6 +18,11 @@ export interface OpenedEventStore {
   readonly diagnostics: LogDiagnostics;
   /** Rejects while the store cannot be reached: for `/readyz`. */
   ready(): Promise<unknown>;
+  /**
+   * Seals the log up to its newest readable event (undefined when nothing new was sealed);
+   * absent where the store keeps no seals (EventStoreDB).
+   */
+  readonly seal?: () => Promise<LogSeal | undefined>;
   /** Stops its subscriptions and releases its connections. */
   close(): Promise<void>;
 }
@@ -45,6 +51,7 @@ export async function openEventStore(
     adapter: 'postgres',
     diagnostics: postgresLogDiagnostics(pool),
     ready: () => pool.query('select 1'),
+    seal: () => sealEventLog(pool),
     async close() {
       await store.close();
       await pool.end();

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger';
@@ -9,6 +9,8 @@ import { HttpError, PROBLEM_CONTENT_TYPE, problem } from './problems';
 import { INTERNAL_DETAIL, problemForError } from './problemForError';
 import { requestIdOf } from './requestId';
 import { httpDurationRecorder, type ReadinessChecks, checkReadiness } from './observability';
+import { recordDeclaredRoutes } from './declaredRoutes';
+import { OPS_RESPONSES, registerOpenApi, type OpenApiInfo } from './openApi';
 
 /** Longest URL path quoted back in a 404/405 detail. */
 const MAX_QUOTED_PATH = 200;
@@ -47,6 +49,8 @@ export interface HttpAppOptions {
   readonly logger: Logger;
   readonly metrics: Registry;
   readonly readiness: ReadinessChecks;
+  /** Publish an OpenAPI document of the app's routes and a page at `/docs` (the two APIs do). */
+  readonly openApi?: OpenApiInfo;
 }
 
 function hasUnreadBody(raw: IncomingMessage): boolean {
@@ -71,9 +75,12 @@ function quotedPath(url: string): string {
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = createFastify(options.logger);
+  recordDeclaredRoutes(app as unknown as FastifyInstance);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Before every route: the document is collected from the routes as they are declared.
+  if (options.openApi) registerOpenApi(app, options.openApi);
 
   // First of every hook: while draining, refuse new work at once so the balancer moves on.
   let closing = false;
@@ -110,16 +117,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   app.addHook('onResponse', httpDurationRecorder(options.metrics));
 
-  const open = { config: { public: true } };
-  app.get('/healthz', open, async () => ({ status: 'ok' }));
-  app.get('/readyz', open, async (_request, reply) => {
-    const failing = await checkReadiness(options.readiness);
-    if (failing.length === 0) return { status: 'ready' };
-    return sendProblem(reply, 503, 'unavailable', `not ready: ${failing.join(', ')}`);
-  });
-  app.get('/metrics', open, async (_request, reply) => {
-    reply.type(options.metrics.contentType);
-    return options.metrics.metrics();
+  // In a plugin so that the OpenAPI document, registered above, sees them too.
+  app.register(async (ops) => {
+    const open = { config: { public: true } };
+    ops.get('/healthz', { ...open, schema: { response: OPS_RESPONSES.healthz } }, async () => ({ status: 'ok' as const }));
+    ops.get('/readyz', { ...open, schema: { response: OPS_RESPONSES.readyz } }, async (_request, reply) => {
+      const failing = await checkReadiness(options.readiness);
+      if (failing.length === 0) return { status: 'ready' as const };
+      return sendProblem(reply, 503, 'unavailable', `not ready: ${failing.join(', ')}`);
+    });
+    // Prometheus text, sent as it is.
+    ops.get('/metrics', { ...open, schema: { response: OPS_RESPONSES.metrics }, serializerCompiler: () => (data) => String(data) }, async (_request, reply) => {
+      reply.type(options.metrics.contentType);
+      return options.metrics.metrics();
+    });
   });
 
   return app;

@@ -6,8 +6,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-const SHUTDOWN_DEADLINE_MS = 25_000;
-
 /**
  * The entry point of every service process: parses the configuration (one line and exit code 2
  * on a bad value), starts the service, and drains it on SIGTERM/SIGINT within a deadline.
@@ -34,7 +32,7 @@ export function runService(name: string, start: (config: Config, logger: Logger)
     const deadline = setTimeout(() => {
       logger.error('shutdown deadline passed; exiting');
       process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
+    }, config.SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     Promise.resolve(running?.stop())
       .then(() => {

@@ -1,8 +1,11 @@
 import type { Readable } from 'node:stream';
+import type { MultipartJournal } from './multipartJournal';
 
 export interface UploadProgress {
   readonly uploadedBytes: number;
   readonly totalBytes: number;
+  /** Bytes this call itself has sent so far (a resumed upload does not count what was stored before). */
+  readonly sentBytes?: number;
 }
 
 export interface StoredObject {
@@ -20,10 +23,34 @@ export interface ObjectStorage {
     body: Readable,
     options: { sizeBytes: number; contentType: string; onProgress?: (p: UploadProgress) => void; signal?: AbortSignal },
   ): Promise<StoredObject>;
+  /**
+   * Streams the source into the object with a multipart upload that a later call (another
+   * process, after a crash) resumes from `journal`, sending only the parts not yet stored.
+   */
+  uploadResumable(key: string, options: ResumableUploadRequest): Promise<ResumedObject>;
+  /** Gives up the journalled upload of `key` (best effort) and clears the journal. */
+  discardResumable(key: string, journal: MultipartJournal): Promise<void>;
   read(key: string): Promise<Readable>;
   /** Succeeds when the object is already gone. */
   remove(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
   /** Creates the bucket when it is missing. */
   ensureBucket(): Promise<void>;
+}
+
+export interface ResumableUploadRequest {
+  readonly sizeBytes: number;
+  readonly contentType: string;
+  readonly journal: MultipartJournal;
+  /** Opens the source at byte `start`. */
+  readonly openSource: (start: number) => Promise<Readable>;
+  readonly onProgress?: (p: UploadProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface ResumedObject extends StoredObject {
+  /** Bytes already stored by an earlier attempt, not sent again. */
+  readonly resumedBytes: number;
+  /** Bytes this call sent. */
+  readonly sentBytes: number;
 }

@@ -8,7 +8,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ObjectStorage, StoredObject, UploadProgress } from './objectStorage';
+import type { MultipartJournal } from './multipartJournal';
+import type { ObjectStorage, ResumableUploadRequest, ResumedObject, StoredObject, UploadProgress } from './objectStorage';
+import { discardResumableUpload, resumableUpload } from './resumableUpload';
 
 /** S3 (or anything speaking it) failed for a reason other than a missing object; see `cause`. */
 export class ObjectStorageError extends Error {
@@ -88,6 +90,20 @@ export class S3ObjectStorage implements ObjectStorage {
     } finally {
       signal?.removeEventListener('abort', abort);
     }
+  }
+
+  uploadResumable(key: string, options: ResumableUploadRequest): Promise<ResumedObject> {
+    return resumableUpload(this.client, {
+      ...options,
+      bucket: this.bucket,
+      key,
+      partSizeBytes: this.options.partSizeBytes,
+      concurrency: this.options.queueSize,
+    });
+  }
+
+  discardResumable(key: string, journal: MultipartJournal): Promise<void> {
+    return discardResumableUpload(this.client, this.bucket, key, journal);
   }
 
   async read(key: string): Promise<Readable> {

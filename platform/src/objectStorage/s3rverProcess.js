@@ -11,6 +11,8 @@ const S3rver = require('s3rver');
 
 const { directory, port, host } = JSON.parse(process.argv[2] ?? '{}');
 const server = new S3rver({ directory, port, address: host, silent: true });
+// Ahead of s3rver's router: ListParts and AbortMultipartUpload, which it lacks (see the file).
+server.middleware.unshift(require('./s3rverMultipartExtras').multipartExtras(directory));
 
 let stopping = false;
 function stop() {

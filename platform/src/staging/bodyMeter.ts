@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { StagingBodyStalled, UploadTooLarge } from './stagingStore';
+import type { Readable } from 'node:stream';
+import { StagingBodyCutOff, StagingBodyStalled, StagingWriteFailed, UploadTooLarge } from './stagingStore';
 
 /** How many first bytes `inspectHead` sees. */
 export const HEAD_BYTES = 4096;
@@ -9,6 +10,7 @@ export interface BodyMeterOptions {
   readonly maxBytes: number;
   readonly inspectHead?: (head: Buffer) => void;
   readonly idleTimeoutMs?: number;
+  readonly onBytes?: (receivedBytes: number) => void;
 }
 
 /**
@@ -52,6 +54,8 @@ export class BodyMeter extends Transform {
         if (error) return callback(error);
       }
     }
+    // After the head check: bytes refused by it are never reported as received.
+    this.options.onBytes?.(this.sizeBytes);
     callback(null, chunk);
   }
 
@@ -87,3 +91,28 @@ export class BodyMeter extends Transform {
     }
   }
 }
+
+/**
+ * Fails the write when the body fails: an error, an 'aborted' request (a client that went
+ * away), or a close before the end. `pipe` alone would leave the write waiting forever.
+ */
+export function forwardBodyFailures(body: Readable, meter: BodyMeter): { cutOff(): boolean } {
+  let cutOff = false;
+  const cut = (cause?: unknown) => {
+    if (body.readableEnded || cutOff) return;
+    cutOff = true;
+    meter.destroy(new StagingBodyCutOff('request body ended before it was complete', { cause }));
+  };
+  // These listeners stay: removing them could leave a late 'error' unhandled and crash the process.
+  body.on('error', cut).on('close', () => cut()).once('aborted', () => cut());
+  return { cutOff: () => cutOff };
+}
+
+/** The error a failed write reports: the body's, the limit's, inspectHead's, or the store's own. */
+export function classifyWriteFailure(error: unknown, meter: BodyMeter, bodyCutOff: boolean): unknown {
+  if (error instanceof UploadTooLarge || error instanceof StagingBodyCutOff || error instanceof StagingBodyStalled) return error;
+  if (meter.rejection !== undefined) return meter.rejection;
+  if (bodyCutOff) return new StagingBodyCutOff('request body ended before it was complete', { cause: error });
+  return new StagingWriteFailed('storing the staged file failed', { cause: error });
+}
+

@@ -194,8 +194,9 @@ describe('FileStagingStore', () => {
 });
 
 describe('createStagingStore', () => {
-  it('makes a file store for file:// and refuses s3:// for now', () => {
+  it('makes a file store for file:// and an S3 store for s3://', () => {
     expect(createStagingStore({ STAGING: 'file:///tmp/reelay-staging-x' })).toBeInstanceOf(FileStagingStore);
-    expect(() => createStagingStore({ STAGING: 's3://bucket/prefix' })).toThrow('S3 staging is not implemented yet');
+    expect(createStagingStore({ STAGING: 's3://reelay-staging/in/coming' })).toMatchObject({ bucket: 'reelay-staging', prefix: 'in/coming' });
+    expect(() => createStagingStore({ STAGING: 's3:///prefix' })).toThrow('valid bucket');
   });
 });

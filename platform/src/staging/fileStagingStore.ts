@@ -4,37 +4,21 @@ import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BodyMeter } from './bodyMeter';
+import { BodyMeter, classifyWriteFailure, forwardBodyFailures } from './bodyMeter';
 import {
-  StagingBodyStalled,
-  UploadTooLarge,
+  InvalidStagingRef,
+  SAFE_NAME,
+  StagedFileNotFound,
+  StagingBodyCutOff,
   type StagedEntry,
   type StagedFile,
+  type StagingReadOptions,
   type StagingStore,
   type StagingWriteOptions,
 } from './stagingStore';
 
-/** A name or ref that does not denote a file of this store (bad characters, another folder). */
-export class InvalidStagingRef extends Error {
-  override readonly name = 'InvalidStagingRef';
-}
+export { InvalidStagingRef, StagedFileNotFound, StagingBodyCutOff, StagingWriteFailed } from './stagingStore';
 
-/** The staged file a ref points at does not exist (any more). */
-export class StagedFileNotFound extends Error {
-  override readonly name = 'StagedFileNotFound';
-}
-
-/** The body ended, errored or was aborted before all of it arrived; nothing was kept. */
-export class StagingBodyCutOff extends Error {
-  override readonly name = 'StagingBodyCutOff';
-}
-
-/** Storing the bytes failed on our side (disk full, permissions…); see `cause`. Nothing was kept. */
-export class StagingWriteFailed extends Error {
-  override readonly name = 'StagingWriteFailed';
-}
-
-const SAFE_NAME = /^[A-Za-z0-9_-]+$/;
 const REF_PREFIX = 'file://';
 const PARTIAL_SUFFIX = '.partial';
 
@@ -94,21 +78,26 @@ export class FileStagingStore implements StagingStore {
       body.unpipe(meter);
       body.pause();
       await rm(partialPath, { force: true });
-      throw classify(error, meter, body$.cutOff());
+      throw classifyWriteFailure(error, meter, body$.cutOff());
     }
     return { ref: `${REF_PREFIX}${finalPath}`, sizeBytes: meter.sizeBytes, sha256: meter.sha256(), head: meter.head() };
   }
 
-  async read(ref: string): Promise<Readable> {
+  async read(ref: string, options: StagingReadOptions = {}): Promise<Readable> {
     const file = this.pathOf(ref);
     try {
       // Opening first turns a missing file into a rejection here, not a stream error later.
       const handle = await open(file, 'r');
-      return handle.createReadStream();
+      return handle.createReadStream({ start: options.start ?? 0 });
     } catch (error) {
       if (isMissing(error)) throw new StagedFileNotFound(`staged file ${ref} does not exist`, { cause: error });
       throw error;
     }
+  }
+
+  refFor(name: string): string {
+    if (!SAFE_NAME.test(name)) throw new InvalidStagingRef(`staging name ${JSON.stringify(name)} is not [A-Za-z0-9_-]+`);
+    return this.refOf(name);
   }
 
   async remove(ref: string): Promise<void> {
@@ -190,29 +179,6 @@ export class FileStagingStore implements StagingStore {
     });
     return this.ready;
   }
-}
-
-/**
- * Fails the write when the body fails: an error, an 'aborted' request (a client that went
- * away), or a close before the end. `pipe` alone would leave the write waiting forever.
- */
-function forwardBodyFailures(body: Readable, meter: BodyMeter): { cutOff(): boolean } {
-  let cutOff = false;
-  const cut = (cause?: unknown) => {
-    if (body.readableEnded || cutOff) return;
-    cutOff = true;
-    meter.destroy(new StagingBodyCutOff('request body ended before it was complete', { cause }));
-  };
-  // These listeners stay: removing them could leave a late 'error' unhandled and crash the process.
-  body.on('error', cut).on('close', () => cut()).once('aborted', () => cut());
-  return { cutOff: () => cutOff };
-}
-
-function classify(error: unknown, meter: BodyMeter, bodyCutOff: boolean): unknown {
-  if (error instanceof UploadTooLarge || error instanceof StagingBodyCutOff || error instanceof StagingBodyStalled) return error;
-  if (meter.rejection !== undefined) return meter.rejection;
-  if (bodyCutOff) return new StagingBodyCutOff('request body ended before it was complete', { cause: error });
-  return new StagingWriteFailed('storing the staged file failed', { cause: error });
 }
 
 function isMissing(error: unknown): boolean {

@@ -10,6 +10,29 @@ export interface StagedFile {
   readonly head: Buffer;
 }
 
+/** A name or ref that does not denote a file of this store (bad characters, another folder). */
+export class InvalidStagingRef extends Error {
+  override readonly name = 'InvalidStagingRef';
+}
+
+/** The staged file a ref points at does not exist (any more). */
+export class StagedFileNotFound extends Error {
+  override readonly name = 'StagedFileNotFound';
+}
+
+/** The body ended, errored or was aborted before all of it arrived; nothing was kept. */
+export class StagingBodyCutOff extends Error {
+  override readonly name = 'StagingBodyCutOff';
+}
+
+/** Storing the bytes failed on our side (disk full, permissions…); see `cause`. Nothing was kept. */
+export class StagingWriteFailed extends Error {
+  override readonly name = 'StagingWriteFailed';
+}
+
+/** What a staged name may be: letters, digits, `_` and `-` (never a path, never hidden). */
+export const SAFE_NAME = /^[A-Za-z0-9_-]+$/;
+
 export class UploadTooLarge extends Error {
   override readonly name = 'UploadTooLarge';
 }
@@ -37,6 +60,13 @@ export interface StagingWriteOptions {
   readonly inspectHead?: (head: Buffer) => void;
   /** Fail with StagingBodyStalled when no byte arrives for this long (a client that went quiet). */
   readonly idleTimeoutMs?: number;
+  /** Told the running count of bytes received, for every chunk (the progress bar while receiving). */
+  readonly onBytes?: (receivedBytes: number) => void;
+}
+
+export interface StagingReadOptions {
+  /** The first byte to read (0 by default). */
+  readonly start?: number;
 }
 
 /**
@@ -59,7 +89,13 @@ export interface StagingStore {
    * StagingBodyStalled when it goes quiet, or with whatever `inspectHead` threw.
    */
   write(name: string, body: Readable, options: StagingWriteOptions): Promise<StagedFile>;
-  read(ref: string): Promise<Readable>;
+  /**
+   * The staged bytes, from byte `start` (0 by default) to the end: an upload that resumes after
+   * its first bytes are already stored reads only the rest. Rejects with StagedFileNotFound.
+   */
+  read(ref: string, options?: StagingReadOptions): Promise<Readable>;
+  /** The ref of the file staged under `name` (written here, or handed over by the tus intake). */
+  refFor(name: string): string;
   /** Succeeds when already gone. */
   remove(ref: string): Promise<void>;
   exists(ref: string): Promise<boolean>;

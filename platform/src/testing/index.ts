@@ -9,3 +9,5 @@ export * from './jwksServer';
 export * from './privatePostgres';
 export * from './privateNats';
 export * from './childService';
+export * from './s3FaultProxy';
+export * from './openApiCoverage';

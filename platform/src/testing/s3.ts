@@ -63,3 +63,6 @@ async function deleteBucket(client: S3Client, bucket: string): Promise<void> {
   }
   await client.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
+
+/** Empties and deletes a bucket a test made on the test s3rver. */
+export const emptyAndDeleteBucket = deleteBucket;

@@ -38,6 +38,7 @@ describe('GET /v1/videos/:videoId', () => {
         uploadedAt: null,
       },
       failureReason: null,
+      progress: { phase: 'storing', receivedBytes: 2048, storedBytes: 819, totalBytes: 2048, percentage: 40 },
     });
   });
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { GetVideoQuery, NotFound, VideoId, VideoView } from '@reelay/contracts';
 import type { HttpApp } from '@reelay/platform';
 import type { VideoChangeListener } from '../readModel/videoChangeListener';
+import type { IntakeProgressRow } from '@reelay/platform';
+import { receivingEtag, receivingView } from '../readModel/progress';
 import type { VideoReader } from '../readModel/videoReader';
 import { toVideoView } from '../readModel/videoRecord';
 import { awaitNewVersion } from './awaitNewVersion';
@@ -12,6 +14,8 @@ export interface GetVideoDependencies {
   /** Reads a row by id (through the cache). */
   readonly read: VideoReader;
   readonly changes: VideoChangeListener;
+  /** The caller's video whose bytes are still arriving (intake_progress), when the read model has none. */
+  readonly findReceiving: (videoId: string, userId: string) => Promise<IntakeProgressRow | undefined>;
 }
 
 const Params = z.object({ videoId: VideoId });
@@ -28,7 +32,7 @@ const NotModified = z.undefined().describe('Not Modified: the version named by I
  * nothing to compare against, so it gets the current state at once — holding would only delay
  * the first answer.
  */
-export function registerGetVideo(app: HttpApp, { read, changes }: GetVideoDependencies): void {
+export function registerGetVideo(app: HttpApp, { read, changes, findReceiving }: GetVideoDependencies): void {
   app.get(
     '/v1/videos/:videoId',
     {
@@ -43,7 +47,15 @@ export function registerGetVideo(app: HttpApp, { read, changes }: GetVideoDepend
       const load = () => findVideoOfUser(read, videoId, request.userId);
 
       let record = await load();
-      if (!record) throw new NotFound(`video ${videoId} was not found`);
+      if (!record) {
+        // Its bytes may still be arriving: answered at once (a long-poll is woken by the projector only).
+        const receiving = await findReceiving(videoId, request.userId);
+        if (!receiving) throw new NotFound(`video ${videoId} was not found`);
+        const etag = receivingEtag(receiving);
+        reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'authorization');
+        if (ifNoneMatchMatches(ifNoneMatch, etag)) return reply.code(304).send();
+        return receivingView(receiving);
+      }
 
       const waitMs = request.query.waitSeconds * 1000;
       if (waitMs > 0 && ifNoneMatch && ifNoneMatchMatches(ifNoneMatch, videoEtag(record.video_id, record.last_revision))) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { videoStreamName, type VideoEvent, type VideoList, type VideoView } from '@reelay/contracts';
-import { createKnex, createLogger, loadConfig, newEvent, signToken, type EventStore, type HttpApp } from '@reelay/platform';
+import { createKnex, createLogger, loadConfig, migrateIntakeProgress, newEvent, signToken, type EventStore, type HttpApp } from '@reelay/platform';
 import { createTestEventStore, eventually } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel, readProjectionVersions, rebuildVideoInfo } from '@reelay/projector';
 import { buildQueryApp } from '../app';
@@ -24,6 +24,8 @@ describe('the query API during a rebuild of video_info', () => {
     eventStore = await createTestEventStore();
     knex = createKnex(eventStore.url, { max: 8 });
     await migrateReadModel(knex);
+    // The query API also reads bytes still arriving (two-leg progress).
+    await migrateIntakeProgress(knex);
     projection = new VideoInfoProjection({ knex, store: eventStore.store, logger, retryDelayMs: 50, batchSize: 20 });
     projection.start();
     // A limit no reader here can reach: this test is about the read model, not the rate limiter.

@@ -1,4 +1,5 @@
 import type { VideoId, VideoStatus, VideoView } from '@reelay/contracts';
+import { storedProgress } from './progress';
 
 /**
  * One `video_info` row as the query API reads it. The table belongs to the projector; this is
@@ -45,5 +46,6 @@ export function toVideoView(record: VideoRecord): VideoView {
       uploadedAt: record.uploaded_at?.toISOString() ?? null,
     },
     failureReason: record.failure_reason,
+    progress: storedProgress(record.status as VideoStatus, sizeBytes, record.uploaded_percentage),
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { videoStreamName, type VideoEvent } from '@reelay/contracts';
-import { createKnex, createLogger, loadConfig, newEvent, signToken, type HttpApp } from '@reelay/platform';
+import { createKnex, createLogger, loadConfig, migrateIntakeProgress, newEvent, signToken, type HttpApp } from '@reelay/platform';
 import { createTestEventStore, eventually } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp, type QueryAppOptions } from '../app';
@@ -14,6 +14,7 @@ export async function createQueryApiTestContext() {
   const eventStore = await createTestEventStore();
   const knex = createKnex(eventStore.url, { max: 6 });
   await migrateReadModel(knex);
+  await migrateIntakeProgress(knex);
   const logger = createLogger('query-api-test', 'silent');
   const projection = new VideoInfoProjection({ knex, store: eventStore.store, logger, retryDelayMs: 50 });
   projection.start();

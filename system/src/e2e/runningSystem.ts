@@ -10,6 +10,8 @@ export interface RunningSystem {
   readonly ports: Readonly<Record<string, number>>;
   readonly commandApi: string;
   readonly queryApi: string;
+  /** The demo server: the page at `/demo`, both APIs proxied under its origin. */
+  readonly demo: string;
   readonly dataDir: string;
   /** The launcher's pid; every service is a child of it. */
   readonly pid: number;
@@ -29,6 +31,7 @@ export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000, a
     UPLOADER_OPS_PORT: await freePort(),
     PROJECTOR_OPS_PORT: await freePort(),
     NOTIFIER_OPS_PORT: await freePort(),
+    DEMO_PORT: await freePort(),
   };
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'system/src/start.ts'), ...args], {
     cwd: PROJECT_ROOT,
@@ -52,6 +55,7 @@ export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000, a
     ports,
     commandApi: `http://127.0.0.1:${ports.COMMAND_API_PORT}`,
     queryApi: `http://127.0.0.1:${ports.QUERY_API_PORT}`,
+    demo: `http://127.0.0.1:${ports.DEMO_PORT}`,
     dataDir,
     pid: child.pid as number,
     output: () => output,

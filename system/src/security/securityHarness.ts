@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { UserId, VideoId, videoStreamName } from '@reelay/contracts';
 import { buildCommandApp, type CommandApiLimits } from '@reelay/command-api';
 import {
+  migrateIntakeProgress,
   FileStagingStore,
   PROJECT_ROOT,
   createKnex,
@@ -42,6 +43,8 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
   const events = await createTestEventStore();
   const knex = createKnex(events.url, { max: 6 });
   await migrateReadModel(knex);
+  // The query API reads bytes still arriving from it (two-leg progress); the command API writes it.
+  await migrateIntakeProgress(knex);
   let logs = '';
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {

@@ -1,12 +1,13 @@
 import type { DeleteJob } from '@reelay/contracts';
 import type { JobDelivery, Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
 import { objectKeyFor } from '../uploadVideo/decideUpload';
+import type { UploadJournals } from '../uploadState/uploadJournal';
 
 /** A `VideoDeleted` job: removes the object and any staged copy. Removing twice is harmless. */
 export async function deleteVideoObject(
   job: DeleteJob,
   delivery: JobDelivery,
-  deps: { repository: VideoRepository; storage: ObjectStorage; staging: StagingStore; logger: Logger },
+  deps: { repository: VideoRepository; storage: ObjectStorage; staging: StagingStore; journals: UploadJournals; logger: Logger },
 ): Promise<void> {
   const state = await deps.repository.load(job.videoId);
   if (!state) {
@@ -21,6 +22,8 @@ export async function deleteVideoObject(
   }
   await deps.storage.remove(state.objectKey ?? objectKeyFor(job.videoId));
   await deps.staging.remove(state.stagingRef);
+  // An upload cut short by the deletion leaves a multipart upload behind: give it up, forget it.
+  await deps.storage.discardResumable(objectKeyFor(job.videoId), deps.journals.forVideo(job.videoId, state.attempt)).catch(() => undefined);
   deps.logger.info({ videoId: job.videoId }, 'deleted video object removed');
   await delivery.ack();
 }

@@ -20,6 +20,11 @@ export function classifyFailure(error: unknown): FailureClass {
   const e = mostSpecific(error);
   const status = e.$metadata?.httpStatusCode;
   const message = e.message ?? String(error);
+  if (e.name === 'UploadStalled') return { retryable: true, code: 'UPLOAD_STALLED', reason: `the upload stalled: ${message}` };
+  if (e.name === 'MultipartUploadLost') return { retryable: true, code: 'MULTIPART_UPLOAD_LOST', reason: message };
+  if (e.name === 'SourceSizeMismatch' || e.name === 'UploadSizeMismatch') {
+    return { retryable: false, code: 'STAGED_COPY_SIZE_MISMATCH', reason: `the staged copy does not have the announced size: ${message}` };
+  }
   if (e.code === 'ENOENT') return { retryable: false, code: 'STAGED_COPY_MISSING', reason: 'the staged copy of the video is gone' };
   if (status === 403 || e.name === 'AccessDenied' || e.name === 'InvalidAccessKeyId' || e.name === 'SignatureDoesNotMatch') {
     return { retryable: false, code: 'STORAGE_ACCESS_DENIED', reason: `object storage refused access: ${message}` };
@@ -36,10 +41,12 @@ export function classifyFailure(error: unknown): FailureClass {
   return { retryable: true, code: 'UNEXPECTED', reason: message };
 }
 
+const OWN_ERRORS = new Set(['UploadStalled', 'MultipartUploadLost', 'SourceSizeMismatch', 'UploadSizeMismatch']);
+
 /** Adapters wrap SDK errors; the one that says most (an HTTP status or an errno code) decides. */
 function mostSpecific(error: unknown): S3LikeError {
   for (let current = error as (S3LikeError & { cause?: unknown }) | undefined, depth = 0; current && depth < 5; depth += 1) {
-    if (current.$metadata?.httpStatusCode !== undefined || current.code) return current;
+    if (current.$metadata?.httpStatusCode !== undefined || current.code || OWN_ERRORS.has(current.name ?? '')) return current;
     current = current.cause as typeof current;
   }
   return (error ?? {}) as S3LikeError;

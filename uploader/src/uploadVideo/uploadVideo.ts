@@ -1,32 +1,37 @@
 import type { UploadJob, VideoState } from '@reelay/contracts';
 import { newEvent, type JobDelivery, type Logger, type ObjectStorage, type StagingStore, type VideoRepository } from '@reelay/platform';
+import type { UploadJournals, VideoUploadJournal } from '../uploadState/uploadJournal';
 import { decideUpload, objectKeyFor, ownsAttempt } from './decideUpload';
 import { ProgressThrottle } from './progressThrottle';
 import { backoffMs, classifyFailure } from './classifyFailure';
+import { AttemptSuperseded, ShuttingDown, watchAttempt } from './attemptWatch';
 
 export interface UploadDeps {
   readonly repository: VideoRepository;
   readonly staging: StagingStore;
   readonly storage: ObjectStorage;
+  readonly journals: UploadJournals;
   readonly logger: Logger;
   readonly maxAttempts: number;
   readonly progressIntervalMs: number;
-  /** How often a long upload tells JetStream it is still alive (well under ack_wait). */
-  readonly heartbeatMs?: number;
+  /** How often a long upload tells JetStream (and the journal) it is still alive: well under ack_wait. */
+  readonly heartbeatMs: number;
+  /** An attempt that stores no part for this long is aborted and handed back. */
+  readonly stallTimeoutMs: number;
+  /** Aborts in-flight attempts when the uploader shuts down: they are handed back, not failed. */
+  readonly shutdown?: AbortSignal;
   readonly now?: () => number;
-  readonly onBytes?: (bytes: number) => void;
-}
-
-/** Thrown inside an upload when its attempt stopped being the live one (deleted, superseded). */
-class AttemptSuperseded extends Error {
-  override readonly name = 'AttemptSuperseded';
+  /** Bytes sent to storage, and bytes an attempt did not send again because they were stored. */
+  readonly onBytes?: (sent: number) => void;
+  readonly onResumed?: (bytes: number) => void;
 }
 
 /**
  * One upload job: `UploadStarted`, the staged bytes streamed into object storage with throttled
- * `ProgressReported`, then `UploadCompleted` and the staged copy removed. A retryable failure is
- * handed back to JetStream with a backoff; the last attempt, or a permanent failure, records
- * `UploadFailed` and keeps the staged copy for a later retry.
+ * `ProgressReported`, then `UploadCompleted` and the staged copy removed. The multipart upload is
+ * journalled, so a redelivered job (after a crash, a stall or a shutdown) resumes from the parts
+ * already stored. A retryable failure is handed back to JetStream with a backoff; the last
+ * attempt, or a permanent failure, records `UploadFailed` and keeps the staged copy for a retry.
  */
 export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: UploadDeps): Promise<void> {
   const now = deps.now ?? Date.now;
@@ -53,9 +58,20 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
   }
   const video = started.state as VideoState;
   const objectKey = objectKeyFor(job.videoId);
+  const journal = deps.journals.forVideo(job.videoId, attempt);
   const startedAt = now();
-  const heartbeat = setInterval(() => delivery.working(), deps.heartbeatMs ?? 10_000);
   const abort = new AbortController();
+  const watch = watchAttempt({
+    heartbeatMs: deps.heartbeatMs,
+    stallTimeoutMs: deps.stallTimeoutMs,
+    now,
+    abort,
+    shutdown: deps.shutdown,
+    heartbeat: () => {
+      delivery.working();
+      journal.touch().catch((error: unknown) => log.warn({ err: error }, 'could not touch the upload journal'));
+    },
+  });
 
   // Progress events are appended one at a time, off the upload's path; a slow append skips reports.
   const throttle = new ProgressThrottle(deps.progressIntervalMs);
@@ -81,18 +97,26 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
   };
 
   try {
-    const body = await deps.staging.read(video.stagingRef);
-    let reported = 0;
-    const stored = await deps.storage.upload(objectKey, body, {
+    await journal.touch();
+    let sent = 0;
+    const stored = await deps.storage.uploadResumable(objectKey, {
       sizeBytes: video.metaInfo.sizeBytes,
       contentType: video.metaInfo.contentType,
+      journal,
       signal: abort.signal,
-      onProgress: ({ uploadedBytes, totalBytes }) => {
-        deps.onBytes?.(uploadedBytes - reported);
-        reported = uploadedBytes;
+      openSource: (start) => deps.staging.read(video.stagingRef, { start }),
+      onProgress: ({ uploadedBytes, totalBytes, sentBytes = 0 }) => {
+        watch.activity();
+        deps.onBytes?.(sentBytes - sent);
+        sent = sentBytes;
         reportProgress(uploadedBytes, totalBytes || video.metaInfo.sizeBytes);
       },
     });
+    watch.stop();
+    if (stored.resumedBytes > 0) {
+      deps.onResumed?.(stored.resumedBytes);
+      log.info({ resumedBytes: stored.resumedBytes, sentBytes: stored.sentBytes }, 'upload resumed from stored parts');
+    }
     await progressInFlight;
     const completed = await deps.repository.decide(job.videoId, (state) =>
       ownsAttempt(state, attempt)
@@ -111,19 +135,28 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
       await handleSuperseded(completed.state, objectKey, deps, log);
     } else {
       await deps.staging.remove(video.stagingRef);
+      await journal.forget();
       log.info({ objectKey, sizeBytes: video.metaInfo.sizeBytes, attempt }, 'upload completed');
     }
     await delivery.ack();
   } catch (error) {
+    watch.stop();
     await progressInFlight;
-    if (abort.signal.aborted && abort.signal.reason instanceof AttemptSuperseded) {
+    const reason: unknown = abort.signal.aborted ? abort.signal.reason : undefined;
+    if (reason instanceof AttemptSuperseded) {
       await handleSuperseded(await deps.repository.load(job.videoId), objectKey, deps, log);
       await delivery.ack();
       return;
     }
-    await handleFailure(error, job, delivery, attempt, video, deps, log);
+    if (reason instanceof ShuttingDown) {
+      // Not a failure: the parts stored so far are journalled, and the next uploader resumes.
+      log.info('shutting down; handing the upload back');
+      delivery.nak(0);
+      return;
+    }
+    await handleFailure(reason ?? error, job, delivery, attempt, video, journal, deps, log);
   } finally {
-    clearInterval(heartbeat);
+    watch.stop();
   }
 }
 
@@ -132,6 +165,7 @@ async function handleSuperseded(state: VideoState | undefined, objectKey: string
   if (state?.status === 'DELETED') {
     await deps.storage.remove(objectKey);
     await deps.staging.remove(state.stagingRef);
+    await deps.journals.forget(state.videoId);
     log.info('video was deleted during its upload; object removed');
   } else {
     log.info({ status: state?.status }, 'attempt superseded; leaving the video to the live attempt');
@@ -144,6 +178,7 @@ async function handleFailure(
   delivery: JobDelivery,
   attempt: number,
   video: VideoState,
+  journal: VideoUploadJournal,
   deps: UploadDeps,
   log: Logger,
 ): Promise<void> {
@@ -156,7 +191,7 @@ async function handleFailure(
   }
   log.error({ err: error, code: failure.code }, 'upload failed for good');
   try {
-    await deps.repository.decide(job.videoId, (state) =>
+    const recorded = await deps.repository.decide(job.videoId, (state) =>
       ownsAttempt(state, attempt)
         ? [
             newEvent(
@@ -174,6 +209,8 @@ async function handleFailure(
           ]
         : [],
     );
+    // A retry starts a fresh multipart upload; this one is given up (best effort) and forgotten.
+    if (recorded.appended.length > 0) await deps.storage.discardResumable(objectKeyFor(job.videoId), journal).catch(() => undefined);
     await delivery.ack();
   } catch (recordError) {
     // The failure could not be recorded (database down): let JetStream bring the job back.

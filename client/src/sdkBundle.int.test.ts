@@ -1,0 +1,27 @@
+import path from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * The SDK as an app's bundler sees it (browser or React Native conditions): what ends up inside.
+ * The type imports from the contracts must vanish, so no zod and no Node built-in is shipped.
+ */
+describe('the SDK bundled for a browser or a phone', () => {
+  it('contains tus-js-client and the SDK, but neither zod nor the contracts nor any Node built-in', async () => {
+    const result = await build({
+      entryPoints: [path.join(__dirname, 'index.ts')],
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((file) => file.includes('node_modules/tus-js-client/'))).toBe(true);
+    expect(inputs.filter((file) => /node_modules\/zod\/|contracts\/src\//.test(file))).toEqual([]);
+    // Any `node:` or bare built-in import left would have failed the browser build or shown here.
+    const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+    expect(imports.filter((p) => /^(node:)?(fs|path|crypto|http|https|stream|buffer|net)$/.test(p))).toEqual([]);
+    expect(result.outputFiles[0]?.text.length).toBeGreaterThan(10_000);
+  });
+});

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { declaredRoutes } from '@reelay/platform';
+import { documentedOperations, undocumentedRoutes, type OpenApiDocument } from '@reelay/platform/testing';
+import { startTestCommandApi } from './testing';
+
+describe('the command API OpenAPI document', () => {
+  let api: Awaited<ReturnType<typeof startTestCommandApi>>;
+  let document: OpenApiDocument;
+
+  beforeAll(async () => {
+    api = await startTestCommandApi();
+    const response = await fetch(`${api.url}/docs/openapi.json`);
+    expect(response.status).toBe(200);
+    document = (await response.json()) as OpenApiDocument;
+  });
+
+  afterAll(() => api.dispose());
+
+  it('lists every route of the app, with the responses each declares', () => {
+    const app = api.app as unknown as FastifyInstance;
+    expect(declaredRoutes(app).length).toBeGreaterThan(5);
+    expect(undocumentedRoutes(app, document)).toEqual([]);
+    expect(documentedOperations(document)).toEqual(
+      expect.arrayContaining(['POST /v1/videos', 'DELETE /v1/videos/{videoId}', 'POST /v1/videos/{videoId}/retry', 'GET /healthz']),
+    );
+  });
+
+  it('describes the upload query with the rules of its zod schema, and its 202 body', () => {
+    const upload = document.paths['/v1/videos']?.post;
+    const title = upload?.parameters?.find((p) => p.name === 'title');
+    expect(title).toMatchObject({ in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } });
+    expect(JSON.stringify(upload?.responses?.['202'])).toContain('PENDING');
+    expect(upload?.security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  it('serves a browsable page at /docs without a token', async () => {
+    const page = await fetch(`${api.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('swagger-ui');
+  });
+});

@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import type { EventStore, HttpApp, Logger, StagingStore } from '@reelay/platform';
+import type { IntakeProgress, IntakeStart } from '../intakeProgress/intakeProgress';
+import type { UploadSlots } from '../requestUpload/uploadSlots';
+import { detectVideoContainer } from '../requestUpload/videoSignature';
+import { registerResumableUpload } from './resumableUploadRoutes';
+import { StagingTusStore, tusError } from './stagingTusStore';
+import type { TusArea } from './tusArea';
+import { createTusServer, videoIdOfUpload, type TusRequestContext } from './tusServer';
+import { describeUpload } from './uploadMetadata';
+
+export interface TusDeps {
+  readonly area: TusArea;
+  readonly events: EventStore;
+  readonly staging: StagingStore;
+  readonly slots: UploadSlots;
+  readonly maxUploadBytes: number;
+  readonly idleTimeoutMs: number;
+  /** An unfinished upload is removed this long after its creation; its record too once finished. */
+  readonly expirationMs: number;
+  readonly progress: IntakeProgress | undefined;
+  readonly logger: Logger;
+}
+
+/** Mounts tus at `/v1/uploads`; returns the store, whose `deleteExpired()` the expiry timer calls. */
+export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
+  const { area, progress } = deps;
+  // Per request's Upload object: what the progress row says about it, worked out once.
+  const intakes = new WeakMap<object, IntakeStart>();
+  const store = new StagingTusStore({
+    area,
+    idleTimeoutMs: deps.idleTimeoutMs,
+    expirationMs: deps.expirationMs,
+    checkHead: (head) => {
+      if (!detectVideoContainer(head)) throw tusError(415, 'the upload is not a video (its first bytes match no known video container); nothing was kept');
+    },
+    observer: {
+      onBytes(upload, receivedBytes) {
+        if (!progress) return;
+        let start = intakes.get(upload);
+        if (!start) {
+          const videoId = videoIdOfUpload(area, upload.id);
+          const userId = upload.metadata?.userId;
+          if (!videoId || !userId) return;
+          start = { videoId, userId, metaInfo: describeUpload(upload.metadata), totalBytes: upload.size };
+          intakes.set(upload, start);
+        }
+        progress.report(start, receivedBytes);
+      },
+      onGone(id) {
+        const videoId = videoIdOfUpload(area, id);
+        if (progress && videoId) progress.remove(videoId).catch((error: unknown) => deps.logger.warn({ err: error, videoId }, 'could not remove intake progress'));
+      },
+    },
+  });
+  const contexts = new WeakMap<IncomingMessage, TusRequestContext>();
+  const tus = createTusServer({ store, area, events: deps.events, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts });
+  registerResumableUpload(app, {
+    tus,
+    store,
+    area,
+    slots: deps.slots,
+    contexts,
+    context: (userId, requestId, log) => ({
+      userId,
+      requestId,
+      onRecorded: async (videoId) => {
+        await progress?.settle(videoId);
+      },
+      onCleanupError: (error) => log.error({ err: error }, 'tus upload could not be recorded or cleaned up'),
+    }),
+  });
+  return store;
+}

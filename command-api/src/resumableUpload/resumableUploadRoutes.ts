@@ -1,0 +1,121 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { NodeRequest } from 'srvx/node';
+import type { Server } from '@tus/server';
+import { type UserId } from '@reelay/contracts';
+import { HttpError, SLUGS, type HttpApp } from '@reelay/platform';
+import type { UploadSlots } from '../requestUpload/uploadSlots';
+import type { StagingTusStore } from './stagingTusStore';
+import { UPLOAD_NAME, UPLOADS_PATH, VIDEO_ID_HEADER, type TusRequestContext } from './tusServer';
+import type { TusArea } from './tusArea';
+
+export interface ResumableUploadRouteDeps {
+  readonly tus: Server;
+  readonly store: StagingTusStore;
+  readonly area: TusArea;
+  readonly slots: UploadSlots;
+  readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
+  readonly context: (userId: UserId, requestId: string, log: { error: (obj: unknown, msg: string) => void }) => TusRequestContext;
+}
+
+const UploadParams = z.object({ uploadId: z.string().max(100) });
+const BUSY_RETRY_AFTER_SECONDS = '10';
+/** tus headers that a refusal carries too, so that tus clients read it as tus. */
+const TUS_HEADERS = ['tus-resumable', 'upload-offset', 'upload-expires', 'access-control-allow-origin', 'access-control-expose-headers'];
+
+/**
+ * `/v1/uploads`: the tus 1.0 routes, behind the same authentication, rate limit and
+ * per-user upload slots as `POST /v1/videos`. Fastify authenticates, checks that the upload
+ * belongs to the caller (another user's upload is 404, like a missing one) and takes a slot for
+ * requests that carry bytes; @tus/server does the protocol; its answer goes back through fastify,
+ * so every refusal is problem+json and every request is logged and measured.
+ */
+export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRouteDeps): void {
+  app.register(async (scope) => {
+    // Bytes stay in the request stream for @tus/server; fastify must not parse or buffer them.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    const routes = scope as unknown as HttpApp;
+    routes.options(UPLOADS_PATH, { config: { public: true } }, (request, reply) => forward(deps, request, reply, undefined));
+    routes.post(UPLOADS_PATH, async (request, reply) => {
+      const release = hasBody(request.raw) ? takeSlot(deps, request.userId) : undefined;
+      try {
+        return await forward(deps, request, reply, request.userId);
+      } finally {
+        release?.();
+      }
+    });
+    routes.route({
+      method: ['HEAD', 'PATCH', 'DELETE'],
+      url: `${UPLOADS_PATH}/:uploadId`,
+      schema: { params: UploadParams },
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        await requireOwnUpload(deps, request.params.uploadId, request.userId);
+        const release = request.method === 'PATCH' ? takeSlot(deps, request.userId) : undefined;
+        try {
+          return await forward(deps, request, reply, request.userId);
+        } finally {
+          release?.();
+        }
+      },
+    });
+    routes.options(`${UPLOADS_PATH}/:uploadId`, { config: { public: true } }, (request, reply) => forward(deps, request, reply, undefined));
+  });
+}
+
+function hasBody(raw: IncomingMessage): boolean {
+  return Number(raw.headers['content-length'] ?? 0) > 0 || raw.headers['transfer-encoding'] !== undefined;
+}
+
+function takeSlot(deps: ResumableUploadRouteDeps, userId: string): () => void {
+  const release = deps.slots.tryAcquire(userId);
+  if (release) return release;
+  throw new HttpError(
+    429,
+    'too-many-uploads',
+    `at most ${deps.slots.perUser} uploads per user may stream at the same time; retry when one has finished`,
+    { 'retry-after': BUSY_RETRY_AFTER_SECONDS, 'tus-resumable': '1.0.0' },
+  );
+}
+
+async function requireOwnUpload(deps: ResumableUploadRouteDeps, name: string, userId: string): Promise<void> {
+  const notFound = new HttpError(404, 'not-found', `no upload ${name} of yours exists (it may have expired or been terminated)`, { 'tus-resumable': '1.0.0' });
+  if (!UPLOAD_NAME.test(name)) throw notFound;
+  const upload = await deps.store.getUpload(deps.area.idFor(name)).catch((error: { status_code?: number }) => {
+    if (error.status_code === 404 || error.status_code === 410) return undefined;
+    throw error;
+  });
+  if (upload?.metadata?.userId !== userId) throw notFound;
+}
+
+type AnyRequest = { raw: IncomingMessage; id: string; log: { error: (obj: unknown, msg: string) => void } };
+type AnyReply = { raw: import('node:http').ServerResponse; code: (status: number) => AnyReply; header: (name: string, value: string) => AnyReply; send: (body?: unknown) => AnyReply };
+
+/** Runs the request through @tus/server and answers with its response, refusals as problem+json. */
+async function forward(deps: ResumableUploadRouteDeps, request: AnyRequest, reply: AnyReply, userId: UserId | undefined): Promise<AnyReply> {
+  if (userId !== undefined) deps.contexts.set(request.raw, deps.context(userId, request.id, request.log));
+  const response = await deps.tus.handleWeb(new NodeRequest({ req: request.raw, res: reply.raw }) as unknown as Request);
+  const text = response.status === 204 || request.raw.method === 'HEAD' ? '' : await response.text();
+  if (response.status >= 400) {
+    const headers: Record<string, string> = {};
+    for (const name of TUS_HEADERS) {
+      const value = response.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    throw new HttpError(response.status, SLUGS[response.status] ?? 'bad-request', text.trim() || `tus refused the request (${response.status})`, headers);
+  }
+  reply.code(response.status);
+  response.headers.forEach((value, name) => {
+    if (name !== 'content-length') reply.header(name, value);
+  });
+  const location = response.headers.get('location');
+  const videoId = location ? videoIdFromLocation(deps, location) : undefined;
+  if (videoId) reply.header(VIDEO_ID_HEADER, videoId);
+  return reply.send(text === '' ? undefined : text);
+}
+
+function videoIdFromLocation(deps: ResumableUploadRouteDeps, location: string): string | undefined {
+  const name = location.slice(location.lastIndexOf('/') + 1);
+  return UPLOAD_NAME.test(name) ? name.slice(0, 36) : undefined;
+}

@@ -1,0 +1,22 @@
+import type { DataStore, Upload } from '@tus/utils';
+
+/**
+ * Where one staging store keeps tus uploads, and how a finished one becomes a staged file that
+ * the uploader reads through the `StagingStore` port. One per kind of staging (file, S3).
+ */
+export interface TusArea {
+  /** The @tus store that holds the bytes while they arrive. */
+  readonly dataStore: DataStore;
+  /** The store's id for an upload whose URL (and staging) name is `name`. */
+  idFor(name: string): string;
+  /** The URL and staging name of a store id. */
+  nameOf(id: string): string;
+  /** Makes the complete upload a staged file and returns its staging ref. */
+  handOver(upload: Upload): Promise<string>;
+  /** An upload that was handed over and that the data store alone no longer reports; or undefined. */
+  handedOver(id: string): Promise<Upload | undefined>;
+  /** Every upload record (unfinished or handed over) with its creation time, for expiry. */
+  records(): Promise<Array<{ id: string; createdAt: Date }>>;
+  /** Removes an upload's record and any bytes not handed over; succeeds when already gone. */
+  removeRecord(id: string): Promise<void>;
+}

@@ -1,0 +1,113 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { MemoryLocker, Server } from '@tus/server';
+import type { Upload } from '@tus/utils';
+import { VideoId, type UserId } from '@reelay/contracts';
+import type { EventStore, StagingStore } from '@reelay/platform';
+import { recordUploadRequested } from '../requestUpload/recordUploadRequested';
+import { stagingNameFor, videoIdOfStagingName } from '../requestUpload/stagingName';
+import type { StagingTusStore } from './stagingTusStore';
+import { tusError } from './stagingTusStore';
+import type { TusArea } from './tusArea';
+import { describeUpload } from './uploadMetadata';
+
+export const UPLOADS_PATH = '/v1/uploads';
+/** The response header that names the video a tus upload becomes. */
+export const VIDEO_ID_HEADER = 'Reelay-Video-Id';
+/** Upload URL names: `<videoId>-<8 hex>`, as staged files are named. */
+export const UPLOAD_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}$/;
+
+/** Who is asking, set by the fastify route before the request reaches @tus/server. */
+export interface TusRequestContext {
+  readonly userId: UserId;
+  readonly requestId: string;
+  readonly onRecorded: (videoId: VideoId) => Promise<void>;
+  readonly onCleanupError: (error: unknown) => void;
+}
+
+export interface TusServerDeps {
+  readonly store: StagingTusStore;
+  readonly area: TusArea;
+  readonly events: EventStore;
+  readonly staging: StagingStore;
+  readonly maxUploadBytes: number;
+  readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
+}
+
+/** The video id a tus upload (by store id) is for. */
+export function videoIdOfUpload(area: TusArea, id: string): VideoId | undefined {
+  return videoIdOfStagingName(area.nameOf(id));
+}
+
+/**
+ * @tus/server for `/v1/uploads`: creation (with upload), termination, expiration and deferred
+ * length on the staging area. The video id is allocated at creation: the upload's URL is
+ * `/v1/uploads/<videoId>-<suffix>`, the POST answers it in `Reelay-Video-Id` and the upload's
+ * metadata carries `videoId` (and the owner's `userId`). When the last byte is stored, the same
+ * `UploadRequested` as `POST /v1/videos` is recorded.
+ */
+export function createTusServer(deps: TusServerDeps): Server {
+  const contextOf = (req: unknown): TusRequestContext => {
+    const raw = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+    const context = raw && deps.contexts.get(raw);
+    if (!context) throw new Error('tus request without a Reelay request context');
+    return context;
+  };
+
+  return new Server({
+    path: UPLOADS_PATH,
+    datastore: deps.store,
+    maxSize: deps.maxUploadBytes,
+    relativeLocation: true,
+    disableTerminationForFinishedUploads: true,
+    exposedHeaders: [VIDEO_ID_HEADER],
+    // One process holds an upload's lock; with several command APIs, route an upload to one of them.
+    locker: new MemoryLocker(),
+    namingFunction: () => deps.area.idFor(stagingNameFor(VideoId.parse(randomUUID()))),
+    generateUrl: (_req, { path, id }) => `${path}/${deps.area.nameOf(id)}`,
+    getFileIdFromRequest: (_req, lastPath) => (lastPath && UPLOAD_NAME.test(lastPath) ? deps.area.idFor(lastPath) : undefined),
+    async onUploadCreate(req, upload) {
+      const { userId } = contextOf(req);
+      const description = describeUpload(upload.metadata);
+      const videoId = videoIdOfUpload(deps.area, upload.id);
+      return { metadata: { title: description.title, fileName: description.fileName, contentType: description.contentType, videoId: videoId ?? null, userId } };
+    },
+    async onUploadFinish(req, upload) {
+      const context = contextOf(req);
+      await recordFinishedUpload(deps, context, upload);
+      return { headers: { [VIDEO_ID_HEADER]: videoIdOfUpload(deps.area, upload.id) ?? '' } };
+    },
+  });
+}
+
+/** Hands the complete upload to staging and records `UploadRequested`; on failure keeps nothing. */
+async function recordFinishedUpload(deps: TusServerDeps, context: TusRequestContext, upload: Upload): Promise<void> {
+  const videoId = videoIdOfUpload(deps.area, upload.id);
+  const size = upload.size ?? upload.offset;
+  if (!videoId) throw tusError(404, 'unknown upload');
+  const ref = await deps.area.handOver(upload);
+  try {
+    const sha256 = deps.store.takeSha256(upload.id, size) ?? (await sha256Of(deps.staging, ref));
+    const description = describeUpload(upload.metadata);
+    await recordUploadRequested(deps.events, {
+      videoId,
+      userId: context.userId,
+      metaInfo: { ...description, sizeBytes: size, sha256 },
+      stagingRef: ref,
+      requestId: context.requestId,
+    });
+  } catch (error) {
+    await deps.staging.remove(ref).catch(context.onCleanupError);
+    await deps.store.remove(upload.id).catch(context.onCleanupError);
+    context.onCleanupError(error);
+    throw tusError(503, 'the upload could not be recorded (the event store is unavailable); nothing was kept, please upload again');
+  }
+  await context.onRecorded(videoId);
+}
+
+/** Streams a staged file through SHA-256: for uploads resumed in another process. */
+async function sha256Of(staging: StagingStore, ref: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of await staging.read(ref)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

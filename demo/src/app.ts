@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { UserId } from '@reelay/contracts';
+import { HttpError, createHttpApp, signToken, type HttpApp, type Logger, type TokenVerifier } from '@reelay/platform';
+import type { Registry } from 'prom-client';
+import { registerApiProxy, type Upstreams } from './apiProxy';
+import type { DemoPage } from './page';
+import type { PushFeed } from './pushFeed';
+import { registerPushStream } from './pushStream';
+
+export interface DemoAppOptions {
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly upstreams: Upstreams;
+  readonly page: DemoPage;
+  readonly pushes: PushFeed;
+  /** Checks the page's token for its push stream, as the APIs check it. */
+  readonly verifier: TokenVerifier;
+  /** When set, anyone can sign in as any user: only with the development secret. */
+  readonly developmentSignIn?: { readonly issuer?: string; readonly audience?: string };
+}
+
+const SignIn = z.object({ userId: UserId });
+
+/** The demo server: the page and its script, development sign-in, the push stream, and both APIs proxied. */
+export function buildDemoApp(options: DemoAppOptions): HttpApp {
+  const app = createHttpApp({ service: 'demo', logger: options.logger, metrics: options.metrics, readiness: {} });
+  const root = app as unknown as FastifyInstance;
+  registerApiProxy(root, options.upstreams);
+
+  app.register(async (scope) => {
+    const routes = scope as unknown as HttpApp;
+    const page = async (_request: unknown, reply: { type(t: string): unknown; header(k: string, v: string): unknown }) => {
+      reply.header('cache-control', 'no-store');
+      reply.type('text/html; charset=utf-8');
+      return options.page.html;
+    };
+    routes.get('/', async (_request, reply) => reply.redirect('/demo'));
+    routes.get('/demo', page);
+    routes.get('/demo/', page);
+    routes.get('/demo/demo.js', async (_request, reply) => {
+      reply.header('cache-control', 'no-store').type('text/javascript; charset=utf-8');
+      return options.page.script;
+    });
+    routes.get('/demo/config', async () => ({ developmentSignIn: options.developmentSignIn !== undefined }));
+    routes.post('/demo/token', { schema: { body: SignIn } }, async (request) => {
+      const signIn = options.developmentSignIn;
+      if (!signIn) {
+        throw new HttpError(
+          404,
+          'not-found',
+          'signing in by name is only offered with the development secret (no AUTH_JWT_SECRET or AUTH_JWKS_URL); paste a token of your identity provider instead',
+        );
+      }
+      return { userId: request.body.userId, token: await signToken(request.body.userId, { issuer: signIn.issuer, audience: signIn.audience }) };
+    });
+    registerPushStream(routes, { pushes: options.pushes, verifier: options.verifier });
+  });
+  return app;
+}

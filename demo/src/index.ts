@@ -1,0 +1,3 @@
+export { startDemo } from './server';
+export { buildDemoApp, type DemoAppOptions } from './app';
+export { PushFeed, type RecordedPush } from './pushFeed';

@@ -1,0 +1,4 @@
+import { runService } from '@reelay/platform';
+import { startDemo } from './server';
+
+runService('demo', startDemo);

@@ -1,0 +1,228 @@
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ExactReader, SourceSizeMismatch } from './exactReader';
+import type { MultipartJournal, StoredPart } from './multipartJournal';
+import { planParts, resumePlan, type PartRange } from './multipartPlan';
+import type { StoredObject, UploadProgress } from './objectStorage';
+
+export { SourceSizeMismatch };
+
+/** S3 (or anything speaking it) failed a multipart step; see `cause`. */
+export class MultipartUploadError extends Error {
+  override readonly name = 'MultipartUploadError';
+}
+
+/**
+ * The multipart upload the journal named no longer exists (aborted, expired, or completed by
+ * another process and then cleaned up). The journal is cleared; the next attempt starts over.
+ */
+export class MultipartUploadLost extends Error {
+  override readonly name = 'MultipartUploadLost';
+  readonly code = 'MULTIPART_UPLOAD_LOST';
+}
+
+export interface ResumableUploadOptions {
+  readonly bucket: string;
+  readonly key: string;
+  readonly sizeBytes: number;
+  readonly contentType: string;
+  readonly partSizeBytes: number;
+  /** Parts sent at the same time; memory holds about (concurrency + 1) parts. */
+  readonly concurrency: number;
+  readonly journal: MultipartJournal;
+  /** Opens the source at byte `start` (a staged file), so a resumed upload reads only what it sends. */
+  readonly openSource: (start: number) => Promise<Readable>;
+  /** Called after each part is stored, with the bytes stored so far (resumed parts included). */
+  readonly onProgress?: (progress: UploadProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface ResumableUploadResult extends StoredObject {
+  /** Bytes that were already stored when this call began and were not sent again. */
+  readonly resumedBytes: number;
+  /** Bytes this call sent in parts S3 accepted. */
+  readonly sentBytes: number;
+}
+
+/**
+ * A multipart upload driven part by part, so that it can be resumed by another process: the
+ * upload id and every stored part's ETag go to `journal` (a durable write) before the upload goes
+ * on; a later call reads the journal, opens the source at the first missing part and sends only
+ * the parts that are missing. Parts are read from a stream one at a time and held as buffers
+ * (so the SDK can retry a part after a 5xx or a reset with backoff and jitter), at most
+ * `concurrency` in flight: memory stays near (concurrency + 1) × partSize whatever the size.
+ */
+export async function resumableUpload(client: S3Client, options: ResumableUploadOptions): Promise<ResumableUploadResult> {
+  const { bucket, key, sizeBytes, partSizeBytes, journal, signal } = options;
+  signal?.throwIfAborted();
+  const s3 = { abortSignal: signal };
+  const plan = planParts(sizeBytes, partSizeBytes);
+
+  let entry = await journal.load();
+  if (entry?.completedEtag) {
+    // Completed before a crash; only recording it was left. Make sure the object is really there.
+    const head = await headObject(client, bucket, key, signal);
+    if (head?.size === sizeBytes) return { bucket, key, etag: entry.completedEtag, resumedBytes: sizeBytes, sentBytes: 0 };
+    await journal.forget();
+    entry = undefined;
+  }
+  if (entry && entry.partSizeBytes !== partSizeBytes) {
+    // Parts cut with another size cannot be combined with ours: start over.
+    await abortQuietly(client, bucket, key, entry.uploadId);
+    await journal.forget();
+    entry = undefined;
+  }
+  if (!entry) {
+    const created = await wrap(`starting the upload of ${bucket}/${key}`, () =>
+      client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType }), s3),
+    );
+    if (!created.UploadId) throw new MultipartUploadError(`S3 gave no upload id for ${bucket}/${key}`);
+    await journal.begin(created.UploadId, partSizeBytes);
+    entry = { uploadId: created.UploadId, partSizeBytes, parts: [], completedEtag: null };
+  }
+  const uploadId = entry.uploadId;
+  const parts = new Map<number, string>(entry.parts.map((part) => [part.partNumber, part.etag]));
+  const resume = resumePlan(plan, new Set(parts.keys()));
+  let storedBytes = resume.storedBytes;
+  let sentBytes = 0;
+
+  const sendPart = async (part: PartRange, body: Buffer) => {
+    const answer = await wrap(`uploading part ${part.partNumber} of ${bucket}/${key}`, () =>
+      client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: part.partNumber, Body: body, ContentLength: body.length }), s3),
+    );
+    if (!answer.ETag) throw new MultipartUploadError(`S3 gave no ETag for part ${part.partNumber} of ${bucket}/${key}`);
+    const stored: StoredPart = { partNumber: part.partNumber, etag: answer.ETag };
+    await journal.partStored(uploadId, stored);
+    parts.set(part.partNumber, answer.ETag);
+    storedBytes += body.length;
+    sentBytes += body.length;
+    options.onProgress?.({ uploadedBytes: storedBytes, totalBytes: sizeBytes, sentBytes });
+  };
+
+  try {
+    if (resume.missing.length > 0) {
+      const source = await options.openSource(resume.readFrom);
+      try {
+        await sendMissingParts(source, plan, resume.readFrom, parts, options.concurrency, sendPart, signal);
+      } finally {
+        source.destroy();
+      }
+    }
+    const completed = await wrap(`completing the upload of ${bucket}/${key}`, () =>
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: plan.map((part) => ({ PartNumber: part.partNumber, ETag: parts.get(part.partNumber) })) },
+        }),
+        s3,
+      ),
+    );
+    const etag = completed.ETag ?? '';
+    await journal.completed(etag);
+    return { bucket, key, etag, resumedBytes: resume.storedBytes, sentBytes };
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason ?? error;
+    if (isNoSuchUpload(error) || s3ErrorName(error) === 'InvalidPart') {
+      // Another copy may have completed it first; the object is then what we wanted.
+      const head = await headObject(client, bucket, key, signal).catch(() => undefined);
+      if (head?.size === sizeBytes) {
+        await journal.completed(head.etag);
+        return { bucket, key, etag: head.etag, resumedBytes: resume.storedBytes, sentBytes };
+      }
+      await journal.forget();
+      throw new MultipartUploadLost(`the multipart upload of ${bucket}/${key} no longer exists; starting over next time`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** Gives up a journalled upload for good (best effort: s3rver does not implement the abort). */
+export async function discardResumableUpload(client: S3Client, bucket: string, key: string, journal: MultipartJournal): Promise<void> {
+  const entry = await journal.load();
+  if (entry && !entry.completedEtag) await abortQuietly(client, bucket, key, entry.uploadId);
+  await journal.forget();
+}
+
+/** Reads the source from `readFrom` part by part and sends the parts not in `stored`, a bounded number at a time. */
+async function sendMissingParts(
+  source: Readable,
+  plan: readonly PartRange[],
+  readFrom: number,
+  stored: ReadonlyMap<number, string>,
+  concurrency: number,
+  sendPart: (part: PartRange, body: Buffer) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const reader = new ExactReader(source);
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  for (const part of plan) {
+    if (part.start < readFrom) continue;
+    // Parts after the first missing one may be stored already (parts finish out of order): read past them.
+    const body = await reader.take(part.end - part.start);
+    if (failure) break;
+    signal?.throwIfAborted();
+    if (stored.has(part.partNumber)) continue;
+    const sending: Promise<void> = sendPart(part, body)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
+    while (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (failure) break;
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
+  signal?.throwIfAborted();
+  if (!(await reader.atEnd())) throw new SourceSizeMismatch('the source is longer than its announced size');
+}
+
+async function headObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<{ size: number; etag: string } | undefined> {
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    return { size: Number(head.ContentLength ?? -1), etag: head.ETag ?? '' };
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw new MultipartUploadError(`checking ${bucket}/${key} failed`, { cause: error });
+  }
+}
+
+async function abortQuietly(client: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
+  await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+}
+
+async function wrap<T>(what: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (isNoSuchUpload(error) || (error as Error | undefined)?.name === 'AbortError') throw error;
+    throw new MultipartUploadError(`${what} failed`, { cause: error });
+  }
+}
+
+/** The S3 error's name, looking through our wrappers. */
+function s3ErrorName(error: unknown): string | undefined {
+  let current = error as { name?: string; cause?: unknown; $metadata?: unknown } | undefined;
+  for (let depth = 0; current && depth < 5; depth += 1, current = current.cause as typeof current) {
+    if (current.$metadata) return current.name;
+  }
+  return undefined;
+}
+
+function isNoSuchUpload(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'NoSuchUpload';
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import * as tus from 'tus-js-client';
+import { signToken } from '@reelay/platform';
+import { createTestDatabase, createTestS3Client, emptyAndDeleteBucket, startThrottlingProxy, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
+import { startSystem, type RunningSystem } from './runningSystem';
+
+const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
+
+/** An MP4-looking head (ftyp box) followed by pseudo-random bytes: passes the video check. */
+function syntheticVideo(size: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, Math.min(i, size - 4));
+  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
+  return bytes;
+}
+
+describe('a resumable upload through the whole system, staged on S3', () => {
+  let system: RunningSystem;
+  let database: { url: string; drop(): Promise<void> };
+  const stream = uniqueName('E2E');
+  const bucket = uniqueBucketName('reelay-e2e');
+  const stagingBucket = uniqueBucketName('reelay-e2e-staging');
+  const s3 = createTestS3Client();
+
+  beforeAll(async () => {
+    database = await createTestDatabase('reelay_e2e');
+    system = await startSystem({
+      DATABASE_URL: database.url,
+      JOBS_STREAM: stream,
+      S3_ENDPOINT: testS3Endpoint(),
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      STAGING: `s3://${stagingBucket}/staging`,
+      AUTH_JWT_SECRET: SECRET,
+      PROGRESS_INTERVAL_MS: '200',
+      RATE_LIMIT_MAX: '100000',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    const code = await system?.stop();
+    await database?.drop();
+    const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
+    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+    await nc.close();
+    for (const name of [bucket, stagingBucket]) await emptyAndDeleteBucket(s3, name).catch(() => undefined);
+    s3.destroy();
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it('survives a cut at 60%, shows receiving then storing progress, and ends UPLOADED byte for byte', async () => {
+    const video = syntheticVideo(8 * 1024 * 1024);
+    const token = await signToken('alice', { secret: SECRET });
+    const auth = { authorization: `Bearer ${token}` };
+    // A slow phone: about 2 MB/s towards the command API, so the bytes are seen arriving.
+    const phone = await startThrottlingProxy(system.commandApi, { bytesPerSecond: 2_000_000 });
+    let videoId = '';
+    let cut = false;
+    const phases: string[] = [];
+    const percentages: number[] = [];
+    try {
+      const uploaded = new Promise<void>((resolve, reject) => {
+        new tus.Upload(video, {
+          endpoint: `${phone.url}/v1/uploads`,
+          headers: auth,
+          metadata: { title: 'Tunnel', filename: 'tunnel.mp4', filetype: 'video/mp4' },
+          retryDelays: [0, 200, 500, 1000],
+          onProgress(bytesSent) {
+            if (!cut && bytesSent >= video.length * 0.6) {
+              cut = true;
+              phone.dropConnections();
+            }
+          },
+          onAfterResponse(_request, response) {
+            videoId ||= response.getHeader('Reelay-Video-Id') ?? '';
+          },
+          onSuccess: () => resolve(),
+          onError: reject,
+        }).start();
+      });
+      let finished = false;
+      void uploaded.then(() => (finished = true), () => (finished = true));
+      // Poll the query API as the app would, from the moment the video id is known.
+      for (let final = false; !final; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (!videoId) continue;
+        const response = await fetch(`${system.queryApi}/v1/videos/${videoId}`, { headers: auth });
+        if (response.status === 404) continue;
+        const body = (await response.json()) as { status: string; progress: { phase: string; percentage: number | null } };
+        if (phases[phases.length - 1] !== body.progress.phase) phases.push(body.progress.phase);
+        if (body.progress.phase === 'receiving' && body.progress.percentage !== null) percentages.push(body.progress.percentage);
+        final = finished && ['UPLOADED', 'FAILED'].includes(body.status);
+      }
+      await uploaded;
+    } finally {
+      await phone.close();
+    }
+
+    expect(cut).toBe(true);
+    expect(phases[0]).toBe('receiving');
+    expect(phases[phases.length - 1]).toBe('done');
+    expect(percentages.some((p) => p > 0 && p < 100)).toBe(true);
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `videos/${videoId}` }));
+    const stored = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(video).digest('hex'));
+    // The staged copy is gone once stored; only the tus record stays until it expires.
+    const staged = await s3.send(new ListObjectsV2Command({ Bucket: stagingBucket, Prefix: 'staging/' }));
+    expect((staged.Contents ?? []).map((o) => o.Key).filter((key) => !key?.endsWith('.info'))).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,82 @@
+import { newEvent, type Logger, type ObjectStorage, type VideoRepository } from '@reelay/platform';
+import type { VideoState } from '@reelay/contracts';
+import { objectKeyFor, ownsAttempt } from '../uploadVideo/decideUpload';
+import type { IdleUpload, UploadJournals } from './uploadJournal';
+
+/**
+ * The stalled uploads no process is working on. A live attempt touches its journal row with
+ * every stored part and every heartbeat; a job waiting for its redelivery (after a crash: ack_wait)
+ * or its backoff (at most 30 s) is untouched for less than that. A row untouched for longer than
+ * `UPLOAD_ABANDONED_AFTER_MS` therefore names an upload whose job is gone (terminated, or lost
+ * with the stream): its video would stay LOADING forever. The sweep records `UploadFailed`
+ * (retryable, code `UPLOAD_ABANDONED`): the user gets the failure push and can retry, and the
+ * staged copy is kept for that. Rows of videos that are no longer uploading are removed.
+ *
+ * It runs in every uploader; the event store's optimistic concurrency lets only one copy record
+ * the failure.
+ */
+export type IdleUploadVerdict =
+  | { readonly action: 'fail'; readonly attempt: number; readonly reason: string }
+  | { readonly action: 'forget' };
+
+/** What to do about an upload nobody has touched for `idle.idleMs`. Pure. */
+export function judgeIdleUpload(state: VideoState | undefined, idle: IdleUpload): IdleUploadVerdict {
+  if (state?.status === 'LOADING') {
+    return {
+      action: 'fail',
+      attempt: state.attempt,
+      reason: `no uploader worked on attempt ${state.attempt} for ${Math.round(idle.idleMs / 1000)} s (its job is gone); retry to upload it again`,
+    };
+  }
+  // Uploaded, failed, deleted, pending again after a retry, or unknown: nothing is uploading.
+  return { action: 'forget' };
+}
+
+export interface SweepDeps {
+  readonly journals: UploadJournals;
+  readonly repository: VideoRepository;
+  readonly storage: ObjectStorage;
+  readonly logger: Logger;
+  readonly abandonedAfterMs: number;
+}
+
+/** One sweep; resolves to the videos it failed. */
+export async function sweepAbandonedUploads(deps: SweepDeps): Promise<string[]> {
+  const failed: string[] = [];
+  for (const idle of await deps.journals.idleSince(deps.abandonedAfterMs)) {
+    const state = await deps.repository.load(idle.videoId);
+    const verdict = judgeIdleUpload(state, idle);
+    if (verdict.action === 'fail' && state) {
+      const result = await deps.repository.decide(idle.videoId, (current) =>
+        ownsAttempt(current, verdict.attempt)
+          ? [
+              newEvent(
+                { type: 'UploadFailed', data: { reason: verdict.reason, code: 'UPLOAD_ABANDONED', attempt: verdict.attempt, retryable: true } },
+                { correlationId: idle.videoId, causationId: idle.videoId, userId: state.userId },
+              ),
+            ]
+          : [],
+      );
+      if (result.appended.length === 0) continue; // someone else moved it on meanwhile; look again next time
+      failed.push(idle.videoId);
+      deps.logger.warn({ videoId: idle.videoId, attempt: verdict.attempt, idleMs: idle.idleMs }, 'abandoned upload recorded as failed');
+    }
+    await deps.storage.discardResumable(objectKeyFor(idle.videoId), deps.journals.forVideo(idle.videoId, idle.attempt)).catch(() => undefined);
+  }
+  return failed;
+}
+
+/** Sweeps every `intervalMs` (0: never) until stopped; a failed sweep is logged and tried again. */
+export function startAbandonedUploadSweeper(deps: SweepDeps & { readonly intervalMs: number }): { stop(): Promise<void> } {
+  if (deps.intervalMs <= 0) return { stop: async () => undefined };
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => sweepAbandonedUploads(deps)).catch((error: unknown) => deps.logger.warn({ err: error }, 'abandoned-upload sweep failed'));
+  }, deps.intervalMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
