@@ -18,7 +18,8 @@ describe('choosing the services npm start runs', () => {
   });
 
   it('refuses an unknown service or argument with one line naming it', () => {
-    expect(() => names(['--only', 'uplaoder'])).toThrow(new ConfigError('--only names no service uplaoder (one of projector, notifier, uploader, query-api, command-api)'));
+    const known = SERVICE_ENTRIES.map((service) => service.name).join(', ');
+    expect(() => names(['--only', 'uplaoder'])).toThrow(new ConfigError(`--only names no service uplaoder (one of ${known})`));
     expect(() => names(['--all'])).toThrow(ConfigError);
   });
 
