@@ -25,10 +25,11 @@ async function eventCount(databaseUrl: string): Promise<number> {
   }
 }
 
-/** Every file under the staging folder, hidden partial files included, with its size. */
+/** Every file in the staging folder, hidden partial files included, with its size (folders, such as tus's, aside). */
 async function stagedFiles(directory: string): Promise<Array<{ name: string; size: number }>> {
   const names = await readdir(directory).catch(() => [] as string[]);
-  return Promise.all(names.map(async (name) => ({ name, size: (await stat(path.join(directory, name))).size })));
+  const entries = await Promise.all(names.map(async (name) => ({ name, stats: await stat(path.join(directory, name)) })));
+  return entries.filter((entry) => entry.stats.isFile()).map((entry) => ({ name: entry.name, size: entry.stats.size }));
 }
 
 /** Messages in the job stream right now. */
