@@ -1,6 +1,7 @@
 import { ConfigError, createLogger, loadConfig } from '@reelay/platform';
 import { prepareEnvironment } from './prepare';
 import { SERVICE_ENTRIES } from './serviceEntries';
+import { servicesToStart } from './onlyServices';
 import { SupervisedProcess } from './supervisor';
 import { waitUntilHealthy } from './waitUntilHealthy';
 
@@ -11,7 +12,9 @@ import { waitUntilHealthy } from './waitUntilHealthy';
  */
 async function main(): Promise<void> {
   let config;
+  let services;
   try {
+    services = servicesToStart(process.argv.slice(2), SERVICE_ENTRIES);
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
   const logger = createLogger('reelay', config.LOG_LEVEL);
   const prepared = await prepareEnvironment(config, logger);
   const env = { ...process.env, ...prepared.env };
-  const processes = SERVICE_ENTRIES.map((service) => new SupervisedProcess({ name: service.name, entry: service.entry, env }, logger));
+  const processes = services.map((service) => new SupervisedProcess({ name: service.name, entry: service.entry, env }, logger));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -38,10 +41,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   processes.forEach((p) => p.start());
-  await Promise.all(SERVICE_ENTRIES.map((service) => waitUntilHealthy(`http://${config.HOST}:${service.port(config)}/healthz`, 60_000)));
-  const lines = SERVICE_ENTRIES.map((s) => `  ${s.name.padEnd(12)} http://${config.HOST}:${s.port(config)}${s.path ?? (s.api ? '/v1' : '/metrics')}`);
+  await Promise.all(services.map((service) => waitUntilHealthy(`http://${config.HOST}:${service.port(config)}/healthz`, 60_000)));
+  const lines = services.map((s) => `  ${s.name.padEnd(12)} http://${config.HOST}:${s.port(config)}${s.path ?? (s.api ? '/v1' : '/metrics')}`);
   process.stdout.write(`\nReelay is running:\n${lines.join('\n')}\n  a token:     npm run token -- <userId>\n  API docs:    http://${config.HOST}:${config.COMMAND_API_PORT}/docs  http://${config.HOST}:${config.QUERY_API_PORT}/docs\n\n`);
-  logger.info({ services: SERVICE_ENTRIES.map((s) => s.name) }, 'reelay started');
+  logger.info({ services: services.map((s) => s.name) }, 'reelay started');
 }
 
 main().catch((error: unknown) => {

@@ -54,6 +54,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
     abandonedAfterMs: config.UPLOAD_ABANDONED_AFTER_MS,
     sweepIntervalMs: config.UPLOAD_SWEEP_INTERVAL_MS,
     shutdownGraceMs: config.UPLOADER_SHUTDOWN_GRACE_MS,
+    ready: () => events.ready(),
   });
   const ops = createHttpApp({
     service: 'uploader',

@@ -26,6 +26,8 @@ export interface UploaderDeps {
   readonly sweepIntervalMs?: number;
   /** On stop, how long in-flight uploads may run on before they are handed back. */
   readonly shutdownGraceMs?: number;
+  /** Rejects while the event store is down: no job is taken meanwhile (see ConsumeOptions.ready). */
+  readonly ready?: () => Promise<unknown>;
 }
 
 export interface UploaderWorker {
@@ -71,6 +73,7 @@ export async function startUploaderWorker(deps: UploaderDeps): Promise<UploaderW
   const consumer = await deps.queue.consume({
     durable: 'uploader',
     concurrency: deps.concurrency,
+    ready: deps.ready,
     handle,
     onPoison: (message) => {
       poison.inc();

@@ -1,5 +1,8 @@
 import { DomainError } from '@reelay/contracts';
 import { HttpError, SLUGS } from './problems';
+import { EventStoreUnavailable } from '../eventStore/eventStore';
+import { isConnectionError } from '../eventStore/postgres/connectionErrors';
+import { NatsUnavailable } from '../jobs/natsConnection';
 
 /** What the one error handler sends for an error. */
 export interface ProblemReply {
@@ -23,6 +26,23 @@ interface FrameworkError {
 const MAX_DETAIL_LENGTH = 500;
 
 export const INTERNAL_DETAIL = 'The server could not handle this request; it has been logged.';
+export const UNAVAILABLE_DETAIL = 'A service this request needs is unavailable for the moment; please retry.';
+
+/**
+ * Whether the error, or one of its causes, says a dependency could not be reached (Postgres down
+ * or restarting, NATS away, the event store unavailable) rather than that the request was bad:
+ * the caller should retry (API.md: `503` when a dependency is down), and is told so.
+ */
+function isDependencyUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    if (current instanceof EventStoreUnavailable || current instanceof NatsUnavailable || isConnectionError(current)) return true;
+    // knex's pool gave up waiting for a connection it could not open.
+    if ((current as { name?: unknown }).name === 'KnexTimeoutError') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 function clip(detail: string): string {
   return detail.length <= MAX_DETAIL_LENGTH ? detail : `${detail.slice(0, MAX_DETAIL_LENGTH)}…`;
@@ -49,6 +69,9 @@ export function problemForError(error: unknown): ProblemReply {
   }
   const framework = (typeof error === 'object' && error !== null ? error : {}) as FrameworkError;
   if (framework.validation) return { status: 400, slug: 'bad-request', detail: clip(validationDetail(framework)), headers: {}, internal: false };
+  if (isDependencyUnavailable(error)) {
+    return { status: 503, slug: 'unavailable', detail: UNAVAILABLE_DETAIL, headers: { 'retry-after': '5' }, internal: true };
+  }
   const status = framework.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     return { status, slug: SLUGS[status] ?? 'error', detail: clip(framework.message ?? 'the request was refused'), headers: {}, internal: false };

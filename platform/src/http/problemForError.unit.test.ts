@@ -1,6 +1,6 @@
 import { Conflict, NotFound } from '@reelay/contracts';
 import { HttpError } from './problems';
-import { INTERNAL_DETAIL, problemForError } from './problemForError';
+import { INTERNAL_DETAIL, UNAVAILABLE_DETAIL, problemForError } from './problemForError';
 
 describe('problemForError', () => {
   it('keeps the status, slug, detail and headers of an HttpError', () => {
@@ -36,5 +36,20 @@ describe('problemForError', () => {
 
   it('clips a detail that quotes a huge input', () => {
     expect(problemForError(new HttpError(400, 'bad-request', 'x'.repeat(10_000))).detail.length).toBeLessThanOrEqual(501);
+  });
+
+  it('answers 503 with Retry-After, and nothing of the cause, when a dependency cannot be reached', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const restarting = Object.assign(new Error('the database system is shutting down'), { code: '57P03' });
+    const wrapped = new Error('reading the read model failed', { cause: refused });
+    for (const error of [refused, restarting, wrapped]) {
+      const answer = problemForError(error);
+      expect(answer).toEqual({ status: 503, slug: 'unavailable', detail: UNAVAILABLE_DETAIL, headers: { 'retry-after': '5' }, internal: true });
+      expect(JSON.stringify(answer)).not.toMatch(/ECONNREFUSED|5432/);
+    }
+  });
+
+  it('keeps a statement the database refused a 500', () => {
+    expect(problemForError(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' }))).toMatchObject({ status: 500 });
   });
 });

@@ -46,6 +46,13 @@ export interface ConsumeOptions {
   readonly handle: (delivery: JobDelivery) => Promise<void>;
   /** Told about every message that is no job (after it was terminated). */
   readonly onPoison?: (poison: PoisonMessage) => void;
+  /**
+   * Rejects while something every job needs is down (the event store): no job is pulled until it
+   * resolves again. Without it, each delivery during an outage fails at once and counts against
+   * `maxDeliver`, and an outage longer than a few backoffs would use up every waiting job's
+   * deliveries and terminate it, leaving its video PENDING for good.
+   */
+  readonly ready?: () => Promise<unknown>;
 }
 
 /** A running consumer. */
@@ -60,8 +67,10 @@ const FETCH_EXPIRES_MS = 10_000;
 const HANDLER_FAILURE_NAK_MS = 1_000;
 /** The first nats-server version that accepts a reason with a term. */
 const TERM_REASON_SINCE = parseSemVer('2.11.0');
-/** Pause after a failed pull (NATS down, stream deleted) before trying again. */
+/** Pause after a failed pull (NATS down, stream deleted), or while a dependency is down, before trying again. */
 const FETCH_RETRY_MS = 1_000;
+/** How long the `ready` check before a pull may take before the dependency counts as down. */
+const READY_CHECK_TIMEOUT_MS = 3_000;
 
 /**
  * The job queue on NATS JetStream: a work-queue stream (a message is gone once acked or
@@ -135,8 +144,26 @@ export class JobQueue {
     const stopped = new Promise<void>((resolve) => {
       wakeUp = resolve;
     });
+    let waitingForDependencies = false;
+    const dependenciesUp = async (): Promise<boolean> => {
+      if (!options.ready) return true;
+      const up = await withTimeout(options.ready(), READY_CHECK_TIMEOUT_MS).then(
+        () => true,
+        () => false,
+      );
+      if (up !== !waitingForDependencies) {
+        waitingForDependencies = !up;
+        if (up) this.logger.info({ stream: this.stream }, 'dependencies are back; taking jobs again');
+        else this.logger.warn({ stream: this.stream }, 'a dependency is down; taking no jobs until it is back');
+      }
+      return up;
+    };
     const slot = async () => {
       while (!stopping && !this.nc.isClosed()) {
+        if (!(await dependenciesUp())) {
+          await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, FETCH_RETRY_MS).unref())]);
+          continue;
+        }
         const message = await this.pullOne(consumer, pulls, stopped);
         if (!message) continue;
         if (stopping) {
@@ -289,6 +316,14 @@ export class JobQueue {
       settled: () => settled,
     };
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function parseJob(raw: string): { success: true; data: Job } | { success: false; error: string } {

@@ -6,5 +6,8 @@ export * from './eventually';
 export * from './fullDisk';
 export * from './tcpProxy';
 export * from './jwksServer';
+export * from './privatePostgres';
+export * from './privateNats';
+export * from './childService';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';

@@ -6,6 +6,8 @@ import { PROJECT_ROOT } from '@reelay/platform';
 import { freePort } from '@reelay/platform/testing';
 
 export interface RunningSystem {
+  /** Each port variable and the free port it was given. */
+  readonly ports: Readonly<Record<string, number>>;
   readonly commandApi: string;
   readonly queryApi: string;
   /** The demo server: the page at `/demo`, both APIs proxied under its origin. */
@@ -21,7 +23,7 @@ export interface RunningSystem {
  * Starts the whole system exactly as `npm start` does (the same launcher, each service a process
  * of its own), on free ports and with the test's own database, stream, bucket and data folder.
  */
-export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<RunningSystem> {
+export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000, args: readonly string[] = []): Promise<RunningSystem> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-e2e-'));
   const ports = {
     COMMAND_API_PORT: await freePort(),
@@ -31,7 +33,7 @@ export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000): 
     NOTIFIER_OPS_PORT: await freePort(),
     DEMO_PORT: await freePort(),
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'system/src/start.ts')], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'system/src/start.ts'), ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,6 +52,7 @@ export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000): 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
+    ports,
     commandApi: `http://127.0.0.1:${ports.COMMAND_API_PORT}`,
     queryApi: `http://127.0.0.1:${ports.QUERY_API_PORT}`,
     demo: `http://127.0.0.1:${ports.DEMO_PORT}`,
