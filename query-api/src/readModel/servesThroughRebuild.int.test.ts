@@ -96,8 +96,6 @@ describe('the query API during a rebuild of video_info', () => {
 
     const problems: string[] = [];
     let requests = 0;
-    const bobSeen = new Map<string, number>();
-    const bobListed = new Map<string, number>();
     let reading = true;
     const aliceReader = async (worker: number) => {
       for (let i = worker; reading; i += 1) {
@@ -114,6 +112,10 @@ describe('the query API during a rebuild of video_info', () => {
       }
     };
     const bobReader = async () => {
+      // What this reader saw: its own requests are sequential, so each answer must be at least as
+      // new as its last one. (Two readers' answers can cross in flight; they are not compared.)
+      const bobSeen = new Map<string, number>();
+      const bobListed = new Map<string, number>();
       for (let i = 0; reading; i += 1) {
         const user = BOBS[i % BOBS.length]!;
         const list = await get('/v1/users/me/videos?limit=100', user);
