@@ -1,3 +1,4 @@
+import { PersonalDataVault, loadConfig } from '@reelay/platform';
 import { verifyVideoInfo } from '@reelay/projector';
 import { eventually, startPrivateNats, startPrivatePostgres, type ChildExit } from '@reelay/platform/testing';
 import { SERVICE_NAMES, startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';
@@ -193,7 +194,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         if (error.report) return error.report;
         throw error;
       });
-      verified = await verifyVideoInfo({ knex: opened.knex, store: opened.store });
+      // The services seal titles with the KEK the environment gives them (the development key when none).
+      const personalData = PersonalDataVault.fromConfig(opened.knex, loadConfig(process.env));
+      verified = await verifyVideoInfo({ knex: opened.knex, store: opened.store, personalData });
     } finally {
       await opened.close();
     }
