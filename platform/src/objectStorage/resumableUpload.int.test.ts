@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createTestObjectStorage, createTestS3Client, startS3FaultProxy, testS3Endpoint, type S3FaultProxy, type TestObjectStorage } from '../testing';
-import { InMemoryMultipartJournal } from './multipartJournal';
+import { InMemoryMultipartJournal, type MultipartJournal } from './multipartJournal';
 import { SourceSizeMismatch, resumableUpload, type ResumableUploadOptions } from './resumableUpload';
 
 const MiB = 1024 * 1024;
@@ -16,7 +16,7 @@ describe('a resumable multipart upload', () => {
   const bytes = randomBytes(3 * PART + 1234);
   const opened: number[] = [];
 
-  const options = (journal: InMemoryMultipartJournal, extra: Partial<ResumableUploadOptions> = {}): ResumableUploadOptions => ({
+  const options = (journal: MultipartJournal, extra: Partial<ResumableUploadOptions> = {}): ResumableUploadOptions => ({
     bucket: s3.bucket,
     key: 'videos/resumable',
     sizeBytes: bytes.length,
@@ -74,6 +74,29 @@ describe('a resumable multipart upload', () => {
 
     expect(again).toMatchObject({ etag: first.etag, sentBytes: 0 });
     expect(proxy.stats().partRequests).toBe(before);
+  });
+
+  it('takes the object as done when a crash lost the answer to its completion', async () => {
+    const journal = new InMemoryMultipartJournal();
+    // The process dies after S3 completed the upload and before the journal heard of it.
+    const crash = new Error('the process died');
+    const forgetful: MultipartJournal = {
+      load: () => journal.load(),
+      begin: (uploadId, partSizeBytes) => journal.begin(uploadId, partSizeBytes),
+      partStored: (uploadId, part) => journal.partStored(uploadId, part),
+      completed: () => Promise.reject(crash),
+      forget: () => journal.forget(),
+    };
+    await expect(resumableUpload(client, options(forgetful))).rejects.toBe(crash);
+    expect((await journal.load())?.completedEtag).toBeNull();
+    const before = proxy.stats().partRequests;
+
+    const again = await resumableUpload(client, options(journal));
+
+    expect(again).toMatchObject({ sentBytes: 0 });
+    expect(proxy.stats().partRequests).toBe(before);
+    expect((await journal.load())?.completedEtag).toBe(again.etag);
+    expect(sha256(await stored())).toBe(sha256(bytes));
   });
 
   it('completes nothing from a source shorter than announced', async () => {

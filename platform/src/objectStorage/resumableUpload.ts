@@ -131,13 +131,16 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
     return { bucket, key, etag, resumedBytes: resume.storedBytes, sentBytes };
   } catch (error) {
     if (signal?.aborted) throw signal.reason ?? error;
+    // Whatever failed, the object may be whole already: another copy completed it first, or an
+    // earlier completion went through but its answer was lost with the process that sent it. A
+    // repeat of that completion then fails (NoSuchUpload on S3; s3rver answers 500), every time.
+    // The key is this video's and the bytes are its staged copy, so the right size is the object.
+    const head = await headObject(client, bucket, key, signal).catch(() => undefined);
+    if (head?.size === sizeBytes) {
+      await journal.completed(head.etag);
+      return { bucket, key, etag: head.etag, resumedBytes: resume.storedBytes, sentBytes };
+    }
     if (isNoSuchUpload(error) || s3ErrorName(error) === 'InvalidPart') {
-      // Another copy may have completed it first; the object is then what we wanted.
-      const head = await headObject(client, bucket, key, signal).catch(() => undefined);
-      if (head?.size === sizeBytes) {
-        await journal.completed(head.etag);
-        return { bucket, key, etag: head.etag, resumedBytes: resume.storedBytes, sentBytes };
-      }
       await journal.forget();
       throw new MultipartUploadLost(`the multipart upload of ${bucket}/${key} no longer exists; starting over next time`, { cause: error });
     }
