@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const logger = createLogger('reelay', config.LOG_LEVEL);
   const prepared = await prepareEnvironment(config, logger);
   const env = { ...process.env, ...prepared.env };
-  const processes = services.map((service) => new SupervisedProcess({ name: service.name, entry: service.entry, env }, logger));
+  const processes = services.map((service) => new SupervisedProcess({ name: service.name, entry: service.entry, env, nodeFlags: service.nodeFlags }, logger));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -6,6 +6,8 @@ export interface ServiceProcessSpec {
   /** The TypeScript entry file, run with tsx so no build step is needed. */
   readonly entry: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Flags for its Node.js runtime, before the entry. */
+  readonly nodeFlags?: readonly string[];
 }
 
 const STOP_DEADLINE_MS = 30_000;
@@ -31,7 +33,7 @@ export class SupervisedProcess {
   }
 
   start(): void {
-    const child = spawn(process.execPath, ['--import', 'tsx', this.spec.entry], {
+    const child = spawn(process.execPath, [...(this.spec.nodeFlags ?? []), '--import', 'tsx', this.spec.entry], {
       // `--import tsx` is resolved from the working directory: the project's, wherever we were started.
       cwd: PROJECT_ROOT,
       env: this.spec.env,
