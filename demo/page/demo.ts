@@ -69,8 +69,16 @@ function follow(videoId: string): void {
     .finally(() => following.delete(videoId));
 }
 
-function notify(push: RecordedPush): void {
-  const title = videos.get(push.videoId)?.metaInfo.title ?? 'Your video';
+/** The video's title as the query API shows it; a push can arrive before the list has the video. */
+async function titleOf(videoId: string): Promise<string> {
+  const known = videos.get(videoId);
+  if (known) return known.metaInfo.title;
+  const video = await client?.getVideo(videoId).catch(() => undefined);
+  return video?.metaInfo.title ?? 'Your video';
+}
+
+async function notify(push: RecordedPush): Promise<void> {
+  const title = await titleOf(push.videoId);
   const note = document.createElement('div');
   note.className = 'notification';
   note.dataset.videoId = push.videoId;
@@ -84,7 +92,7 @@ function listenForPushes(token: string): void {
   const source = new EventSource(`/demo/pushes?access_token=${encodeURIComponent(token)}`);
   source.addEventListener('push', (event) => {
     const push = JSON.parse((event as MessageEvent<string>).data) as RecordedPush;
-    notify(push);
+    void notify(push);
     // As an app does with the payload its push SDK hands it: the SDK stops following that video.
     client?.handlePush(push);
   });
