@@ -92,6 +92,9 @@ describeInBrowser('the demo page of npm start, in headless Chromium', () => {
     expect(await notification.textContent()).toMatch(/Your video is ready.*"Holiday in the hills" has been uploaded.*push sent via log/);
     await expectText(page, '#send-text', '100%');
     await expectText(page, '#store-text', '100%');
+    // The fills ease to their width over a CSS transition; the text says 100% before the paint does.
+    await expectBarFull(page, 'send');
+    await expectBarFull(page, 'store');
 
     const png = await page.screenshot({ path: SCREENSHOT });
     expect(png.readUInt32BE(16)).toBe(VIEWPORT.width);
@@ -110,6 +113,18 @@ describeInBrowser('the demo page of npm start, in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 });
+
+async function expectBarFull(page: Page, leg: 'send' | 'store'): Promise<void> {
+  await page.waitForFunction(
+    (leg) => {
+      const bar = document.getElementById(`${leg}-bar`)?.getBoundingClientRect();
+      const fill = document.getElementById(`${leg}-fill`)?.getBoundingClientRect();
+      return bar !== undefined && fill !== undefined && bar.width > 0 && fill.width >= bar.width - 1;
+    },
+    leg,
+    { timeout: 10_000 },
+  );
+}
 
 async function expectText(page: Page, selector: string, text: string): Promise<void> {
   await page.waitForFunction(
