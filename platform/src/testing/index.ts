@@ -9,5 +9,6 @@ export * from './jwksServer';
 export * from './privatePostgres';
 export * from './privateNats';
 export * from './childService';
+export * from './serviceProcess';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';

@@ -1,24 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { eventually } from '@reelay/platform/testing';
+import { startServiceProcess, type ServiceProcess } from '@reelay/platform/testing';
 import { MiB, type UploaderTestKit } from './uploaderTestKit';
 
-export interface LogLine {
-  readonly msg?: string;
-  readonly level?: number;
-  readonly [field: string]: unknown;
-}
-
-export interface UploaderProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: LogLine[];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves once the process says it takes jobs. */
-  ready(): Promise<void>;
-  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+export type UploaderProcess = ServiceProcess;
 
 /** The environment of an uploader process working on the kit's stream, database, bucket and staging. */
 export function uploaderEnv(kit: UploaderTestKit, s3Endpoint: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -45,31 +30,7 @@ export function uploaderEnv(kit: UploaderTestKit, s3Endpoint: string, overrides:
   };
 }
 
-/** Runs `uploader/src/main.ts` as production runs it, collecting its JSON log lines. */
+/** Runs `uploader/src/main.ts` as production runs it, collecting its JSON log lines; ready once it takes jobs. */
 export function startUploaderProcess(env: NodeJS.ProcessEnv): UploaderProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'uploader/src/main.ts')], { cwd: PROJECT_ROOT, env, stdio: 'pipe' });
-  const lines: LogLine[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as LogLine);
-    } catch {
-      // not a log line
-    }
-  });
-  child.stderr.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    child,
-    lines,
-    exited,
-    ready: () =>
-      eventually(() => {
-        if (child.exitCode !== null) throw new Error(`the uploader exited with ${child.exitCode}: ${JSON.stringify(lines.slice(-5))}`);
-        if (!lines.some((line) => line.msg === 'uploader taking jobs')) throw new Error('the uploader is not taking jobs yet');
-      }, 60_000),
-    kill: async (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return startServiceProcess('uploader', path.join(PROJECT_ROOT, 'uploader/src/main.ts'), env, 'uploader taking jobs');
 }
