@@ -12,6 +12,8 @@ export interface TestSystemOptions {
   readonly oneSignal?: boolean;
   /** Slow the uploader's S3 traffic to this many bytes a second, so an upload is seen in flight. */
   readonly s3BytesPerSecond?: number;
+  /** Where the services reach S3 (a fault proxy, say); unset: the shared s3rver of jest's global setup. */
+  readonly s3Endpoint?: string;
   /** Sign tokens with this secret; unset: the development secret, as a bare `npm start`. */
   readonly secret?: string;
   /** More variables for the services. */
@@ -23,6 +25,8 @@ export interface TestSystem {
   readonly oneSignal: OneSignalStandIn | undefined;
   /** The bucket videos are stored in, on the S3 server of jest's global setup. */
   readonly bucket: string;
+  /** The variables the services were started with (besides ports and DATA_DIR), for running the CLI on the same system. */
+  readonly env: NodeJS.ProcessEnv;
   /** A bearer token for `userId`, as `npm run token` would print it. */
   tokenFor(userId: string): Promise<string>;
   /** Stops the system and removes its database, stream and stand-ins; resolves with the launcher's exit code. */
@@ -38,13 +42,13 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const stream = uniqueName('SYS');
   const oneSignal = options.oneSignal ? await startOneSignalStandIn() : undefined;
   const proxy: (TcpProxy & { url: string }) | undefined = options.s3BytesPerSecond
-    ? await startThrottlingProxy(testS3Endpoint(), { bytesPerSecond: options.s3BytesPerSecond })
+    ? await startThrottlingProxy(options.s3Endpoint ?? testS3Endpoint(), { bytesPerSecond: options.s3BytesPerSecond })
     : undefined;
   const bucket = uniqueBucketName('reelay-sys');
   const env: NodeJS.ProcessEnv = {
     DATABASE_URL: database.url,
     JOBS_STREAM: stream,
-    S3_ENDPOINT: proxy?.url ?? testS3Endpoint(),
+    S3_ENDPOINT: proxy?.url ?? options.s3Endpoint ?? testS3Endpoint(),
     S3_BUCKET: bucket,
     S3_ACCESS_KEY_ID: 'S3RVER',
     S3_SECRET_ACCESS_KEY: 'S3RVER',
@@ -67,6 +71,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     system,
     oneSignal,
     bucket,
+    env,
     tokenFor: (userId) => signToken(userId, { secret: options.secret }),
     async dispose() {
       const code = await system.stop();
@@ -79,4 +84,25 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       return code;
     },
   };
+}
+
+/** Sends `body` to `POST /v1/videos` as the mobile app does and returns the command API's answer. */
+export function postVideo(system: RunningSystem, token: string, body: Uint8Array, meta: { title: string; fileName: string }): Promise<Response> {
+  const query = `title=${encodeURIComponent(meta.title)}&fileName=${encodeURIComponent(meta.fileName)}`;
+  return fetch(`${system.commandApi}/v1/videos?${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'video/mp4' },
+    body,
+  });
+}
+
+/** The query API's view of one video, or undefined while it answers 404 (the projector's lag, as API.md allows). */
+export async function readVideo<Body = { status: string }>(system: RunningSystem, token: string, videoId: string): Promise<Body | undefined> {
+  const response = await fetch(`${system.queryApi}/v1/videos/${videoId}`, { headers: { authorization: `Bearer ${token}` } });
+  if (response.status === 404) {
+    await response.arrayBuffer();
+    return undefined;
+  }
+  if (response.status !== 200) throw new Error(`GET /v1/videos/${videoId} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Body;
 }

@@ -4,14 +4,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { ERASED_TEXT, isSealedText, videoIdOfStream, type RecordedVideoEvent } from '@reelay/contracts';
-import { PROJECT_ROOT, PersonalDataVault, asVideoEvent, createKnex, createPool, PostgresEventStore, signToken } from '@reelay/platform';
-import { createTestDatabase, createTestS3Client, eventually, readWholeLog, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
-import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
+import { PROJECT_ROOT, PersonalDataVault, asVideoEvent, createKnex, createPool, PostgresEventStore } from '@reelay/platform';
+import { createTestS3Client, eventually, readWholeLog } from '@reelay/platform/testing';
+import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import { foldInOrder } from '@reelay/projector';
-import { startSystem, type RunningSystem } from './runningSystem';
+import { postVideo, readVideo, startTestSystem, type RunningSystem, type TestSystem } from '../testing';
 
 const SECRET = 'e2e-forget-secret-long-enough-for-hs256-0123456789';
 const SAMPLE = path.join(PROJECT_ROOT, 'system/fixtures/sample.mp4');
@@ -23,42 +21,21 @@ interface VideoBody {
 }
 
 describe('reelay forget-user on the whole system', () => {
+  let sut: TestSystem;
   let system: RunningSystem;
   let oneSignal: OneSignalStandIn;
-  let database: { url: string; drop(): Promise<void> };
-  const stream = uniqueName('E2E_FORGET');
-  const bucket = uniqueBucketName('reelay-forget');
+  let databaseUrl: string;
   const s3 = createTestS3Client();
-  const env = {
-    JOBS_STREAM: stream,
-    S3_ENDPOINT: testS3Endpoint(),
-    S3_BUCKET: bucket,
-    S3_ACCESS_KEY_ID: 'S3RVER',
-    S3_SECRET_ACCESS_KEY: 'S3RVER',
-    AUTH_JWT_SECRET: SECRET,
-    PERSONAL_DATA_KEK: randomBytes(32).toString('base64'),
-    RATE_LIMIT_MAX: '100000',
-  };
 
   beforeAll(async () => {
-    database = await createTestDatabase('reelay_e2e_forget');
-    oneSignal = await startOneSignalStandIn();
-    system = await startSystem({
-      ...env,
-      DATABASE_URL: database.url,
-      ONESIGNAL_APP_ID: 'e2e-app',
-      ONESIGNAL_API_KEY: 'e2e-key',
-      ONESIGNAL_API_URL: oneSignal.url,
-    });
+    sut = await startTestSystem({ oneSignal: true, secret: SECRET, env: { PERSONAL_DATA_KEK: randomBytes(32).toString('base64') } });
+    ({ system } = sut);
+    oneSignal = sut.oneSignal!;
+    databaseUrl = sut.env.DATABASE_URL!;
   }, 180_000);
 
   afterAll(async () => {
-    const code = await system?.stop();
-    await oneSignal?.close();
-    await database?.drop();
-    const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
-    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
-    await nc.close();
+    const code = await sut?.dispose();
     s3.destroy();
     expect(code).toBe(0);
   }, 60_000);
@@ -67,7 +44,7 @@ describe('reelay forget-user on the whole system', () => {
   function reelay(...args: string[]) {
     return run(process.execPath, [path.join(PROJECT_ROOT, 'cli/bin/reelay.cjs'), ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env, DATABASE_URL: database.url, DATA_DIR: system.dataDir, LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...sut.env, DATA_DIR: system.dataDir, LOG_LEVEL: 'warn' },
     }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
@@ -75,24 +52,20 @@ describe('reelay forget-user on the whole system', () => {
   }
 
   async function upload(userId: string, title: string, fileName: string) {
-    const auth = { authorization: `Bearer ${await signToken(userId, { secret: SECRET })}` };
-    const response = await fetch(`${system.commandApi}/v1/videos?title=${encodeURIComponent(title)}&fileName=${encodeURIComponent(fileName)}`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'video/mp4' },
-      body: await readFile(SAMPLE),
-    });
+    const token = await sut.tokenFor(userId);
+    const response = await postVideo(system, token, await readFile(SAMPLE), { title, fileName });
     expect(response.status).toBe(202);
     const { videoId } = (await response.json()) as { videoId: string };
     const read = async (): Promise<VideoBody> => {
-      const got = await fetch(`${system.queryApi}/v1/videos/${videoId}`, { headers: auth });
-      if (got.status !== 200) throw new Error(`GET ${videoId}: ${got.status}`);
-      return (await got.json()) as VideoBody;
+      const body = await readVideo<VideoBody>(system, token, videoId);
+      if (!body) throw new Error(`GET ${videoId}: 404`);
+      return body;
     };
     return { videoId, read };
   }
 
   const objectExists = (videoId: string) =>
-    s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `videos/${videoId}` })).then(
+    s3.send(new HeadObjectCommand({ Bucket: sut.bucket, Key: `videos/${videoId}` })).then(
       () => true,
       () => false,
     );
@@ -106,8 +79,8 @@ describe('reelay forget-user on the whole system', () => {
     await oneSignal.waitForRequests(2, 20_000);
     expect(JSON.stringify(oneSignal.requests.map((request) => request.body))).toContain('Alice at the lake');
 
-    const pool = createPool(database.url, { max: 2 });
-    const knex = createKnex(database.url, { max: 2 });
+    const pool = createPool(databaseUrl, { max: 2 });
+    const knex = createKnex(databaseUrl, { max: 2 });
     const store = new PostgresEventStore(pool);
     try {
       // What the log held before: sealed, never plaintext.
@@ -143,7 +116,7 @@ describe('reelay forget-user on the whole system', () => {
       expect(JSON.stringify(log)).not.toMatch(/lake/i);
 
       // A fresh replay of the whole log through the projector's decrypt step and fold.
-      const vault = PersonalDataVault.fromConfig(knex, env);
+      const vault = PersonalDataVault.fromConfig(knex, sut.env);
       const videoEvents = log.filter((event) => videoIdOfStream(event.streamName)).map(asVideoEvent);
       const replayed = new Map<string, RecordedVideoEvent[]>();
       for (const event of await knex.transaction((trx) => vault.openVideoEvents(videoEvents, { transaction: trx }))) {

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import * as tus from 'tus-js-client';
-import { signToken } from '@reelay/platform';
-import { createTestDatabase, createTestS3Client, emptyAndDeleteBucket, startThrottlingProxy, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
-import { startSystem, type RunningSystem } from './runningSystem';
+import { createTestS3Client, emptyAndDeleteBucket, startThrottlingProxy, uniqueBucketName } from '@reelay/platform/testing';
+import { startTestSystem, type RunningSystem, type TestSystem } from '../testing';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -18,43 +15,26 @@ function syntheticVideo(size: number): Buffer {
 }
 
 describe('a resumable upload through the whole system, staged on S3', () => {
+  let sut: TestSystem;
   let system: RunningSystem;
-  let database: { url: string; drop(): Promise<void> };
-  const stream = uniqueName('E2E');
-  const bucket = uniqueBucketName('reelay-e2e');
   const stagingBucket = uniqueBucketName('reelay-e2e-staging');
   const s3 = createTestS3Client();
 
   beforeAll(async () => {
-    database = await createTestDatabase('reelay_e2e');
-    system = await startSystem({
-      DATABASE_URL: database.url,
-      JOBS_STREAM: stream,
-      S3_ENDPOINT: testS3Endpoint(),
-      S3_BUCKET: bucket,
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      STAGING: `s3://${stagingBucket}/staging`,
-      AUTH_JWT_SECRET: SECRET,
-      PROGRESS_INTERVAL_MS: '200',
-      RATE_LIMIT_MAX: '100000',
-    });
+    sut = await startTestSystem({ secret: SECRET, env: { STAGING: `s3://${stagingBucket}/staging` } });
+    ({ system } = sut);
   }, 180_000);
 
   afterAll(async () => {
-    const code = await system?.stop();
-    await database?.drop();
-    const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
-    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
-    await nc.close();
-    for (const name of [bucket, stagingBucket]) await emptyAndDeleteBucket(s3, name).catch(() => undefined);
+    const code = await sut?.dispose();
+    for (const name of [sut?.bucket, stagingBucket]) if (name) await emptyAndDeleteBucket(s3, name).catch(() => undefined);
     s3.destroy();
     expect(code).toBe(0);
   }, 60_000);
 
   it('survives a cut at 60%, shows receiving then storing progress, and ends UPLOADED byte for byte', async () => {
     const video = syntheticVideo(8 * 1024 * 1024);
-    const token = await signToken('alice', { secret: SECRET });
+    const token = await sut.tokenFor('alice');
     const auth = { authorization: `Bearer ${token}` };
     // A slow phone: about 2 MB/s towards the command API, so the bytes are seen arriving.
     const phone = await startThrottlingProxy(system.commandApi, { bytesPerSecond: 2_000_000 });
@@ -104,7 +84,7 @@ describe('a resumable upload through the whole system, staged on S3', () => {
     expect(phases[0]).toBe('receiving');
     expect(phases[phases.length - 1]).toBe('done');
     expect(percentages.some((p) => p > 0 && p < 100)).toBe(true);
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `videos/${videoId}` }));
+    const object = await s3.send(new GetObjectCommand({ Bucket: sut.bucket, Key: `videos/${videoId}` }));
     const stored = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
     expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(video).digest('hex'));
     // The staged copy is gone once stored; only the tus record stays until it expires.

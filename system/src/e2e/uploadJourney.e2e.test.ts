@@ -2,19 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { PROJECT_ROOT, signToken } from '@reelay/platform';
-import {
-  createTestDatabase,
-  createTestS3Client,
-  startThrottlingProxy,
-  testS3Endpoint,
-  uniqueBucketName,
-  uniqueName,
-} from '@reelay/platform/testing';
-import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
-import { startSystem, type RunningSystem } from './runningSystem';
+import { PROJECT_ROOT } from '@reelay/platform';
+import { createTestS3Client } from '@reelay/platform/testing';
+import type { OneSignalStandIn } from '@reelay/notifier/testing';
+import { postVideo, startTestSystem, type RunningSystem, type TestSystem } from '../testing';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 const SAMPLE = path.join(PROJECT_ROOT, 'system/fixtures/sample.mp4');
@@ -30,58 +21,30 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 describe('the whole system, driven over HTTP as the mobile app drives it', () => {
+  let sut: TestSystem;
   let system: RunningSystem;
   let oneSignal: OneSignalStandIn;
-  let proxy: { url: string; close(): Promise<void> };
-  let database: { url: string; drop(): Promise<void> };
-  const stream = uniqueName('E2E');
-  const bucket = uniqueBucketName('reelay-e2e');
   const s3 = createTestS3Client();
 
   beforeAll(async () => {
-    database = await createTestDatabase('reelay_e2e');
-    oneSignal = await startOneSignalStandIn();
-    // Slowed to ~1 MB/s so that the upload is in flight long enough to be seen LOADING.
-    proxy = await startThrottlingProxy(testS3Endpoint(), { bytesPerSecond: 1_000_000 });
-    system = await startSystem({
-      DATABASE_URL: database.url,
-      JOBS_STREAM: stream,
-      S3_ENDPOINT: proxy.url,
-      S3_BUCKET: bucket,
-      S3_ACCESS_KEY_ID: 'S3RVER',
-      S3_SECRET_ACCESS_KEY: 'S3RVER',
-      ONESIGNAL_APP_ID: 'e2e-app',
-      ONESIGNAL_API_KEY: 'e2e-key',
-      ONESIGNAL_API_URL: oneSignal.url,
-      AUTH_JWT_SECRET: SECRET,
-      PROGRESS_INTERVAL_MS: '200',
-      // The test polls every 50 ms as fast as it can; a slow machine must not turn that into 429s.
-      RATE_LIMIT_MAX: '100000',
-    });
+    // S3 slowed to ~1 MB/s so that the upload is in flight long enough to be seen LOADING.
+    sut = await startTestSystem({ oneSignal: true, secret: SECRET, s3BytesPerSecond: 1_000_000 });
+    ({ system } = sut);
+    oneSignal = sut.oneSignal!;
   }, 180_000);
 
   afterAll(async () => {
-    const code = await system?.stop();
-    await proxy?.close();
-    await oneSignal?.close();
-    await database?.drop();
-    const nc = await connect({ servers: 'nats://127.0.0.1:4222' });
-    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
-    await nc.close();
+    const code = await sut?.dispose();
     s3.destroy();
     expect(code).toBe(0);
   }, 60_000);
 
   it('takes a video, stores it byte for byte, pushes once, and deletes it', async () => {
     const video = await readFile(SAMPLE);
-    const token = await signToken('alice', { secret: SECRET });
+    const token = await sut.tokenFor('alice');
     const auth = { authorization: `Bearer ${token}` };
 
-    const accepted = await fetch(`${system.commandApi}/v1/videos?title=Holiday&fileName=holiday.mp4`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'video/mp4' },
-      body: video,
-    });
+    const accepted = await postVideo(system, token, video, { title: 'Holiday', fileName: 'holiday.mp4' });
     expect(accepted.status).toBe(202);
     const { videoId, status } = (await accepted.json()) as { videoId: string; status: string };
     expect(status).toBe('PENDING');
@@ -102,7 +65,7 @@ describe('the whole system, driven over HTTP as the mobile app drives it', () =>
     expect(final.metaInfo.sizeBytes).toBe(video.length);
     expect(final.metaInfo.uploadedAt).not.toBeNull();
 
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `videos/${videoId}` }));
+    const object = await s3.send(new GetObjectCommand({ Bucket: sut.bucket, Key: `videos/${videoId}` }));
     const stored = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
     expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(video).digest('hex'));
 
@@ -122,7 +85,7 @@ describe('the whole system, driven over HTTP as the mobile app drives it', () =>
     const listed = await fetch(`${system.queryApi}/v1/users/me/videos`, { headers: auth });
     expect(((await listed.json()) as { videos: { videoId: string }[] }).videos.map((v) => v.videoId)).toEqual([videoId]);
 
-    const otherUser = { authorization: `Bearer ${await signToken('mallory', { secret: SECRET })}` };
+    const otherUser = { authorization: `Bearer ${await sut.tokenFor('mallory')}` };
     expect((await fetch(location as string, { headers: otherUser })).status).toBe(404);
     expect((await fetch(`${system.commandApi}/v1/videos/${videoId}`, { method: 'DELETE', headers: otherUser })).status).toBe(404);
 
@@ -134,7 +97,7 @@ describe('the whole system, driven over HTTP as the mobile app drives it', () =>
       return body.status === 'DELETED' ? true : undefined;
     });
     await until('the object to be removed', async () => {
-      const gone = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `videos/${videoId}` })).then(
+      const gone = await s3.send(new HeadObjectCommand({ Bucket: sut.bucket, Key: `videos/${videoId}` })).then(
         () => false,
         () => true,
       );
