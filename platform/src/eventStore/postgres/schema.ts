@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { LOG_HASH_SCHEMA } from './logHashSchema';
 
@@ -163,14 +164,46 @@ create trigger event_log_no_truncate before truncate on event_log
   for each statement execute function event_log_is_append_only();
 `;
 
-/** Creates the log's tables when missing; safe to run from several processes at once. */
+/**
+ * The version of the log's schema (SCHEMA and LOG_HASH_SCHEMA together): raise it with any change
+ * to either, so that a release's processes migrate a log an older release made.
+ */
+export const EVENT_STORE_SCHEMA_VERSION = 3;
+/** Catches a change to the DDL that forgot to raise the version: it is migrated all the same. */
+const DDL_SHA256 = createHash('sha256').update(SCHEMA).update(LOG_HASH_SCHEMA).digest('hex');
+
+const SCHEMA_RECORD = `
+create table if not exists event_store_schema (
+  singleton boolean primary key default true check (singleton),
+  version integer not null,
+  ddl_sha256 text not null,
+  migrated_at timestamptz not null default now()
+)`;
+
+/**
+ * Creates or updates the log's tables, functions and triggers, unless the log is already at this
+ * schema (or a newer release's). Every service opens the store at start, and the DDL takes an
+ * ACCESS EXCLUSIVE lock on `event_log` (its triggers): run on a live log each time, it stalled
+ * appends and reads, and deadlocked with a seal in flight. So the schema's version is recorded and
+ * checked first, with a plain read. Safe to run from several processes at once.
+ */
 export async function migrateEventStore(pool: pg.Pool): Promise<void> {
+  if (isCurrent(await recordedSchema(pool))) return;
   const client = await pool.connect();
   try {
     await client.query('begin');
     await client.query(`select pg_advisory_xact_lock(hashtext('reelay.event_store.schema'))`);
-    await client.query(SCHEMA);
-    await client.query(LOG_HASH_SCHEMA);
+    await client.query(SCHEMA_RECORD);
+    // Another process may have migrated while this one waited for the lock.
+    if (!isCurrent(await recordedSchema(client))) {
+      await client.query(SCHEMA);
+      await client.query(LOG_HASH_SCHEMA);
+      await client.query(
+        `insert into event_store_schema (version, ddl_sha256) values ($1, $2)
+         on conflict (singleton) do update set version = excluded.version, ddl_sha256 = excluded.ddl_sha256, migrated_at = now()`,
+        [EVENT_STORE_SCHEMA_VERSION, DDL_SHA256],
+      );
+    }
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
@@ -178,4 +211,25 @@ export async function migrateEventStore(pool: pg.Pool): Promise<void> {
   } finally {
     client.release();
   }
+}
+
+interface RecordedSchema {
+  readonly version: number;
+  readonly ddl_sha256: string;
+}
+
+async function recordedSchema(db: pg.Pool | pg.PoolClient): Promise<RecordedSchema | undefined> {
+  try {
+    const { rows } = await db.query<RecordedSchema>('select version, ddl_sha256 from event_store_schema');
+    return rows[0];
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return undefined; // a log from before the record, or none yet
+    throw error;
+  }
+}
+
+/** This release's schema, or a newer release's (whose functions this one must not replace with older ones). */
+function isCurrent(recorded: RecordedSchema | undefined): boolean {
+  if (!recorded) return false;
+  return recorded.version > EVENT_STORE_SCHEMA_VERSION || (recorded.version === EVENT_STORE_SCHEMA_VERSION && recorded.ddl_sha256 === DDL_SHA256);
 }
