@@ -1,6 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { declaredRoutes } from '@reelay/platform';
 import { documentedOperations, undocumentedRoutes, type OpenApiDocument } from '@reelay/platform/testing';
+
+interface OpenApiOperation {
+  description?: string;
+  security?: unknown;
+  responses?: Record<string, { headers?: Record<string, unknown>; content?: unknown }>;
+}
 import { startTestCommandApi } from './testing';
 
 describe('the command API OpenAPI document', () => {
@@ -31,6 +37,22 @@ describe('the command API OpenAPI document', () => {
     expect(title).toMatchObject({ in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 200 } });
     expect(JSON.stringify(upload?.responses?.['202'])).toContain('PENDING');
     expect(upload?.security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  it('describes the tus routes’ answers, which @tus/server writes itself, with their headers', () => {
+    const uploads = document.paths['/v1/uploads'] as Record<string, OpenApiOperation> | undefined;
+    const upload = document.paths['/v1/uploads/{uploadId}'] as Record<string, OpenApiOperation> | undefined;
+    expect(Object.keys(uploads?.post?.responses?.['201']?.headers ?? {})).toEqual(expect.arrayContaining(['Location', 'Reelay-Video-Id', 'Upload-Offset', 'Tus-Resumable']));
+    expect(uploads?.post?.responses?.['201']?.content).toBeUndefined();
+    expect(uploads?.post?.security).toEqual([{ bearerAuth: [] }]);
+    expect(uploads?.options?.security).toBeUndefined();
+    expect(Object.keys(uploads?.options?.responses?.['204']?.headers ?? {})).toEqual(expect.arrayContaining(['Tus-Version', 'Tus-Extension', 'Tus-Max-Size']));
+    for (const method of ['head', 'patch', 'delete']) {
+      expect(upload?.[method]?.description).toMatch(/tus 1\.0/);
+      expect(Object.keys(upload?.[method]?.responses ?? {})).toEqual(expect.arrayContaining(['200', '204', 'default']));
+    }
+    expect(Object.keys(upload?.patch?.responses?.['204']?.headers ?? {})).toEqual(expect.arrayContaining(['Upload-Offset', 'Reelay-Video-Id']));
+    expect(Object.keys(upload?.head?.responses?.['200']?.headers ?? {})).toEqual(expect.arrayContaining(['Upload-Offset', 'Upload-Length']));
   });
 
   it('serves a browsable page at /docs without a token', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NodeRequest } from 'srvx/node';
 import type { Server } from '@tus/server';
 import { type UserId } from '@reelay/contracts';
-import { HttpError, SLUGS, type HttpApp } from '@reelay/platform';
+import { HttpError, SLUGS, type HttpApp, type OpenApiRouteConfig } from '@reelay/platform';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
 import type { StagingTusStore } from './stagingTusStore';
 import { UPLOAD_NAME, UPLOADS_PATH, VIDEO_ID_HEADER, type TusRequestContext } from './tusServer';
@@ -20,6 +20,55 @@ export interface ResumableUploadRouteDeps {
 
 const UploadParams = z.object({ uploadId: z.string().max(100) });
 const BUSY_RETRY_AFTER_SECONDS = '10';
+const TUS_SPEC = 'tus 1.0 (https://tus.io/protocols/resumable-upload)';
+const TUS_RESUMABLE = { 'Tus-Resumable': 'The protocol version: 1.0.0' };
+const EXPIRES = { 'Upload-Expires': 'When an unfinished upload expires and is removed (RFC 9110 date)' };
+
+/** What the document says about each tus route; @tus/server writes these answers, so they have no body schema. */
+const TUS_DOCS = {
+  discover: {
+    schema: { summary: 'What the tus server supports', description: `${TUS_SPEC}: the versions, extensions and largest upload accepted.` },
+    config: {
+      public: true,
+      documentedResponses: {
+        204: {
+          description: 'The server’s tus capabilities',
+          headers: { ...TUS_RESUMABLE, 'Tus-Version': 'Supported versions', 'Tus-Extension': 'creation, creation-with-upload, creation-defer-length, termination, expiration', 'Tus-Max-Size': 'The largest upload accepted, in bytes' },
+        },
+      },
+    } satisfies OpenApiRouteConfig,
+  },
+  create: {
+    schema: {
+      summary: 'Start a resumable upload',
+      description: `${TUS_SPEC} creation: send \`Upload-Length\` (or \`Upload-Defer-Length: 1\`) and \`Upload-Metadata\` with \`title\`, \`filename\` and \`filetype\`; the body may carry the first bytes (creation-with-upload). The video id is allocated now.`,
+    },
+    config: {
+      documentedResponses: {
+        201: {
+          description: 'The upload was created; send its bytes with PATCH to `Location`',
+          headers: { Location: 'The upload’s URL, /v1/uploads/<videoId>-<suffix>', [VIDEO_ID_HEADER]: 'The id the video will have', 'Upload-Offset': 'Bytes stored so far (creation-with-upload)', ...EXPIRES, ...TUS_RESUMABLE },
+        },
+      },
+    } satisfies OpenApiRouteConfig,
+  },
+  upload: {
+    schema: {
+      summary: 'Resume, continue or cancel one upload',
+      description: `${TUS_SPEC}: HEAD tells how many bytes are stored; PATCH (\`Content-Type: application/offset+octet-stream\`, \`Upload-Offset\`) appends bytes, and after the last one the video is requested as with POST /v1/videos; DELETE removes an unfinished upload. Another user’s upload answers 404.`,
+    },
+    config: {
+      documentedResponses: {
+        200: { description: 'HEAD: the upload’s state', headers: { 'Upload-Offset': 'Bytes stored so far', 'Upload-Length': 'The whole size, once known', 'Upload-Metadata': 'The metadata given at creation', ...EXPIRES, ...TUS_RESUMABLE } },
+        204: {
+          description: 'PATCH: the bytes were stored; DELETE: the upload was removed',
+          headers: { 'Upload-Offset': 'Bytes stored so far (PATCH)', [VIDEO_ID_HEADER]: 'The video id, on the PATCH that finished the upload', ...EXPIRES, ...TUS_RESUMABLE },
+        },
+      },
+    } satisfies OpenApiRouteConfig,
+  },
+};
+
 /** tus headers that a refusal carries too, so that tus clients read it as tus. */
 const TUS_HEADERS = ['tus-resumable', 'upload-offset', 'upload-expires', 'access-control-allow-origin', 'access-control-expose-headers'];
 
@@ -36,8 +85,8 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const routes = scope as unknown as HttpApp;
-    routes.options(UPLOADS_PATH, { config: { public: true } }, (request, reply) => forward(deps, request, reply, undefined));
-    routes.post(UPLOADS_PATH, async (request, reply) => {
+    routes.options(UPLOADS_PATH, TUS_DOCS.discover, (request, reply) => forward(deps, request, reply, undefined));
+    routes.post(UPLOADS_PATH, TUS_DOCS.create, async (request, reply) => {
       const release = hasBody(request.raw) ? takeSlot(deps, request.userId) : undefined;
       try {
         return await forward(deps, request, reply, request.userId);
@@ -48,7 +97,8 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
     routes.route({
       method: ['HEAD', 'PATCH', 'DELETE'],
       url: `${UPLOADS_PATH}/:uploadId`,
-      schema: { params: UploadParams },
+      schema: { ...TUS_DOCS.upload.schema, params: UploadParams },
+      config: TUS_DOCS.upload.config,
       exposeHeadRoute: false,
       handler: async (request, reply) => {
         await requireOwnUpload(deps, request.params.uploadId, request.userId);
@@ -60,7 +110,7 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
         }
       },
     });
-    routes.options(`${UPLOADS_PATH}/:uploadId`, { config: { public: true } }, (request, reply) => forward(deps, request, reply, undefined));
+    routes.options(`${UPLOADS_PATH}/:uploadId`, TUS_DOCS.discover, (request, reply) => forward(deps, request, reply, undefined));
   });
 }
 

@@ -20,16 +20,43 @@ const BEARER_SCHEME = 'bearerAuth';
 type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
 
 /**
+ * A success response a route sends itself, without a body schema for fastify to serialise (the
+ * tus routes, whose answers @tus/server writes): described in the document only.
+ */
+export interface DocumentedResponse {
+  readonly description: string;
+  /** Response header name → what it carries. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Route `config` that the document reads. */
+export interface OpenApiRouteConfig {
+  /** Reachable without a bearer token. */
+  readonly public?: boolean;
+  /** Bodiless responses by status code, for the document only. */
+  readonly documentedResponses?: Readonly<Record<number, DocumentedResponse>>;
+}
+
+/**
  * The zod transform of fastify-type-provider-zod (the same schemas the routes validate with),
  * plus what every route shares: a bearer token unless the route is public, and problem+json
  * for every error status the route does not describe itself.
  */
 function transform(input: TransformInput): { schema: FastifySchema; url: string } {
-  const route = input.route as RouteOptions & { config?: { public?: boolean } };
+  const route = input.route as RouteOptions & { config?: OpenApiRouteConfig };
   const schema = { ...(input.schema ?? {}) } as FastifySchema & { response?: Record<string, unknown>; security?: unknown };
   schema.response = { ...(schema.response ?? {}), default: Problem.describe('An error, as RFC 9457 problem details (application/problem+json)') };
   if (route.config?.public !== true) schema.security = [{ [BEARER_SCHEME]: [] }];
-  return jsonSchemaTransform({ ...input, schema } as TransformInput);
+  const transformed = jsonSchemaTransform({ ...input, schema } as TransformInput) as { schema: FastifySchema & { response?: Record<string, unknown> }; url: string };
+  const documented = route.config?.documentedResponses;
+  if (documented && transformed.schema.response) {
+    for (const [status, response] of Object.entries(documented)) {
+      // `type: 'null'` is @fastify/swagger's way of saying "no body"; `headers` become the response's headers.
+      const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([name, description]) => [name, { type: 'string', description }]));
+      transformed.schema.response[status] = { type: 'null', description: response.description, headers };
+    }
+  }
+  return transformed;
 }
 
 /**

@@ -21,6 +21,9 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
     /([?&](?:access_token|id_token|refresh_token|token|api_key|apikey|secret|password|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&\s"#\\]*/gi,
     '$1[redacted]',
   ],
+  // The user's own words in an upload URL (`POST /v1/videos?title=…&fileName=…`): personal data,
+  // which `reelay forget-user` must be able to erase, and logs cannot be erased.
+  [/([?&](?:title|fileName|filename)=)[^&\s"#\\]*/g, '$1[personal]'],
   // An AWS access key id.
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, '[redacted-aws-key-id]'],
 ];

@@ -15,6 +15,9 @@ import { startQueryApi } from '@reelay/query-api';
 import { startUploader } from '@reelay/uploader';
 import { SAMPLE_VIDEO } from './securityHarness';
 
+/** Distinctive enough to be found anywhere in the logs. */
+const TITLE = 'Lisbon-rooftops-q7x';
+const FILE_NAME = 'lisbon-q7x.mp4';
 const JWT_SECRET = 'log-test-jwt-secret-7f3a9c1e5b2d8f4a6c0e';
 const ONESIGNAL_KEY = 'os_v2_app_logtestkey9d8c7b6a5f4e3d2c1b0a';
 const DB_PASSWORD = 'db-password-5e1f9a7c3b';
@@ -98,7 +101,7 @@ describe('the logs of a run', () => {
     const alice = await token('alice');
 
     // The journey: upload, wait for UPLOADED and the push, delete.
-    const accepted = await fetch(`${command.url}/v1/videos?title=Holiday&fileName=holiday.mp4`, {
+    const accepted = await fetch(`${command.url}/v1/videos?title=${TITLE}&fileName=${FILE_NAME}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${alice}`, 'content-type': 'video/mp4', 'idempotency-key': 'log-test-1' },
       body: await readFile(SAMPLE_VIDEO),
@@ -141,5 +144,8 @@ describe('the logs of a run', () => {
       expect(logs).not.toContain(issued.split('.')[2]);
     }
     for (const secret of [JWT_SECRET, ONESIGNAL_KEY, DB_PASSWORD, S3_CREDENTIAL]) expect(logs).not.toContain(secret);
+    // Nor the user's own words, which forget-user must be able to erase (the push did carry the title).
+    expect(JSON.stringify(oneSignal.requests[0]?.body)).toContain(TITLE);
+    for (const personal of [TITLE, FILE_NAME]) expect(logs).not.toContain(personal);
   }, 120_000);
 });
