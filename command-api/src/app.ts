@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import { Counter, type Registry } from 'prom-client';
+import type { Locker } from '@tus/utils';
 import {
   VideoRepository,
   createHttpApp,
@@ -55,8 +56,11 @@ export interface CommandAppDeps {
   readonly queryApiUrl: string;
   /** Seals what users type (title, file name) with their own data key. */
   readonly personalData: Pick<PersonalDataVault, 'sealMetaInfo'>;
-  /** Where tus uploads (`/v1/uploads`) are kept; without it the routes are not mounted. */
-  readonly tus?: { readonly area: TusArea; readonly expirationMs: number };
+  /**
+   * Where tus uploads (`/v1/uploads`) are kept, and their locks (a PostgresLocker, started and
+   * stopped by the caller); without it the routes are not mounted.
+   */
+  readonly tus?: { readonly area: TusArea; readonly expirationMs: number; readonly locker: Locker };
   /** Where the bytes received so far are written for the query API (see intake_progress). */
   readonly progress?: IntakeProgress;
 }
@@ -121,6 +125,7 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
         idleTimeoutMs: deps.limits.uploadIdleTimeoutMs,
         progress: deps.progress,
         logger: deps.logger,
+        locker: deps.tus.locker,
       })
     : undefined;
   return { app, tusStore };

@@ -21,6 +21,7 @@ import {
 import { buildCommandApi, commandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { createTusArea } from './resumableUpload/createTusArea';
+import { PostgresLocker } from './resumableUpload/postgresLocker';
 import { startUploadExpiry, type UploadExpiry } from './resumableUpload/startUploadExpiry';
 import { startJobRelay } from './jobRelay/jobRelay';
 import { startStagingSweeper, type StagingSweeper } from './stagingSweeper/startStagingSweeper';
@@ -42,6 +43,9 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   await personalData.migrate();
   if (personalData.kek.development) logger.warn(DEVELOPMENT_KEK_WARNING);
   await migrateIntakeProgress(knex);
+  // On DATABASE_URL, which every command API process of a deployment shares (the event store may be elsewhere).
+  const locker = new PostgresLocker({ connectionString: config.DATABASE_URL, applicationName: 'reelay-command-api-tus-locks', logger: logger.child({ component: 'tus-locker' }) });
+  await locker.start();
   const staging = createStagingStore(config);
   if (staging instanceof S3StagingStore) await staging.ensureBucket();
   const progress = new IntakeProgress(knex, logger.child({ component: 'intake-progress' }));
@@ -68,7 +72,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     limits: commandApiLimits(config),
     queryApiUrl: config.QUERY_API_PUBLIC_URL,
     personalData,
-    tus: { area: createTusArea(staging, config.TUS_UPLOAD_EXPIRATION_MS), expirationMs: config.TUS_UPLOAD_EXPIRATION_MS },
+    tus: { area: createTusArea(staging, config.TUS_UPLOAD_EXPIRATION_MS), expirationMs: config.TUS_UPLOAD_EXPIRATION_MS, locker },
     progress,
   });
   const relay = startJobRelay({ store, knex, queue, logger: logger.child({ component: 'job-relay' }) });
@@ -93,6 +97,8 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     url,
     async stop() {
       await app.close();
+      // After the requests: none holds or waits for an upload's lock any more.
+      await locker.stop();
       await sweeper?.stop();
       await expiry?.stop();
       await relay.stop();

@@ -5,8 +5,10 @@ import pino from 'pino';
 import {
   FileStagingStore,
   PersonalDataVault,
+  PostgresEventStore,
   S3StagingStore,
   createKnex,
+  createPool,
   createMetricsRegistry,
   createTokenVerifier,
   migrateIntakeProgress,
@@ -20,6 +22,7 @@ import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueB
 import { buildCommandApi, type CommandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { fileTusArea } from './resumableUpload/fileTusArea';
+import { PostgresLocker } from './resumableUpload/postgresLocker';
 import { s3TusArea } from './resumableUpload/s3TusArea';
 import type { TusArea } from './resumableUpload/tusArea';
 
@@ -37,12 +40,35 @@ export interface TestCommandApiOptions {
   readonly stagingKind?: 'file' | 's3';
   /** How often intake progress is written per video (ms). */
   readonly progressIntervalMs?: number;
+  /**
+   * Another test command API's database and staging folder, shared as a second process behind the
+   * same load balancer would share them (file staging only). They stay when this one is disposed.
+   */
+  readonly shareWith?: { readonly databaseUrl: string; readonly stagingDir: string };
+}
+
+/** The test's own migrated event store, or one on a database another test command API made. */
+async function openTestEvents(sharedUrl: string | undefined) {
+  if (!sharedUrl) return createTestEventStore();
+  const pool = createPool(sharedUrl, { max: 12 });
+  const store = new PostgresEventStore(pool);
+  return {
+    url: sharedUrl,
+    pool,
+    store,
+    async dispose() {
+      await store.close();
+      await pool.end();
+    },
+  };
 }
 
 /** The command API on a real event store and a staging folder of its own, listening on loopback. */
 export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
-  const events = await createTestEventStore();
-  const stagingDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-staging-'));
+  const { shareWith } = options;
+  if (shareWith && options.stagingKind === 's3') throw new Error('shareWith shares a staging folder: file staging only');
+  const events = await openTestEvents(shareWith?.databaseUrl);
+  const stagingDir = shareWith?.stagingDir ?? (await mkdtemp(path.join(os.tmpdir(), 'reelay-staging-')));
   const fileStaging = new FileStagingStore(stagingDir, options.staging);
   const tusExpirationMs = options.tusExpirationMs ?? 24 * 3_600_000;
   const s3Staging = options.stagingKind === 's3' ? new S3StagingStore(createTestS3Client(), { bucket: uniqueBucketName('reelay-staging'), prefix: 'staging' }) : undefined;
@@ -55,6 +81,8 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
   const personalData = PersonalDataVault.fromConfig(knex, {});
   await personalData.migrate();
   const progress = new IntakeProgress(knex, logger, options.progressIntervalMs ?? 1000);
+  const locker = new PostgresLocker({ connectionString: events.url, applicationName: 'reelay-test-tus-locks', logger });
+  await locker.start();
   const { app, tusStore } = buildCommandApi({
     logger,
     metrics: createMetricsRegistry('command-api-test'),
@@ -71,13 +99,14 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     },
     queryApiUrl: 'http://query.test',
     personalData,
-    tus: { area, expirationMs: tusExpirationMs },
+    tus: { area, expirationMs: tusExpirationMs, locker },
     progress,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
     app,
+    databaseUrl: events.url,
     store: events.store,
     pool: events.pool,
     knex,
@@ -109,13 +138,14 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     },
     async dispose() {
       await app.close();
+      await locker.stop();
       await knex.destroy();
       await events.dispose();
       if (s3Staging) {
         await emptyAndDeleteBucket(s3Staging.client, s3Staging.bucket);
         s3Staging.client.destroy();
       }
-      await rm(stagingDir, { recursive: true, force: true });
+      if (!shareWith) await rm(stagingDir, { recursive: true, force: true });
     },
   };
 }

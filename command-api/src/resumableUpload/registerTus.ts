@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Locker } from '@tus/utils';
 import type { EventStore, HttpApp, Logger, StagingStore } from '@reelay/platform';
 import type { IntakeProgress, IntakeStart } from '../intakeProgress/intakeProgress';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
@@ -23,6 +24,8 @@ export interface TusDeps {
   readonly expirationMs: number;
   readonly progress: IntakeProgress | undefined;
   readonly logger: Logger;
+  /** Upload locks shared by every command API process. */
+  readonly locker: Locker;
 }
 
 /** Mounts tus at `/v1/uploads`; returns the store, whose `deleteExpired()` the expiry timer calls. */
@@ -57,7 +60,7 @@ export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
     },
   });
   const contexts = new WeakMap<IncomingMessage, TusRequestContext>();
-  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts });
+  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker });
   registerResumableUpload(app, {
     tus,
     store,

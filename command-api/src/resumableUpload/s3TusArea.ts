@@ -1,6 +1,6 @@
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, S3, type S3Client } from '@aws-sdk/client-s3';
 import { S3Store, type Options as S3StoreOptions } from '@tus/s3-store';
-import type { Upload } from '@tus/utils';
+import type { KvStore, Upload } from '@tus/utils';
 import type { S3StagingStore } from '@reelay/platform';
 import type { TusArea } from './tusArea';
 
@@ -20,6 +20,18 @@ class SharedClientS3Store extends S3Store {
 }
 
 /**
+ * @tus/s3-store keeps each upload's record (`.info`) in a per-process cache by default, which
+ * another command API process can make wrong (it declares a deferred length, it removes the
+ * upload: then this one reports it complete). Any process may serve any request of an upload (the
+ * locks are in Postgres), so the record is read from S3 every time, under the upload's lock.
+ */
+const NO_CACHE: KvStore<never> = {
+  get: async () => undefined,
+  set: async () => undefined,
+  delete: async () => undefined,
+};
+
+/**
  * tus uploads of an S3 staging store, through `@tus/s3-store` on the same bucket and prefix:
  * an upload is a multipart upload to `<prefix>/<name>` with its record in `<name>.info` (and an
  * unfinished last part in `<name>.part`). S3 shows `<prefix>/<name>` only when the last part
@@ -32,6 +44,7 @@ export function s3TusArea(staging: S3StagingStore, expirationMs: number, partSiz
     partSize: partSizeBytes,
     // s3rver and some S3-compatible stores ignore object tags; expiry is ours (see StagingTusStore).
     useTags: false,
+    cache: NO_CACHE,
     expirationPeriodInMilliseconds: expirationMs,
     s3ClientConfig: { bucket, region: 'us-east-1' },
   });

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { MemoryLocker, Server } from '@tus/server';
-import type { Upload } from '@tus/utils';
+import { Server } from '@tus/server';
+import type { Locker, Upload } from '@tus/utils';
 import { VideoId, type UserId } from '@reelay/contracts';
 import type { EventStore, StagingStore } from '@reelay/platform';
 import { recordUploadRequested, type RecordUploadDeps } from '../requestUpload/recordUploadRequested';
@@ -34,6 +34,8 @@ export interface TusServerDeps {
   readonly staging: StagingStore;
   readonly maxUploadBytes: number;
   readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
+  /** Upload locks shared by every command API process (PostgresLocker), so any of them may serve any request. */
+  readonly locker: Locker;
 }
 
 /** The video id a tus upload (by store id) is for. */
@@ -63,8 +65,9 @@ export function createTusServer(deps: TusServerDeps): Server {
     relativeLocation: true,
     disableTerminationForFinishedUploads: true,
     exposedHeaders: [VIDEO_ID_HEADER],
-    // One process holds an upload's lock; with several command APIs, route an upload to one of them.
-    locker: new MemoryLocker(),
+    // Shared by every command API process: a request for an upload that another process is
+    // writing (a phone that reconnected elsewhere) makes that process end its request and let go.
+    locker: deps.locker,
     namingFunction: () => deps.area.idFor(stagingNameFor(VideoId.parse(randomUUID()))),
     generateUrl: (_req, { path, id }) => `${path}/${deps.area.nameOf(id)}`,
     getFileIdFromRequest: (_req, lastPath) => (lastPath && UPLOAD_NAME.test(lastPath) ? deps.area.idFor(lastPath) : undefined),
