@@ -46,6 +46,7 @@ export * from './objectStorage/multipartPlan';
 export { MultipartUploadError, MultipartUploadLost, SourceSizeMismatch } from './objectStorage/resumableUpload';
 export * from './http/openApi';
 export * from './http/declaredRoutes';
+export * from './http/closeWaitsFor';
 export * from './staging/intakeProgress';
 export * from './staging/s3StagingStore';
 export { HEAD_BYTES } from './staging/bodyMeter';

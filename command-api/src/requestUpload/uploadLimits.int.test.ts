@@ -107,6 +107,21 @@ describe('the limits of POST /v1/videos', () => {
     expect(await api.allEvents()).toEqual([]);
   });
 
+  it('closes only after an upload whose client went away has removed what it staged', async () => {
+    api = await startTestCommandApi({ progressIntervalMs: 0 });
+    const on = api;
+    const progressRows = async () => Number((await on.knex('intake_progress').count({ rows: '*' }))[0]?.rows);
+    const cut = await openStalledUpload(on, 'alice');
+    await eventually(async () => expect(await on.filesInStaging()).toHaveLength(1));
+    await eventually(async () => expect(await progressRows()).toBe(1));
+    cut.destroy();
+    await on.app.close();
+    // Closed: the pools may go now, and nothing of the upload is left for them to miss.
+    expect(await on.filesInStaging()).toEqual([]);
+    expect(await progressRows()).toBe(0);
+    expect(await on.allEvents()).toEqual([]);
+  });
+
   it('cuts off a body that stops arriving with 408, and keeps nothing', async () => {
     api = await startTestCommandApi({ limits: { uploadIdleTimeoutMs: 300 } });
     const on = api;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NodeRequest } from 'srvx/node';
 import type { Server } from '@tus/server';
 import { type UserId } from '@reelay/contracts';
-import { HttpError, SLUGS, type HttpApp, type OpenApiRouteConfig } from '@reelay/platform';
+import { HttpError, SLUGS, closeWaitsFor, type HttpApp, type OpenApiRouteConfig } from '@reelay/platform';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
 import type { StagingTusStore } from './stagingTusStore';
 import { UPLOAD_NAME, UPLOADS_PATH, VIDEO_ID_HEADER, type TusRequestContext } from './tusServer';
@@ -85,11 +85,13 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const routes = scope as unknown as HttpApp;
+    // A PATCH whose phone went away still stores what arrived (and may finish the upload): closing waits for it.
+    const untilSettled = closeWaitsFor(routes);
     routes.options(UPLOADS_PATH, TUS_DOCS.discover, (request, reply) => forward(deps, request, reply, undefined));
     routes.post(UPLOADS_PATH, TUS_DOCS.create, async (request, reply) => {
       const release = hasBody(request.raw) ? takeSlot(deps, request.userId) : undefined;
       try {
-        return await forward(deps, request, reply, request.userId);
+        return await untilSettled(forward(deps, request, reply, request.userId));
       } finally {
         release?.();
       }
@@ -104,7 +106,7 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
         await requireOwnUpload(deps, request.params.uploadId, request.userId);
         const release = request.method === 'PATCH' ? takeSlot(deps, request.userId) : undefined;
         try {
-          return await forward(deps, request, reply, request.userId);
+          return await untilSettled(forward(deps, request, reply, request.userId));
         } finally {
           release?.();
         }
