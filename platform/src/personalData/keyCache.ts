@@ -1,8 +1,7 @@
 /**
- * A small LRU of unwrapped data keys with a time to live. A live key is trusted for `ttlMs` (so a
- * process that caches it may use a key destroyed up to that long ago; readers that write the
- * read model do not rely on it, see keyStore.ts); a destroyed key is remembered as destroyed for
- * good, since nothing brings it back.
+ * A small LRU of unwrapped data keys with a time to live, which bounds how long a key stays
+ * unwrapped in memory. It saves unwrapping only: the vault asks the table whether a key still
+ * lives every time (see PersonalDataVault.resolve).
  */
 export interface CachedKey {
   readonly keyId: string;

@@ -86,13 +86,21 @@ describe('the personal data vault', () => {
     expect(inTransaction.map((event) => metaOf(event).title)).toEqual([ERASED_TEXT, 'Birthday']);
   });
 
-  it('forgets a process’s cached live key once another process destroyed it, within the cache’s time to live', async () => {
-    const reader = PersonalDataVault.fromConfig(knex, {}, { cacheTtlMs: 50 });
+  it('opens nothing of a user another process has just forgotten, though this one unwrapped the key before', async () => {
+    const reader = PersonalDataVault.fromConfig(knex, {}); // another process, its key memo kept 30 s
     const alice = await sealedUpload('alice', 'Holiday');
     expect(metaOf((await reader.openVideoEvents([alice]))[0]).title).toBe('Holiday');
     await forget('alice');
-    await new Promise((resolve) => setTimeout(resolve, 60));
     expect(metaOf((await reader.openVideoEvents([alice]))[0]).title).toBe(ERASED_TEXT);
+  });
+
+  it('seals with the new key at once when another process forgot the user since its last seal', async () => {
+    const commandApi = PersonalDataVault.fromConfig(knex, {});
+    await sealedUpload('alice', 'Before', commandApi);
+    await forget('alice');
+    // She comes back: what this process seals now must not be under the destroyed key.
+    const after = await sealedUpload('alice', 'After', commandApi);
+    expect(metaOf((await vault.openVideoEvents([after]))[0]).title).toBe('After');
   });
 
   it('gives a user who comes back after being forgotten a new key, old data staying erased', async () => {

@@ -26,7 +26,10 @@ export class KeyEncryptionKeyMismatch extends Error {
 }
 
 export interface PersonalDataOptions {
-  /** How long an unwrapped live key is trusted without asking the table again (default 30 s). */
+  /**
+   * How long an unwrapped key is kept in memory for reuse (default 30 s). Whether the key still
+   * lives is asked of the table every time, whatever this says.
+   */
   readonly cacheTtlMs?: number;
   /** Keys kept unwrapped at most (default 1000). */
   readonly cacheSize?: number;
@@ -51,17 +54,15 @@ const wrapContext = (keyId: string, userId: string) => `reelay:personal-data-key
  * `[erased]` everywhere, replays included, while the log stays as it was.
  */
 export class PersonalDataVault {
+  /** Unwrapped keys by key id: spares the unwrapping, never the question whether a key lives. */
   private readonly keys: KeyCache;
-  private readonly liveKeys: KeyCache;
 
   constructor(
     private readonly knex: Knex,
     readonly kek: KeyEncryptionKey,
     options: PersonalDataOptions = {},
   ) {
-    const cache = { maxEntries: options.cacheSize ?? 1000, ttlMs: options.cacheTtlMs ?? 30_000 };
-    this.keys = new KeyCache(cache);
-    this.liveKeys = new KeyCache(cache);
+    this.keys = new KeyCache({ maxEntries: options.cacheSize ?? 1000, ttlMs: options.cacheTtlMs ?? 30_000 });
   }
 
   static fromConfig(knex: Knex, config: Pick<Config, 'PERSONAL_DATA_KEK'>, options?: PersonalDataOptions): PersonalDataVault {
@@ -115,7 +116,6 @@ export class PersonalDataVault {
   async destroyKeysOf(trx: Knex.Transaction, userId: string): Promise<{ destroyedKeyIds: string[]; hadKeys: boolean }> {
     const result = await destroyKeysOf(trx, userId, randomUUID());
     this.keys.evictUser(userId);
-    this.liveKeys.evictUser(userId);
     return result;
   }
 
@@ -148,17 +148,16 @@ export class PersonalDataVault {
     });
   }
 
+  /**
+   * The keys as the table has them now. Always asked, even for keys unwrapped before: a key that
+   * another process destroyed a moment ago must open nothing here either (one indexed read per
+   * batch or push; an earlier cache trusted live keys for 30 s).
+   */
   private async resolve(keyIds: string[], plainUsers: string[], options: OpenOptions): Promise<{ keys: Map<string, CachedKey>; forgottenUsers: Set<string> }> {
     const keys = new Map<string, CachedKey>();
-    const missing: string[] = [];
+    if (keyIds.length === 0 && plainUsers.length === 0) return { keys, forgottenUsers: new Set() };
+    const found = await lookUpKeys(options.transaction ?? this.knex, keyIds, plainUsers, { lock: options.transaction !== undefined });
     for (const keyId of keyIds) {
-      const cached = options.transaction ? undefined : this.keys.get(keyId);
-      if (cached) keys.set(keyId, cached);
-      else missing.push(keyId);
-    }
-    if (missing.length === 0 && plainUsers.length === 0 && !options.transaction) return { keys, forgottenUsers: new Set() };
-    const found = await lookUpKeys(options.transaction ?? this.knex, missing, plainUsers, { lock: options.transaction !== undefined });
-    for (const keyId of missing) {
       const row = found.keys.get(keyId);
       if (!row) continue;
       // The row decides whether the key lives; a key this process unwrapped before is reused.
@@ -178,9 +177,8 @@ export class PersonalDataVault {
     return { keyId: row.keyId, userId: row.userId, key: unwrapDataKey(this.kek.key, row.wrappedKey, wrapContext(row.keyId, row.userId)) };
   }
 
+  /** The user's live key as the table has it now (see resolve), made when there is none. */
   private async liveKeyFor(userId: string): Promise<CachedKey> {
-    const cached = this.liveKeys.get(userId);
-    if (cached) return cached;
     let row = await liveKeyOf(this.knex, userId);
     if (!row) {
       const keyId = randomUUID();
@@ -189,8 +187,7 @@ export class PersonalDataVault {
       row = await liveKeyOf(this.knex, userId);
       if (!row) throw new Error(`no live personal-data key for user ${userId} after making one`);
     }
-    const key = this.unwrap(row);
-    this.liveKeys.set(userId, key);
+    const key = this.keys.get(row.keyId) ?? this.unwrap(row);
     this.keys.set(key.keyId, key);
     return key;
   }
