@@ -65,62 +65,64 @@ export function registerRequestUpload(app: HttpApp, deps: RequestUploadDeps): vo
 
 function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
   // An upload whose client went away still removes what it staged; closing waits for that.
-  const untilSettled = closeWaitsFor(app);
+  const inFlight = closeWaitsFor(app);
   app.post(
     '/v1/videos',
     { schema: { querystring: RequestUploadQuery, headers: Headers, response: { 202: UploadAccepted } } },
-    (request, reply) =>
-      untilSettled(
-        (async () => {
-          const userId = request.userId;
-          const declaredLength = Number(request.headers['content-length']);
-          if (declaredLength > deps.maxUploadBytes) {
-            throw new HttpError(413, 'too-large', `the video is ${declaredLength} bytes; at most ${deps.maxUploadBytes} are accepted`);
-          }
-          const key = request.headers['idempotency-key'];
-          const videoId = key ? videoIdForIdempotencyKey(userId, key) : VideoId.parse(randomUUID());
-          const accepted = () =>
-            reply.code(202).header('location', `${deps.queryApiUrl}/v1/videos/${videoId}`).send({ videoId, status: 'PENDING' as const });
+    async (request, reply) => {
+      const ended = inFlight.begin();
+      try {
+        const userId = request.userId;
+        const declaredLength = Number(request.headers['content-length']);
+        if (declaredLength > deps.maxUploadBytes) {
+          throw new HttpError(413, 'too-large', `the video is ${declaredLength} bytes; at most ${deps.maxUploadBytes} are accepted`);
+        }
+        const key = request.headers['idempotency-key'];
+        const videoId = key ? videoIdForIdempotencyKey(userId, key) : VideoId.parse(randomUUID());
+        const accepted = () =>
+          reply.code(202).header('location', `${deps.queryApiUrl}/v1/videos/${videoId}`).send({ videoId, status: 'PENDING' as const });
 
-          if (key && (await deps.store.readStream(videoStreamName(videoId))).length > 0) return accepted();
+        if (key && (await deps.store.readStream(videoStreamName(videoId))).length > 0) return accepted();
 
-          const release = deps.slots.tryAcquire(userId);
-          if (!release) {
-            throw new HttpError(
-              429,
-              'too-many-uploads',
-              `at most ${deps.slots.perUser} uploads per user may stream at the same time; retry when one has finished`,
-              { 'retry-after': BUSY_RETRY_AFTER_SECONDS },
-            );
-          }
-          const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
-          const intake = { videoId, userId, metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType }, totalBytes: declaredLength || undefined };
+        const release = deps.slots.tryAcquire(userId);
+        if (!release) {
+          throw new HttpError(
+            429,
+            'too-many-uploads',
+            `at most ${deps.slots.perUser} uploads per user may stream at the same time; retry when one has finished`,
+            { 'retry-after': BUSY_RETRY_AFTER_SECONDS },
+          );
+        }
+        const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
+        const intake = { videoId, userId, metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType }, totalBytes: declaredLength || undefined };
+        try {
+          const staged = await stageBody(deps, videoId, request.raw, (received) => {
+            // Only a body whose head passed the video check shows up as arriving.
+            if (received > HEAD_BYTES) deps.progress?.report(intake, received);
+          }).catch(async (error: unknown) => {
+            await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
+            throw error;
+          });
+          const metaInfo = { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 };
           try {
-            const staged = await stageBody(deps, videoId, request.raw, (received) => {
-              // Only a body whose head passed the video check shows up as arriving.
-              if (received > HEAD_BYTES) deps.progress?.report(intake, received);
-            }).catch(async (error: unknown) => {
-              await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
-              throw error;
-            });
-            const metaInfo = { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 };
-            try {
-              await recordUploadRequested(deps, { videoId, userId: userId as UserId, metaInfo, stagingRef: staged.ref, requestId: request.id });
-            } catch (error) {
-              await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
-              await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
-              // The same Idempotency-Key raced us and won: its video is the answer.
-              if (key && error instanceof WrongExpectedVersion) return accepted();
-              throw new HttpError(503, 'unavailable', 'the upload could not be recorded (event store or key store unavailable); nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
-            }
-            await deps.progress?.settle(videoId);
-            deps.onAccepted?.(staged.sizeBytes);
-            return accepted();
-          } finally {
-            release();
+            await recordUploadRequested(deps, { videoId, userId: userId as UserId, metaInfo, stagingRef: staged.ref, requestId: request.id });
+          } catch (error) {
+            await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
+            await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
+            // The same Idempotency-Key raced us and won: its video is the answer.
+            if (key && error instanceof WrongExpectedVersion) return accepted();
+            throw new HttpError(503, 'unavailable', 'the upload could not be recorded (event store or key store unavailable); nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
           }
-        })(),
-      ),
+          await deps.progress?.settle(videoId);
+          deps.onAccepted?.(staged.sizeBytes);
+          return accepted();
+        } finally {
+          release();
+        }
+      } finally {
+        ended();
+      }
+    },
   );
 }
 

@@ -86,13 +86,15 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     const routes = scope as unknown as HttpApp;
     // A PATCH whose phone went away still stores what arrived (and may finish the upload): closing waits for it.
-    const untilSettled = closeWaitsFor(routes);
+    const inFlight = closeWaitsFor(routes);
     routes.options(UPLOADS_PATH, TUS_DOCS.discover, (request, reply) => forward(deps, request, reply, undefined));
     routes.post(UPLOADS_PATH, TUS_DOCS.create, async (request, reply) => {
       const release = hasBody(request.raw) ? takeSlot(deps, request.userId) : undefined;
+      const ended = inFlight.begin();
       try {
-        return await untilSettled(forward(deps, request, reply, request.userId));
+        return await forward(deps, request, reply, request.userId);
       } finally {
+        ended();
         release?.();
       }
     });
@@ -105,9 +107,11 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
       handler: async (request, reply) => {
         await requireOwnUpload(deps, request.params.uploadId, request.userId);
         const release = request.method === 'PATCH' ? takeSlot(deps, request.userId) : undefined;
+        const ended = inFlight.begin();
         try {
-          return await untilSettled(forward(deps, request, reply, request.userId));
+          return await forward(deps, request, reply, request.userId);
         } finally {
+          ended();
           release?.();
         }
       },
