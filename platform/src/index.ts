@@ -41,6 +41,7 @@ export * from './lease/runWhileLeaseHeld';
 export * from './auth/verifiedTokenCache';
 export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
 export * from './personalData';
+export * from './caching/expiringLru';
 export * from './objectStorage/multipartJournal';
 export * from './objectStorage/multipartPlan';
 export { MultipartUploadError, MultipartUploadLost, SourceSizeMismatch } from './objectStorage/resumableUpload';

@@ -1,14 +1,5 @@
-import { ConfigError, loadConfig } from './config';
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the configuration to be refused');
-}
+import { loadConfig } from './config';
+import { configRefusal as refusal } from '../testing/configRefusal';
 
 describe('the security and limits configuration', () => {
   it('has documented defaults', () => {

@@ -42,8 +42,9 @@ export interface ResumableUploadRequest {
   readonly sizeBytes: number;
   readonly contentType: string;
   readonly journal: MultipartJournal;
-  /** Opens the source at byte `start`. */
+  /** Opens the source at byte `start` (a staged file), so a resumed upload reads only what it sends. */
   readonly openSource: (start: number) => Promise<Readable>;
+  /** Called after each part is stored, with the bytes stored so far (resumed parts included). */
   readonly onProgress?: (p: UploadProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -51,6 +52,6 @@ export interface ResumableUploadRequest {
 export interface ResumedObject extends StoredObject {
   /** Bytes already stored by an earlier attempt, not sent again. */
   readonly resumedBytes: number;
-  /** Bytes this call sent. */
+  /** Bytes this call sent in parts S3 accepted. */
   readonly sentBytes: number;
 }

@@ -10,7 +10,7 @@ import {
 import { ExactReader, SourceSizeMismatch } from './exactReader';
 import type { MultipartJournal, StoredPart } from './multipartJournal';
 import { planParts, resumePlan, type PartRange } from './multipartPlan';
-import type { StoredObject, UploadProgress } from './objectStorage';
+import type { ResumableUploadRequest, ResumedObject } from './objectStorage';
 
 export { SourceSizeMismatch };
 
@@ -28,27 +28,13 @@ export class MultipartUploadLost extends Error {
   readonly code = 'MULTIPART_UPLOAD_LOST';
 }
 
-export interface ResumableUploadOptions {
+/** Where and how: the request an `ObjectStorage` takes, with the bucket, key and part plan. */
+export interface ResumableUploadOptions extends ResumableUploadRequest {
   readonly bucket: string;
   readonly key: string;
-  readonly sizeBytes: number;
-  readonly contentType: string;
   readonly partSizeBytes: number;
   /** Parts sent at the same time; memory holds about (concurrency + 1) parts. */
   readonly concurrency: number;
-  readonly journal: MultipartJournal;
-  /** Opens the source at byte `start` (a staged file), so a resumed upload reads only what it sends. */
-  readonly openSource: (start: number) => Promise<Readable>;
-  /** Called after each part is stored, with the bytes stored so far (resumed parts included). */
-  readonly onProgress?: (progress: UploadProgress) => void;
-  readonly signal?: AbortSignal;
-}
-
-export interface ResumableUploadResult extends StoredObject {
-  /** Bytes that were already stored when this call began and were not sent again. */
-  readonly resumedBytes: number;
-  /** Bytes this call sent in parts S3 accepted. */
-  readonly sentBytes: number;
 }
 
 /**
@@ -59,7 +45,7 @@ export interface ResumableUploadResult extends StoredObject {
  * (so the SDK can retry a part after a 5xx or a reset with backoff and jitter), at most
  * `concurrency` in flight: memory stays near (concurrency + 1) × partSize whatever the size.
  */
-export async function resumableUpload(client: S3Client, options: ResumableUploadOptions): Promise<ResumableUploadResult> {
+export async function resumableUpload(client: S3Client, options: ResumableUploadOptions): Promise<ResumedObject> {
   const { bucket, key, sizeBytes, partSizeBytes, journal, signal } = options;
   signal?.throwIfAborted();
   const s3 = { abortSignal: signal };

@@ -1,12 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { buffer } from 'node:stream/consumers';
-import { InvalidStagingRef, FileStagingStore, StagedFileNotFound, StagingBodyCutOff } from './fileStagingStore';
+import { InvalidStagingRef, FileStagingStore, StagingBodyCutOff } from './fileStagingStore';
 import { createStagingStore } from './createStagingStore';
 import { UploadTooLarge } from './stagingStore';
 
@@ -39,28 +38,13 @@ describe('FileStagingStore', () => {
 
   const filesOnDisk = () => readdir(store.directory).catch(() => []);
 
-  it('stores a body and reads it back with its size, SHA-256 and head', async () => {
-    const bytes = randomBytes(3 * 1024 * 1024 + 17);
-    const staged = await store.write('video-1', Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), { maxBytes: bytes.length });
+  // What every store does (sizes, hashes, heads, limits, removal) is the contract suite's
+  // (stagingStoreContract.ts, run on this store too); here is what only a folder on disk has.
+  it('names a staged file by its path, file://<directory>/<name>', async () => {
+    const staged = await store.write('video-1', Readable.from([randomBytes(5000)]), { maxBytes: 10_000 });
 
     expect(staged.ref).toBe(`file://${path.join(store.directory, 'video-1')}`);
-    expect(staged.sizeBytes).toBe(bytes.length);
-    expect(staged.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
-    expect(staged.head).toEqual(bytes.subarray(0, 4096));
-    // Buffer.equals: jest's toEqual walks a 3 MiB buffer element by element for seconds.
-    expect((await buffer(await store.read(staged.ref))).equals(bytes)).toBe(true);
-    expect(await store.exists(staged.ref)).toBe(true);
-    expect(await store.list()).toEqual([staged.ref]);
-  });
-
-  it('shows inspectHead the first 4 KiB once, even when they arrive in small chunks', async () => {
-    const bytes = randomBytes(10_000);
-    const heads: Buffer[] = [];
-    const chunks = Array.from({ length: 100 }, (_, i) => bytes.subarray(i * 100, (i + 1) * 100));
-
-    await store.write('small-chunks', Readable.from(chunks), { maxBytes: 1e6, inspectHead: (head) => heads.push(head) });
-
-    expect(heads).toEqual([bytes.subarray(0, 4096)]);
+    expect(await filesOnDisk()).toEqual(['video-1']);
   });
 
   it('shows inspectHead a body shorter than 4 KiB when it ends', async () => {
@@ -167,21 +151,6 @@ describe('FileStagingStore', () => {
       await expect(store.remove(ref)).rejects.toBeInstanceOf(InvalidStagingRef);
     }
     expect(await readdir(directory)).toContain('secret');
-  });
-
-  it('removes idempotently and reports what is gone', async () => {
-    const staged = await store.write('gone', Readable.from([Buffer.from('bytes')]), { maxBytes: 100 });
-
-    await store.remove(staged.ref);
-    await store.remove(staged.ref);
-
-    expect(await store.exists(staged.ref)).toBe(false);
-    await expect(store.read(staged.ref)).rejects.toBeInstanceOf(StagedFileNotFound);
-    expect(await store.list()).toEqual([]);
-  });
-
-  it('lists nothing before the first write', async () => {
-    expect(await store.list()).toEqual([]);
   });
 
   it('sweeps temporary files that a crashed writer left behind', async () => {

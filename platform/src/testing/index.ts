@@ -10,5 +10,6 @@ export * from './privatePostgres';
 export * from './privateNats';
 export * from './childService';
 export * from './serviceProcess';
+export * from './configRefusal';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';

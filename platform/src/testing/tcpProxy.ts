@@ -11,6 +11,8 @@ export interface TcpProxy {
   readonly port: number;
   /** Destroys every open connection; new ones are accepted as before. */
   dropConnections(): void;
+  /** Bytes clients have sent through it so far (requests, headers and bodies): what reached the server. */
+  bytesUp(): number;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export interface TcpProxyOptions {
 
 export async function startTcpProxy(targetHost: string, targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  let up = 0;
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, targetHost);
     for (const socket of [client, upstream]) {
@@ -31,6 +34,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
         upstream.destroy();
       });
     }
+    client.on('data', (chunk: Buffer) => {
+      up += chunk.length;
+    });
     (options.bytesPerSecond ? client.pipe(throttle(options.bytesPerSecond)) : client).pipe(upstream);
     upstream.pipe(client);
   });
@@ -43,6 +49,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
     host: '127.0.0.1',
     port,
     dropConnections,
+    bytesUp: () => up,
     close: () =>
       new Promise<void>((resolve) => {
         dropConnections();
@@ -52,10 +59,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
 }
 
 /** The same proxy in front of an HTTP(S) URL, with the proxy's URL. */
-export async function startThrottlingProxy(targetUrl: string, options: { bytesPerSecond: number }): Promise<TcpProxy & { url: string }> {
+export async function startUrlProxy(targetUrl: string, options: TcpProxyOptions = {}): Promise<TcpProxy & { url: string }> {
   const target = new URL(targetUrl);
   const proxy = await startTcpProxy(target.hostname, Number(target.port), options);
   return { ...proxy, url: `${target.protocol}//${proxy.host}:${proxy.port}` };
+}
+
+/** A proxy in front of an HTTP(S) URL that slows uploads to `bytesPerSecond`. */
+export function startThrottlingProxy(targetUrl: string, options: { bytesPerSecond: number }): Promise<TcpProxy & { url: string }> {
+  return startUrlProxy(targetUrl, options);
 }
 
 function throttle(bytesPerSecond: number): Transform {

@@ -1,3 +1,4 @@
+import { ExpiringLru } from '@reelay/platform';
 import type { VideoRecord } from './videoRecord';
 
 export interface VideoRecordCacheOptions {
@@ -12,11 +13,6 @@ export interface VideoRecordCacheOptions {
   readonly now?: () => number;
 }
 
-interface Entry {
-  readonly record: VideoRecord;
-  readonly expiresAt: number;
-}
-
 /**
  * The read model's rows kept in memory between polls. Every phone polls its video about once a
  * second while it uploads and the rows change far less often than that, so most reads can be
@@ -29,27 +25,17 @@ interface Entry {
  * returned after its notification would keep the old row.
  */
 export class VideoRecordCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: ExpiringLru<string, VideoRecord>;
   private invalidations = 0;
   private enabled = false;
-  private readonly now: () => number;
 
   constructor(private readonly options: VideoRecordCacheOptions) {
-    this.now = options.now ?? Date.now;
+    this.entries = new ExpiringLru(options);
   }
 
   /** The row if it is cached and fresh. */
   get(videoId: string): VideoRecord | undefined {
-    const entry = this.entries.get(videoId);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.entries.delete(videoId);
-      return undefined;
-    }
-    // Re-inserting moves it to the end: the Map's order is the eviction order.
-    this.entries.delete(videoId);
-    this.entries.set(videoId, entry);
-    return entry.record;
+    return this.entries.get(videoId);
   }
 
   /** Taken before a database read; hand it to `remember` with the row read. */
@@ -60,12 +46,7 @@ export class VideoRecordCache {
   /** Keeps a row read from the database, unless anything was invalidated since `stamp`. */
   remember(videoId: string, record: VideoRecord, stamp: number): void {
     if (!this.enabled || this.options.maxEntries === 0 || stamp !== this.invalidations) return;
-    this.entries.delete(videoId);
-    this.entries.set(videoId, { record, expiresAt: this.now() + this.options.ttlMs });
-    if (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
+    this.entries.set(videoId, record, this.entries.now() + this.options.ttlMs);
   }
 
   /** The row changed (a notification): drop it, and refuse rows from reads already under way. */

@@ -1,10 +1,9 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createKnex, openEventStore, type OpenedEventStore } from '@reelay/platform';
-import { createTestDatabase, eventually, startThrottlingProxy, testS3Endpoint, uniqueName, type ChildExit } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, startThrottlingProxy, startUrlProxy, testS3Endpoint, uniqueName, type ChildExit, type TcpProxy } from '@reelay/platform/testing';
 import type { Knex } from 'knex';
 import { startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';
-import { startCountingProxy, type CountingProxy } from './countingProxy';
 import { appendJourney } from './journeys';
 import { randomVideo, sendVideo, videoStatus } from './phone';
 import { readModelDrift } from './readModelDrift';
@@ -18,7 +17,7 @@ describe('graceful shutdown of every service', () => {
   let database: { url: string; drop(): Promise<void> };
   let system: ChaosSystem;
   let slowS3: { url: string; close(): Promise<void> };
-  let pushes: CountingProxy | undefined;
+  let pushes: (TcpProxy & { url: string }) | undefined;
   let events: OpenedEventStore;
   let knex: Knex;
   const drained: Record<string, number> = {};
@@ -40,7 +39,7 @@ describe('graceful shutdown of every service', () => {
       s3Endpoint: slowS3.url,
       env: { JOBS_STREAM: uniqueName('SHUTDOWN'), UPLOAD_IDLE_TIMEOUT_MS: '20000', STAGING_SWEEP_GRACE_MS: '30000' },
       oneSignalVia: async (url) => {
-        pushes = await startCountingProxy(url);
+        pushes = await startUrlProxy(url);
         return pushes.url;
       },
     });

@@ -1,8 +1,7 @@
 import { PersonalDataVault, loadConfig } from '@reelay/platform';
 import { verifyVideoInfo } from '@reelay/projector';
-import { eventually, startPrivateNats, startPrivatePostgres, type ChildExit } from '@reelay/platform/testing';
+import { eventually, startPrivateNats, startPrivatePostgres, startUrlProxy, type ChildExit } from '@reelay/platform/testing';
 import { SERVICE_NAMES, startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';
-import { startCountingProxy } from './countingProxy';
 import { openOutcomeSources } from './outcomeSources';
 import { randomVideo, sendVideo, videoStatus, type SentVideo } from './phone';
 import { isClean, verifyOutcome, type OutcomeReport } from './verifyOutcome';
@@ -81,7 +80,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => undefined);
   const startedAt = Date.now();
   const [postgres, nats] = await Promise.all([startPrivatePostgres(), startPrivateNats()]);
-  const proxy = await startCountingProxy(options.s3Endpoint);
+  const proxy = await startUrlProxy(options.s3Endpoint);
   let system: ChaosSystem | undefined;
   try {
     system = await startChaosSystem({
