@@ -25,6 +25,8 @@ export interface LaunchOptions {
   readonly compiled?: boolean;
   /** The project tree to run from; the one these sources are in by default. */
   readonly root?: string;
+  /** Start it as the leader of a process group of its own (its pid is the group's id), as a shell starts `npm start`. */
+  readonly ownProcessGroup?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function startSystem(env: NodeJS.ProcessEnv, timeoutMs = 120_000, a
     cwd: root,
     env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: launch.ownProcessGroup ?? false,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
