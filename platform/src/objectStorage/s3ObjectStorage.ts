@@ -77,7 +77,10 @@ export class S3ObjectStorage implements ObjectStorage {
     signal?.addEventListener('abort', abort, { once: true });
     try {
       const result = await upload.done();
-      return { bucket: this.bucket, key, etag: result.ETag ?? '' };
+      // Ceph's gateway answers a multipart completion with an empty ETag; HeadObject has it.
+      const etag = result.ETag || (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).ETag;
+      if (!etag) throw new ObjectStorageError(`S3 gave no ETag for ${this.bucket}/${key}`);
+      return { bucket: this.bucket, key, etag };
     } catch (error) {
       // Stop reading the source (a file handle, a socket) rather than leaving it half-consumed.
       counted.destroy();
