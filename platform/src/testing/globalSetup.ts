@@ -54,6 +54,8 @@ async function provideS3(): Promise<() => Promise<void>> {
     Object.assign(env, {
       TEST_S3_KIND: 'ceph',
       TEST_S3_ENDPOINT: gateway.endpoint,
+      // Not us-east-1 on purpose: every service then sends the LocationConstraint Ceph refuses (fix 2).
+      TEST_S3_REGION: env.TEST_S3_REGION || 'eu-west-1',
       TEST_S3_ACCESS_KEY_ID: gateway.accessKeyId,
       TEST_S3_SECRET_ACCESS_KEY: gateway.secretAccessKey,
       TEST_S3_CEPH_STARTED_IN_MS: String(gateway.startedInMs),
