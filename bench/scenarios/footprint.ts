@@ -57,7 +57,7 @@ async function measureService(service: ServiceEntry, compiled: boolean, env: Nod
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     const port = service.port({ ...ports } as never);
-    const ready = await readyAt(`http://127.0.0.1:${port}/readyz`, Date.now() + 60_000).catch((error: Error) => {
+    const ready = await readyAt(`http://127.0.0.1:${port}/readyz`, Date.now() + 120_000).catch((error: Error) => {
       throw new Error(`${service.name}: ${error.message}\n${stderr}`);
     });
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
@@ -127,20 +127,24 @@ export const footprint: Scenario = {
     compiledBuildIsCurrent();
     const dependencies = await startDependencies();
     const figures = new Map<string, { readyMs: number[]; idleRss: number[] }>();
-    for (const round of Array.from({ length: ROUNDS }, (_, i) => i)) {
-      for (const service of SERVICE_ENTRIES) {
-        for (const mode of MODES) {
-          const key = `${service.name}/${mode.name}`;
-          const measured = await measureService(service, mode.compiled, dependencies.env);
-          const entry = figures.get(key) ?? { readyMs: [], idleRss: [] };
-          entry.readyMs.push(measured.readyMs);
-          entry.idleRss.push(measured.idleRss / MiB);
-          figures.set(key, entry);
+    try {
+      for (const round of Array.from({ length: ROUNDS }, (_, i) => i)) {
+        for (const service of SERVICE_ENTRIES) {
+          for (const mode of MODES) {
+            const key = `${service.name}/${mode.name}`;
+            const measured = await measureService(service, mode.compiled, dependencies.env);
+            const entry = figures.get(key) ?? { readyMs: [], idleRss: [] };
+            entry.readyMs.push(measured.readyMs);
+            entry.idleRss.push(measured.idleRss / MiB);
+            figures.set(key, entry);
+            process.stderr.write(`bench: footprint ${key}: ready in ${Math.round(measured.readyMs)} ms, idle RSS ${(measured.idleRss / MiB).toFixed(1)} MiB\n`);
+          }
         }
+        process.stderr.write(`bench: footprint round ${round + 1}/${ROUNDS}\n`);
       }
-      process.stderr.write(`bench: footprint round ${round + 1}/${ROUNDS}\n`);
+    } finally {
+      await dependencies.stop();
     }
-    await dependencies.stop();
     const rows: BenchRow[] = [];
     for (const service of SERVICE_ENTRIES) {
       const tsx = figures.get(`${service.name}/tsx`)!;

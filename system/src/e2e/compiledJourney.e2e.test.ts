@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -41,6 +41,22 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * The files a compiled service has loaded once its whole import graph is in: a bad port stops it
+ * (exit 2) right after, before it connects anywhere, and an exit hook lists `require.cache`.
+ */
+function modulesLoadedAtStart(root: string, name: (typeof IMAGE_SERVICES)[number]): Promise<{ code: number | null; loaded: string[] }> {
+  const script = `process.on('exit', () => process.stdout.write(JSON.stringify(Object.keys(require.cache)))); require(${JSON.stringify(path.join(root, name, 'dist/main.js'))});`;
+  const child = spawn(process.execPath, ['--conditions=reelay-dist', '-e', script], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', [PORT_VARIABLE[name]]: 'not-a-port' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, loaded: stdout ? (JSON.parse(stdout) as string[]) : [] })));
 }
 
 /**
@@ -162,17 +178,10 @@ describe('the compiled services, installed and run as the image runs them', () =
     expect(oneSignal.uniqueNotifications()).toBe(1);
   }, 180_000);
 
-  it('loads no EventStoreDB client, s3rver, tsx or esbuild at start', () => {
-    for (const name of IMAGE_SERVICES) {
-      // The service's whole import graph is loaded before its configuration is read; a bad port
-      // then stops it (exit 2) right there, and the exit hook lists what was loaded.
-      const listing = spawnSync(
-        process.execPath,
-        ['--conditions=reelay-dist', '-e', `process.on('exit', () => process.stdout.write(JSON.stringify(Object.keys(require.cache)))); require(${JSON.stringify(path.join(tree.root, name, 'dist/main.js'))});`],
-        { cwd: tree.root, env: { PATH: process.env.PATH, NODE_ENV: 'production', [PORT_VARIABLE[name]]: 'not-a-port' }, encoding: 'utf8' },
-      );
-      expect(listing.status).toBe(2);
-      const loaded = JSON.parse(listing.stdout) as string[];
+  it('loads no EventStoreDB client, s3rver, tsx or esbuild at start', async () => {
+    const listings = await Promise.all(IMAGE_SERVICES.map(async (name) => ({ name, ...(await modulesLoadedAtStart(tree.root, name)) })));
+    for (const { name, code, loaded } of listings) {
+      expect({ name, code }).toEqual({ name, code: 2 });
       expect(loaded.length).toBeGreaterThan(100);
       expect({ name, unused: UNUSED_AT_START.filter((pkg) => loaded.some((file) => file.includes(`/node_modules/${pkg}/`))) }).toEqual({ name, unused: [] });
     }
