@@ -15,9 +15,9 @@ import { statusReads } from './scenarios/statusReads';
 import { uploadJourney } from './scenarios/uploadJourney';
 import { eventStore } from './scenarios/eventStore';
 import { rebuild } from './scenarios/rebuild';
-import { footprint } from './scenarios/footprint';
+import { footprint, footprintSystem } from './scenarios/footprint';
 
-const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild, footprint];
+const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild, footprint, footprintSystem];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

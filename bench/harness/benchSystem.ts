@@ -25,7 +25,8 @@ export interface BenchSystem {
  */
 export async function startBenchSystem(env: NodeJS.ProcessEnv = {}, launch: LaunchOptions = {}): Promise<BenchSystem> {
   const s3Dir = await mkdtemp(path.join(os.tmpdir(), 'reelay-bench-s3-'));
-  const s3 = await startEmbeddedS3({ directory: s3Dir });
+  // A loaded machine can take s3rver well past its 15 s default to start.
+  const s3 = await startEmbeddedS3({ directory: s3Dir, startTimeoutMs: 60_000 });
   const database = await createTestDatabase('reelay_bench');
   const bucket = uniqueBucketName('reelay-bench');
   const system = await startSystem({

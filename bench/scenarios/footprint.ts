@@ -152,10 +152,20 @@ export const footprint: Scenario = {
       rows.push(row(`${service.name}: idle RSS`, 'MiB', compiled.idleRss, tsx.idleRss, '≤ 80 MiB compiled'));
       rows.push(row(`${service.name}: start → /readyz`, 'ms', compiled.readyMs, tsx.readyMs, '≤ 2000 ms compiled'));
     }
-    const systems = { tsx: await measureSystem(false), compiled: await measureSystem(true) };
-    rows.push(row('launcher: idle RSS', 'MiB', [systems.compiled.launcher / MiB], [systems.tsx.launcher / MiB], ''));
-    rows.push(row('whole system (launcher + 6 services): idle RSS', 'MiB', [systems.compiled.total / MiB], [systems.tsx.total / MiB], '≤ 400 MiB compiled'));
     return rows;
+  },
+};
+
+/** The whole system under its launcher, from the sources and compiled: the launcher's RSS and everything's. */
+export const footprintSystem: Scenario = {
+  name: 'footprint-system',
+  async run(): Promise<BenchRow[]> {
+    compiledBuildIsCurrent();
+    const systems = { tsx: await measureSystem(false), compiled: await measureSystem(true) };
+    return [
+      row('launcher: idle RSS', 'MiB', [systems.compiled.launcher / MiB], [systems.tsx.launcher / MiB], ''),
+      row('whole system (launcher + 6 services): idle RSS', 'MiB', [systems.compiled.total / MiB], [systems.tsx.total / MiB], '≤ 400 MiB compiled'),
+    ];
   },
 };
 
