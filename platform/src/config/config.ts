@@ -90,6 +90,11 @@ const ConfigSchema = z
     SHUTDOWN_DEADLINE_MS: positiveInt(25_000),
     /** How long an unfinished tus upload (`/v1/uploads`) may be resumed after its creation. */
     TUS_UPLOAD_EXPIRATION_MS: positiveInt(24 * 60 * 60_000),
+    /**
+     * Unfinished tus uploads one user may have open at once, over every command API process; one
+     * more is refused (429) until one finishes, is terminated or expires.
+     */
+    MAX_OPEN_UPLOADS_PER_USER: positiveInt(20),
     /** Video rows the query API keeps in memory between polls (about 1 KiB each); 0 turns it off. */
     QUERY_CACHE_MAX_ENTRIES: z.coerce.number().int().nonnegative().default(10_000),
     /** The longest a cached row is served without a read, should a change notification be lost. */
