@@ -30,7 +30,8 @@ export default async function globalSetup(): Promise<void> {
   if (shared[TEST_SERVICES_KEY]) return;
   await Promise.all([checkPostgres(), checkNats()]);
   const s3Directory = await mkdtemp(path.join(os.tmpdir(), 'reelay-test-s3-'));
-  const s3 = await startEmbeddedS3({ directory: s3Directory, logger: createLogger('test-s3rver') }).catch(async (error: unknown) => {
+  // A minute, not 15 s: on two cores shared by several test runs, s3rver's start took over 15 s.
+  const s3 = await startEmbeddedS3({ directory: s3Directory, logger: createLogger('test-s3rver'), startTimeoutMs: 60_000 }).catch(async (error: unknown) => {
     await rm(s3Directory, { recursive: true, force: true });
     throw error;
   });
