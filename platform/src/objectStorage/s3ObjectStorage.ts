@@ -36,6 +36,8 @@ export interface S3ObjectStorageOptions {
   readonly partSizeBytes: number;
   /** Parts uploaded concurrently. */
   readonly queueSize: number;
+  /** Copy a source in this same store server-side (default); false always streams it. */
+  readonly serverSideCopy?: boolean;
 }
 
 /**
@@ -47,13 +49,14 @@ export interface S3ObjectStorageOptions {
 export class S3ObjectStorage implements ObjectStorage {
   readonly bucket: string;
   /** Until the store answers an UploadPartCopy with "not implemented". */
-  private copySupported = true;
+  private copySupported: boolean;
 
   constructor(
     private readonly client: S3Client,
     private readonly options: S3ObjectStorageOptions,
   ) {
     this.bucket = options.bucket;
+    this.copySupported = options.serverSideCopy ?? true;
   }
 
   async upload(
