@@ -15,3 +15,4 @@ export * from './configRefusal';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';
 export * from './encodedForms';
+export * from './cephGateway';
