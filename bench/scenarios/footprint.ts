@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,7 +101,7 @@ async function startDependencies(): Promise<{ env: NodeJS.ProcessEnv; stop(): Pr
       S3_BUCKET: uniqueBucketName('reelay-footprint'),
       S3_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
       S3_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
-      AUTH_JWT_SECRET: 'footprint-secret-that-is-long-enough-0123456789',
+      AUTH_JWT_SECRET: randomBytes(32).toString('base64'),
     },
     async stop() {
       await s3.stop();

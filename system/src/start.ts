@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, loadConfig } from '@reelay/platform';
+import { ConfigError, createLogger, describeRunMode, loadServiceConfig } from '@reelay/platform';
 import { prepareEnvironment } from './prepare';
 import { SERVICE_ENTRIES } from './serviceEntries';
 import { servicesToStart } from './onlyServices';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   let format;
   try {
     services = servicesToStart(process.argv.slice(2), SERVICE_ENTRIES);
-    config = loadConfig();
+    config = loadServiceConfig();
     format = chooseLogFormat(process.env, process.stdout.isTTY === true);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -31,9 +31,11 @@ async function main(): Promise<void> {
   const writeLine = prettify ? (line: string) => process.stdout.write(prettify(line)) : undefined;
   const logger = createLogger('reelay', config.LOG_LEVEL, writeLine ? { destination: { write: (text: string) => text.split('\n').filter(Boolean).forEach(writeLine) } } : {});
   if (format === 'pretty' && !prettify) logger.warn('LOG_FORMAT is pretty but pino-pretty (a development dependency) is not installed: JSON lines');
-
+  logger.info(describeRunMode(config.RUN_MODE));
   const prepared = await prepareEnvironment(config, logger);
-  const env = { ...process.env, ...prepared.env };
+  // The demo page's "sign in by name" is what makes `npm start` usable at once; development only.
+  const demoTokens = config.RUN_MODE.production ? {} : { DEMO_TOKENS: process.env.DEMO_TOKENS || 'on' };
+  const env = { ...process.env, ...demoTokens, ...prepared.env };
   const processes = services.map(
     (service) => new SupervisedProcess({ name: service.name, sourceEntry: service.sourceEntry, env, nodeFlags: service.nodeFlags, onStdoutLine: writeLine }, logger),
   );

@@ -12,7 +12,7 @@ import { createTestDatabase, createTestS3Client, freePort, testS3Endpoint, uniqu
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { IMAGE_SERVICES, prepareProductionTree, type ProductionTree } from './productionTree';
 
-const SECRET = 'compiled-e2e-secret-that-is-long-enough-0123456789';
+const SECRET = randomBytes(32).toString('base64');
 const SAMPLE = path.join(PROJECT_ROOT, 'system/fixtures/sample.mp4');
 const PORT_VARIABLE: Record<(typeof IMAGE_SERVICES)[number], string> = {
   'command-api': 'COMMAND_API_PORT',
@@ -62,8 +62,7 @@ function modulesLoadedAtStart(root: string, name: (typeof IMAGE_SERVICES)[number
 /**
  * The image's shape without Docker: a copy of the project after `npm ci --omit=dev` and the
  * build, each service run as the image's CMD runs it (`node --conditions=reelay-dist
- * <service>/dist/main.js`, NODE_ENV=production, only the variables a deployment sets), then the
- * journey a phone makes.
+ * <service>/dist/main.js`, only the variables a deployment sets), then the journey a phone makes.
  */
 describe('the compiled services, installed and run as the image runs them', () => {
   let tree: ProductionTree;
@@ -83,9 +82,11 @@ describe('the compiled services, installed and run as the image runs them', () =
     database = await createTestDatabase('reelay_compiled');
     stagingDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-compiled-staging-'));
     const ports = Object.fromEntries(await Promise.all(IMAGE_SERVICES.map(async (name) => [PORT_VARIABLE[name], String(await freePort())])));
+    // Everything a deployment sets, except NODE_ENV=production: production mode refuses the S3
+    // credentials published in the repository, and s3rver, the S3 here, knows no others. A
+    // loopback HOST keeps it a development run; every other secret is a fresh random one.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      NODE_ENV: 'production',
       HOST: '127.0.0.1',
       ...ports,
       DATABASE_URL: database.url,
