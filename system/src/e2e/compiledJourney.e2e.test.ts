@@ -101,7 +101,7 @@ describe('the compiled services, installed and run as the image runs them', () =
       AUTH_JWT_SECRET: SECRET,
       PERSONAL_DATA_KEK: randomBytes(32).toString('base64'),
       ONESIGNAL_APP_ID: 'compiled-app',
-      ONESIGNAL_API_KEY: 'compiled-key',
+      ONESIGNAL_API_KEY: randomBytes(16).toString('hex'),
       ONESIGNAL_API_URL: oneSignal.url,
       PROGRESS_INTERVAL_MS: '200',
     };
