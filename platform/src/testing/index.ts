@@ -14,3 +14,4 @@ export * from './serviceProcess';
 export * from './configRefusal';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';
+export * from './encodedForms';
