@@ -113,9 +113,11 @@ describe('S3ObjectStorage', () => {
     await expect(s3.storage.read('never-written')).rejects.toBeInstanceOf(ObjectNotFound);
   });
 
-  it('ensures an existing bucket without error', async () => {
+  it('ensures an existing bucket again, keeping the objects it holds', async () => {
     await s3.storage.ensureBucket();
+    await s3.storage.upload('kept', Readable.from([Buffer.from('still here')]), { sizeBytes: 10, contentType: 'video/mp4' });
     await s3.storage.ensureBucket();
+    expect((await buffer(await s3.storage.read('kept'))).toString()).toBe('still here');
   });
 
   it('creates its bucket with S3_REGION eu-west-1, also where the store refuses that LocationConstraint (Ceph: 400 InvalidLocationConstraint)', async () => {
