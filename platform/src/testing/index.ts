@@ -14,5 +14,5 @@ export * from './serviceProcess';
 export * from './configRefusal';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';
-export * from './encodedForms';
 export * from './cephGateway';
+export * from './encodedForms';
