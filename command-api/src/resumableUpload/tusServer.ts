@@ -10,6 +10,7 @@ import type { StagingTusStore } from './stagingTusStore';
 import { tusError } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 import { describeUpload } from './uploadMetadata';
+import { withOwner } from './uploadOwner';
 
 export const UPLOADS_PATH = '/v1/uploads';
 /** The response header that names the video a tus upload becomes. */
@@ -46,8 +47,8 @@ export function videoIdOfUpload(area: TusArea, id: string): VideoId | undefined 
 /**
  * @tus/server for `/v1/uploads`: creation (with upload), termination, expiration and deferred
  * length on the staging area. The video id is allocated at creation: the upload's URL is
- * `/v1/uploads/<videoId>-<suffix>`, the POST answers it in `Reelay-Video-Id` and the upload's
- * metadata carries `videoId` (and the owner's `userId`). When the last byte is stored, the same
+ * `/v1/uploads/<videoId>-<suffix>` and the POST answers it in `Reelay-Video-Id`; the upload's
+ * record keeps the metadata as sent, and its owner (see uploadOwner). When the last byte is stored, the same
  * `UploadRequested` as `POST /v1/videos` is recorded.
  */
 export function createTusServer(deps: TusServerDeps): Server {
@@ -73,13 +74,14 @@ export function createTusServer(deps: TusServerDeps): Server {
     getFileIdFromRequest: (_req, lastPath) => (lastPath && UPLOAD_NAME.test(lastPath) ? deps.area.idFor(lastPath) : undefined),
     async onUploadCreate(req, upload) {
       const { userId } = contextOf(req);
-      const description = describeUpload(upload.metadata);
-      const videoId = videoIdOfUpload(deps.area, upload.id);
-      return { metadata: { title: description.title, fileName: description.fileName, contentType: description.contentType, videoId: videoId ?? null, userId } };
+      describeUpload(upload.metadata);
+      // Kept as the client sent it (HEAD answers it back), with the owner under a reserved key.
+      return { metadata: withOwner(upload.metadata, userId) };
     },
     async onUploadFinish(req, upload) {
       const context = contextOf(req);
-      await recordFinishedUpload(deps, context, upload);
+      // A repeated last PATCH of a finished upload: answered as the first was, recorded once.
+      if (!deps.store.wasCompleteWhenRead(upload)) await recordFinishedUpload(deps, context, upload);
       return { headers: { [VIDEO_ID_HEADER]: videoIdOfUpload(deps.area, upload.id) ?? '' } };
     },
   });
