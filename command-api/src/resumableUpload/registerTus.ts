@@ -8,6 +8,7 @@ import { headVerdict } from './headVerdict';
 import { StagingTusStore } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 import type { RecordUploadDeps } from '../requestUpload/recordUploadRequested';
+import type { OpenUploads } from './openUploads';
 import { createTusServer, videoIdOfUpload, type TusRequestContext } from './tusServer';
 import { describeUpload } from './uploadMetadata';
 import { ownerOf } from './uploadOwner';
@@ -27,6 +28,8 @@ export interface TusDeps {
   readonly logger: Logger;
   /** Upload locks shared by every command API process. */
   readonly locker: Locker;
+  /** Each user's places for unfinished uploads (MAX_OPEN_UPLOADS_PER_USER). */
+  readonly openUploads: OpenUploads;
 }
 
 /** Mounts tus at `/v1/uploads`; returns the store, whose `deleteExpired()` the expiry timer calls. */
@@ -52,22 +55,25 @@ export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
         }
         progress.report(start, receivedBytes);
       },
-      onGone(id) {
+      async onGone(id) {
         const videoId = videoIdOfUpload(area, id);
         if (progress && videoId) progress.remove(videoId).catch((error: unknown) => deps.logger.warn({ err: error, videoId }, 'could not remove intake progress'));
+        // Before the request that removed it answers: a client that terminates one upload to start another finds its place free.
+        await deps.openUploads.close(id).catch((error: unknown) => deps.logger.warn({ err: error, id }, 'could not give back an open upload place (it frees itself at expiry)'));
       },
     },
   });
   const contexts = new WeakMap<IncomingMessage, TusRequestContext>();
-  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker });
+  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker, openUploads: deps.openUploads });
   registerResumableUpload(app, {
     tus,
     store,
     area,
     slots: deps.slots,
     contexts,
-    context: (userId, requestId, log) => ({
+    context: (userId, requestId, log, uploadId) => ({
       userId,
+      uploadId,
       requestId,
       onRecorded: async (videoId) => {
         await progress?.settle(videoId);

@@ -17,7 +17,7 @@ export interface ResumableUploadRouteDeps {
   readonly area: TusArea;
   readonly slots: UploadSlots;
   readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
-  readonly context: (userId: UserId, requestId: string, log: { error: (obj: unknown, msg: string) => void }) => TusRequestContext;
+  readonly context: (userId: UserId, requestId: string, log: { error: (obj: unknown, msg: string) => void }, uploadId: string | undefined) => TusRequestContext;
 }
 
 const UploadParams = z.object({ uploadId: z.string().max(100) });
@@ -108,11 +108,11 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
       config: { ...TUS_DOCS.upload.config, notRateLimited: async (request) => (await ownUpload(deps, request.raw, (request.params as { uploadId: string }).uploadId, request.userId)) !== undefined },
       exposeHeadRoute: false,
       handler: async (request, reply) => {
-        await requireOwnUpload(deps, request.raw, request.params.uploadId, request.userId);
+        const uploadId = await requireOwnUpload(deps, request.raw, request.params.uploadId, request.userId);
         const release = request.method === 'PATCH' ? takeSlot(deps, request.userId) : undefined;
         const ended = inFlight.begin();
         try {
-          return await forward(deps, request, reply, request.userId);
+          return await forward(deps, request, reply, request.userId, uploadId);
         } finally {
           ended();
           release?.();
@@ -138,18 +138,19 @@ function takeSlot(deps: ResumableUploadRouteDeps, userId: string): () => void {
   );
 }
 
-async function requireOwnUpload(deps: ResumableUploadRouteDeps, raw: IncomingMessage, name: string, userId: string): Promise<void> {
-  if (!(await ownUpload(deps, raw, name, userId))) {
-    throw new HttpError(404, 'not-found', `no upload ${name} of yours exists (it may have expired or been terminated)`, { 'tus-resumable': '1.0.0' });
-  }
+/** The store id of the caller's upload named `name` (the route's parameter); 404 when not theirs. */
+async function requireOwnUpload(deps: ResumableUploadRouteDeps, raw: IncomingMessage, name: string, userId: string): Promise<string> {
+  const upload = await ownUpload(deps, raw, name, userId);
+  if (!upload) throw new HttpError(404, 'not-found', `no upload ${name} of yours exists (it may have expired or been terminated)`, { 'tus-resumable': '1.0.0' });
+  return upload.id;
 }
 
 type AnyRequest = { raw: IncomingMessage; id: string; log: { error: (obj: unknown, msg: string) => void } };
 type AnyReply = { raw: import('node:http').ServerResponse; code: (status: number) => AnyReply; header: (name: string, value: string) => AnyReply; send: (body?: unknown) => AnyReply };
 
 /** Runs the request through @tus/server and answers with its response, refusals as problem+json. */
-async function forward(deps: ResumableUploadRouteDeps, request: AnyRequest, reply: AnyReply, userId: UserId | undefined): Promise<AnyReply> {
-  if (userId !== undefined) deps.contexts.set(request.raw, deps.context(userId, request.id, request.log));
+async function forward(deps: ResumableUploadRouteDeps, request: AnyRequest, reply: AnyReply, userId: UserId | undefined, uploadId?: string): Promise<AnyReply> {
+  if (userId !== undefined) deps.contexts.set(request.raw, deps.context(userId, request.id, request.log, uploadId));
   const response = await deps.tus.handleWeb(new NodeRequest({ req: request.raw, res: reply.raw }) as unknown as Request);
   const text = response.status === 204 || request.raw.method === 'HEAD' ? '' : await response.text();
   if (response.status >= 400) {

@@ -2,15 +2,16 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Server } from '@tus/server';
 import type { Locker, Upload } from '@tus/utils';
-import { VideoId, type UserId } from '@reelay/contracts';
+import { UserId, VideoId } from '@reelay/contracts';
 import type { EventStore, StagingStore } from '@reelay/platform';
 import { recordUploadRequested, type RecordUploadDeps } from '../requestUpload/recordUploadRequested';
 import { stagingNameFor, videoIdOfStagingName } from '../requestUpload/stagingName';
 import type { StagingTusStore } from './stagingTusStore';
 import { tusError } from './stagingTusStore';
+import type { OpenUploads } from './openUploads';
 import type { TusArea } from './tusArea';
 import { describeUpload } from './uploadMetadata';
-import { withOwner } from './uploadOwner';
+import { findOwner, ownerOf, withOwner } from './uploadOwner';
 
 export const UPLOADS_PATH = '/v1/uploads';
 /** The response header that names the video a tus upload becomes. */
@@ -21,6 +22,13 @@ export const UPLOAD_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 /** Who is asking, set by the fastify route before the request reaches @tus/server. */
 export interface TusRequestContext {
   readonly userId: UserId;
+  /**
+   * The store id of the upload the route authorised (HEAD, PATCH, DELETE); the only id tus acts
+   * on. tus' own reading of the URL (the last segment of the whole target, query included) is
+   * never used: two parsers reading one request differently let `/v1/uploads/<own>?x=/<other's>`
+   * pass the owner check on one upload and act on another.
+   */
+  readonly uploadId?: string;
   readonly requestId: string;
   readonly onRecorded: (videoId: VideoId) => Promise<void>;
   readonly onCleanupError: (error: unknown) => void;
@@ -37,6 +45,8 @@ export interface TusServerDeps {
   readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
   /** Upload locks shared by every command API process (PostgresLocker), so any of them may serve any request. */
   readonly locker: Locker;
+  /** Each user's places for unfinished uploads, shared by every command API process. */
+  readonly openUploads: OpenUploads;
 }
 
 /** The video id a tus upload (by store id) is for. */
@@ -52,9 +62,12 @@ export function videoIdOfUpload(area: TusArea, id: string): VideoId | undefined 
  * `UploadRequested` as `POST /v1/videos` is recorded.
  */
 export function createTusServer(deps: TusServerDeps): Server {
-  const contextOf = (req: unknown): TusRequestContext => {
+  const contextIfAny = (req: unknown): TusRequestContext | undefined => {
     const raw = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
-    const context = raw && deps.contexts.get(raw);
+    return raw && deps.contexts.get(raw);
+  };
+  const contextOf = (req: unknown): TusRequestContext => {
+    const context = contextIfAny(req);
     if (!context) throw new Error('tus request without a Reelay request context');
     return context;
   };
@@ -71,17 +84,35 @@ export function createTusServer(deps: TusServerDeps): Server {
     locker: deps.locker,
     namingFunction: () => deps.area.idFor(stagingNameFor(VideoId.parse(randomUUID()))),
     generateUrl: (_req, { path, id }) => `${path}/${deps.area.nameOf(id)}`,
-    getFileIdFromRequest: (_req, lastPath) => (lastPath && UPLOAD_NAME.test(lastPath) ? deps.area.idFor(lastPath) : undefined),
+    // Only the id the route authorised: tus' own reading of the URL is ignored (see TusRequestContext.uploadId).
+    getFileIdFromRequest: (req) => contextIfAny(req)?.uploadId,
+    // Ownership again, inside tus, on the id it is about to act on: the upload's creator, as recorded at creation.
+    async onIncomingRequest(req, id) {
+      if (req.method === 'POST') return;
+      const context = contextOf(req);
+      if (id !== context.uploadId || (await findOwner(deps.store, id)) !== context.userId) throw tusError(404, 'no such upload of yours');
+    },
     async onUploadCreate(req, upload) {
       const { userId } = contextOf(req);
-      describeUpload(upload.metadata);
       // Kept as the client sent it (HEAD answers it back), with the owner under a reserved key.
-      return { metadata: withOwner(upload.metadata, userId) };
+      const metadata = withOwner(upload.metadata, userId);
+      // Otherwise tus finishes it at once, and no video check ever sees a byte.
+      if (upload.size === 0) throw tusError(400, 'Upload-Length is 0: an empty file is not a video; nothing was created');
+      describeUpload(upload.metadata);
+      const { maxPerUser } = deps.openUploads.options;
+      if (!(await deps.openUploads.tryOpen(userId, upload.id))) {
+        throw tusError(429, `at most ${maxPerUser} unfinished uploads per user may be open; finish or terminate one (DELETE its URL), or wait for one to expire`);
+      }
+      return { metadata };
     },
     async onUploadFinish(req, upload) {
       const context = contextOf(req);
+      // Under its creator, never under whoever sent the last bytes (they are the same once the checks above hold).
+      const creator = ownerOf(upload);
+      if (!creator || creator !== context.userId) throw tusError(404, 'no such upload of yours');
       // A repeated last PATCH of a finished upload: answered as the first was, recorded once.
-      if (!deps.store.wasCompleteWhenRead(upload)) await recordFinishedUpload(deps, context, upload);
+      if (!deps.store.wasCompleteWhenRead(upload)) await recordFinishedUpload(deps, { ...context, userId: UserId.parse(creator) }, upload);
+      await deps.openUploads.close(upload.id);
       return { headers: { [VIDEO_ID_HEADER]: videoIdOfUpload(deps.area, upload.id) ?? '' } };
     },
   });

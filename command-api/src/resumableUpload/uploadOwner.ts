@@ -1,5 +1,5 @@
 import { Metadata, type Upload } from '@tus/utils';
-import { tusError } from './stagingTusStore';
+import { tusError, type StagingTusStore } from './stagingTusStore';
 
 /**
  * Where the owner of a tus upload is kept: in the upload's record, beside the metadata the client
@@ -28,6 +28,15 @@ export function ownerOf(upload: Pick<Upload, 'metadata'> | undefined): string | 
   // server added; a client never had its own keys kept then, so that pair is the server's.
   const legacy = metadata.videoId !== undefined ? metadata.userId : undefined;
   return typeof legacy === 'string' && legacy !== '' ? legacy : undefined;
+}
+
+/** The creator of the upload with store id `id`; undefined when there is no such upload. */
+export async function findOwner(store: StagingTusStore, id: string): Promise<string | undefined> {
+  const upload = await store.getUpload(id).catch((error: { status_code?: number }) => {
+    if (error.status_code === 404 || error.status_code === 410) return undefined;
+    throw error;
+  });
+  return ownerOf(upload);
 }
 
 /** The record's metadata at creation: what the client sent, and the owner. Throws 400 on a reserved key. */
