@@ -8,6 +8,9 @@ import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
 
+// Hundreds of requests per case, and S3 staging's `.part` rewritten by each small PATCH.
+jest.setTimeout(300_000);
+
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
