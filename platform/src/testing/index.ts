@@ -15,4 +15,5 @@ export * from './configRefusal';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';
 export * from './cephGateway';
+export * from './tuspy';
 export * from './encodedForms';
