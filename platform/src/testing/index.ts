@@ -13,3 +13,4 @@ export * from './serviceProcess';
 export * from './configRefusal';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';
+export * from './mediaFiles';

@@ -23,7 +23,7 @@ describe('applyToVideoInfo', () => {
       userId,
       status: 'PENDING',
       uploadedPercentage: 0,
-      metaInfo: sampleMetaInfo,
+      metaInfo: { ...sampleMetaInfo, media: null, mediaProbe: 'pending' },
       requestedAt: '2024-05-01T10:00:00.000Z',
       uploadedAt: null,
       failureReason: null,
