@@ -24,6 +24,9 @@ import type { IntakeProgress } from './intakeProgress/intakeProgress';
 import { registerTus } from './resumableUpload/registerTus';
 import type { StagingTusStore } from './resumableUpload/stagingTusStore';
 import type { TusArea } from './resumableUpload/tusArea';
+import { registerContentDedupe } from './contentDedupe/registerContentDedupe';
+import type { ContentClaims } from './contentDedupe/contentClaims';
+import { UPLOADS_PATH, videoIdOfUpload } from './resumableUpload/tusServer';
 
 /** What one caller may do; see the README's "Security" section. */
 export interface CommandApiLimits {
@@ -63,6 +66,8 @@ export interface CommandAppDeps {
   readonly tus?: { readonly area: TusArea; readonly expirationMs: number; readonly locker: Locker };
   /** Where the bytes received so far are written for the query API (see intake_progress). */
   readonly progress?: IntakeProgress;
+  /** Content each user has or is sending, for "no video uploaded twice"; without it, no dedupe. */
+  readonly claims?: ContentClaims;
 }
 
 /** The command API's app and what its timers need. */
@@ -105,6 +110,7 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
       queryApiUrl: deps.queryApiUrl,
       personalData: deps.personalData,
       progress: deps.progress,
+      claims: deps.claims,
       onAccepted: (sizeBytes) => {
         accepted.inc();
         bytes.inc(sizeBytes);
@@ -126,7 +132,25 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
         progress: deps.progress,
         logger: deps.logger,
         locker: deps.tus.locker,
+        claims: deps.claims,
       })
     : undefined;
+  if (deps.claims) {
+    const tus = deps.tus && tusStore ? { area: deps.tus.area, store: tusStore } : undefined;
+    registerContentDedupe(app, {
+      claims: deps.claims,
+      statusOf: async (videoId) => (await repository.load(videoId))?.status,
+      tusUploadOf: async (name) => {
+        if (!tus) return 'gone';
+        const upload = await tus.store.getUpload(tus.area.idFor(name)).catch((error: { status_code?: number }) =>
+          error.status_code === 404 || error.status_code === 410 ? undefined : Promise.reject(error),
+        );
+        if (!upload || videoIdOfUpload(tus.area, upload.id) === undefined) return 'gone';
+        return upload.size !== undefined && upload.offset === upload.size ? 'finished' : { offset: upload.offset, size: upload.size };
+      },
+      uploadsPath: UPLOADS_PATH,
+      queryApiUrl: deps.queryApiUrl,
+    });
+  }
   return { app, tusStore };
 }

@@ -8,7 +8,7 @@ import { registerResumableUpload } from './resumableUploadRoutes';
 import { StagingTusStore, tusError } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 import type { RecordUploadDeps } from '../requestUpload/recordUploadRequested';
-import { createTusServer, videoIdOfUpload, type TusRequestContext } from './tusServer';
+import { createTusServer, videoIdOfUpload, type TusRequestContext, type TusServerDeps } from './tusServer';
 import { describeUpload } from './uploadMetadata';
 
 export interface TusDeps {
@@ -26,6 +26,7 @@ export interface TusDeps {
   readonly logger: Logger;
   /** Upload locks shared by every command API process. */
   readonly locker: Locker;
+  readonly claims?: TusServerDeps['claims'];
 }
 
 /** Mounts tus at `/v1/uploads`; returns the store, whose `deleteExpired()` the expiry timer calls. */
@@ -60,7 +61,7 @@ export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
     },
   });
   const contexts = new WeakMap<IncomingMessage, TusRequestContext>();
-  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker });
+  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker, claims: deps.claims });
   registerResumableUpload(app, {
     tus,
     store,

@@ -10,6 +10,7 @@ import type { StagingTusStore } from './stagingTusStore';
 import { tusError } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 import { describeUpload } from './uploadMetadata';
+import { ContentMismatch, type ContentClaims } from '../contentDedupe/contentClaims';
 
 export const UPLOADS_PATH = '/v1/uploads';
 /** The response header that names the video a tus upload becomes. */
@@ -36,6 +37,8 @@ export interface TusServerDeps {
   readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
   /** Upload locks shared by every command API process (PostgresLocker), so any of them may serve any request. */
   readonly locker: Locker;
+  /** Checks the bytes against the SHA-256 the upload was created with. */
+  readonly claims?: ContentClaims;
 }
 
 /** The video id a tus upload (by store id) is for. */
@@ -94,7 +97,7 @@ async function recordFinishedUpload(deps: TusServerDeps, context: TusRequestCont
   try {
     const sha256 = deps.store.takeSha256(upload.id, size) ?? (await sha256Of(deps.staging, ref));
     const description = describeUpload(upload.metadata);
-    await recordUploadRequested({ store: deps.events, personalData: deps.personalData }, {
+    await recordUploadRequested({ store: deps.events, personalData: deps.personalData, claims: deps.claims }, {
       videoId,
       userId: context.userId,
       metaInfo: { ...description, sizeBytes: size, sha256 },
@@ -104,6 +107,8 @@ async function recordFinishedUpload(deps: TusServerDeps, context: TusRequestCont
   } catch (error) {
     await deps.staging.remove(ref).catch(context.onCleanupError);
     await deps.store.remove(upload.id).catch(context.onCleanupError);
+    // tus's checksum extension answers a mismatch with 460; the client must not resume it.
+    if (error instanceof ContentMismatch) throw tusError(460, error.message);
     context.onCleanupError(error);
     throw tusError(503, 'the upload could not be recorded (the event store is unavailable); nothing was kept, please upload again');
   }
