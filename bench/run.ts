@@ -16,8 +16,9 @@ import { uploadJourney } from './scenarios/uploadJourney';
 import { eventStore } from './scenarios/eventStore';
 import { rebuild } from './scenarios/rebuild';
 import { mediaProbe } from './scenarios/mediaProbe';
+import { serverSideCopy } from './scenarios/serverSideCopy';
 
-const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild, mediaProbe];
+const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild, serverSideCopy, mediaProbe];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

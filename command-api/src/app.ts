@@ -23,6 +23,7 @@ import { registerRetryUpload } from './retryUpload/retryUploadRoute';
 import type { IntakeProgress } from './intakeProgress/intakeProgress';
 import { registerTus } from './resumableUpload/registerTus';
 import type { StagingTusStore } from './resumableUpload/stagingTusStore';
+import type { OpenUploads } from './resumableUpload/openUploads';
 import type { TusArea } from './resumableUpload/tusArea';
 import { registerContentDedupe } from './contentDedupe/registerContentDedupe';
 import type { ContentClaims } from './contentDedupe/contentClaims';
@@ -63,7 +64,7 @@ export interface CommandAppDeps {
    * Where tus uploads (`/v1/uploads`) are kept, and their locks (a PostgresLocker, started and
    * stopped by the caller); without it the routes are not mounted.
    */
-  readonly tus?: { readonly area: TusArea; readonly expirationMs: number; readonly locker: Locker };
+  readonly tus?: { readonly area: TusArea; readonly expirationMs: number; readonly locker: Locker; readonly openUploads: OpenUploads };
   /** Where the bytes received so far are written for the query API (see intake_progress). */
   readonly progress?: IntakeProgress;
   /** Content each user has or is sending, for "no video uploaded twice"; without it, no dedupe. */
@@ -133,6 +134,7 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
         logger: deps.logger,
         locker: deps.tus.locker,
         claims: deps.claims,
+        openUploads: deps.tus.openUploads,
       })
     : undefined;
   if (deps.claims) {

@@ -8,6 +8,7 @@ import { registerResumableUpload } from './resumableUploadRoutes';
 import { StagingTusStore, tusError } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 import type { RecordUploadDeps } from '../requestUpload/recordUploadRequested';
+import type { OpenUploads } from './openUploads';
 import { createTusServer, videoIdOfUpload, type TusRequestContext, type TusServerDeps } from './tusServer';
 import { describeUpload } from './uploadMetadata';
 
@@ -26,6 +27,8 @@ export interface TusDeps {
   readonly logger: Logger;
   /** Upload locks shared by every command API process. */
   readonly locker: Locker;
+  /** Each user's places for unfinished uploads (MAX_OPEN_UPLOADS_PER_USER). */
+  readonly openUploads: OpenUploads;
   readonly claims?: TusServerDeps['claims'];
 }
 
@@ -54,14 +57,16 @@ export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
         }
         progress.report(start, receivedBytes);
       },
-      onGone(id) {
+      async onGone(id) {
         const videoId = videoIdOfUpload(area, id);
         if (progress && videoId) progress.remove(videoId).catch((error: unknown) => deps.logger.warn({ err: error, videoId }, 'could not remove intake progress'));
+        // Before the request that removed it answers: a client that terminates one upload to start another finds its place free.
+        await deps.openUploads.close(id).catch((error: unknown) => deps.logger.warn({ err: error, id }, 'could not give back an open upload place (it frees itself at expiry)'));
       },
     },
   });
   const contexts = new WeakMap<IncomingMessage, TusRequestContext>();
-  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker, claims: deps.claims });
+  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker, openUploads: deps.openUploads, claims: deps.claims });
   registerResumableUpload(app, {
     tus,
     store,

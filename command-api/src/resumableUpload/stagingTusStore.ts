@@ -9,7 +9,7 @@ export interface TusStoreObserver {
   /** `receivedBytes` of the upload are stored or on their way (called for every chunk). */
   onBytes(upload: Upload, receivedBytes: number): void;
   /** The upload was refused, terminated or expired: nothing of it may remain. */
-  onGone(id: string): void;
+  onGone(id: string): Promise<void>;
 }
 
 export interface StagingTusStoreOptions {
@@ -53,7 +53,7 @@ export class StagingTusStore extends DataStore {
   override async remove(id: string): Promise<void> {
     this.hashes.delete(id);
     await this.options.area.removeRecord(id);
-    this.options.observer.onGone(id);
+    await this.options.observer.onGone(id);
   }
 
   override async write(readable: Readable, id: string, offset: number): Promise<number> {
@@ -124,6 +124,8 @@ export class StagingTusStore extends DataStore {
   }
 
   override declareUploadLength(id: string, length: number): Promise<void> {
+    // A deferred length declared 0 would finish the upload with no bytes, unchecked.
+    if (length === 0) return Promise.reject(tusError(400, 'Upload-Length is 0: an empty file is not a video'));
     return this.inner.declareUploadLength(id, length);
   }
 

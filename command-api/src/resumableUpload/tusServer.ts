@@ -8,6 +8,7 @@ import { recordUploadRequested, type RecordUploadDeps } from '../requestUpload/r
 import { stagingNameFor, videoIdOfStagingName } from '../requestUpload/stagingName';
 import type { StagingTusStore } from './stagingTusStore';
 import { tusError } from './stagingTusStore';
+import type { OpenUploads } from './openUploads';
 import type { TusArea } from './tusArea';
 import { describeUpload } from './uploadMetadata';
 import { ContentMismatch, type ContentClaims } from '../contentDedupe/contentClaims';
@@ -46,6 +47,8 @@ export interface TusServerDeps {
   readonly locker: Locker;
   /** Checks the bytes against the SHA-256 the upload was created with. */
   readonly claims?: ContentClaims;
+  /** Each user's places for unfinished uploads, shared by every command API process. */
+  readonly openUploads: OpenUploads;
 }
 
 /** The video id a tus upload (by store id) is for. */
@@ -93,7 +96,13 @@ export function createTusServer(deps: TusServerDeps): Server {
     },
     async onUploadCreate(req, upload) {
       const { userId } = contextOf(req);
+      // Otherwise tus finishes it at once, and no video check ever sees a byte.
+      if (upload.size === 0) throw tusError(400, 'Upload-Length is 0: an empty file is not a video; nothing was created');
       const description = describeUpload(upload.metadata);
+      const { maxPerUser } = deps.openUploads.options;
+      if (!(await deps.openUploads.tryOpen(userId, upload.id))) {
+        throw tusError(429, `at most ${maxPerUser} unfinished uploads per user may be open; finish or terminate one (DELETE its URL), or wait for one to expire`);
+      }
       const videoId = videoIdOfUpload(deps.area, upload.id);
       return { metadata: { title: description.title, fileName: description.fileName, contentType: description.contentType, videoId: videoId ?? null, userId } };
     },
@@ -103,6 +112,7 @@ export function createTusServer(deps: TusServerDeps): Server {
       const creator = upload.metadata?.userId;
       if (!creator || creator !== context.userId) throw tusError(404, 'no such upload of yours');
       await recordFinishedUpload(deps, { ...context, userId: UserId.parse(creator) }, upload);
+      await deps.openUploads.close(upload.id);
       return { headers: { [VIDEO_ID_HEADER]: videoIdOfUpload(deps.area, upload.id) ?? '' } };
     },
   });

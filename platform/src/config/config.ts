@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { runModeOf } from './runMode';
 
 /** The project root: the data folder and the embedded S3 live below it by default. */
 export const PROJECT_ROOT = path.resolve(__dirname, '../../..');
@@ -39,7 +40,9 @@ const ConfigSchema = z
     ONESIGNAL_APP_ID: optionalText,
     ONESIGNAL_API_KEY: optionalText,
     ONESIGNAL_API_URL: z.url().default('https://api.onesignal.com'),
-    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** `production` makes this a production run (see runMode.ts); anything else: HOST decides. */
+    NODE_ENV: optionalText,
+    AUTH_JWT_SECRET: z.string().refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes').optional(),
     AUTH_JWKS_URL: jwksUrl.optional(),
     AUTH_ISSUER: optionalText,
     AUTH_AUDIENCE: optionalText,
@@ -50,6 +53,11 @@ const ConfigSchema = z
     UPLOADER_OPS_PORT: port(3002),
     PROJECTOR_OPS_PORT: port(3003),
     NOTIFIER_OPS_PORT: port(3004),
+    /**
+     * `on`: the demo page signs a token for any name (`POST /demo/token`). Development only;
+     * `npm start` turns it on for its demo page. Otherwise that route answers 404.
+     */
+    DEMO_TOKENS: z.enum(['on', 'off']).default('off'),
     /** The demo page of `npm start` (`/demo`), which also proxies both APIs under one origin. */
     DEMO_PORT: port(3005),
     /** Base of the `Location` header; the query API's address as the app reaches it. */
@@ -58,6 +66,8 @@ const ConfigSchema = z
     UPLOAD_MAX_ATTEMPTS: positiveInt(5),
     UPLOAD_PART_SIZE_BYTES: z.coerce.number().int().min(5 * 1024 ** 2).default(8 * 1024 ** 2),
     UPLOAD_QUEUE_SIZE: positiveInt(4),
+    /** Copy from S3 staging inside the store (UploadPartCopy) when it is the videos' store; 'false' always streams. */
+    UPLOAD_SERVER_SIDE_COPY: flag.default(true),
     UPLOADER_CONCURRENCY: positiveInt(2),
     PROGRESS_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
     /** Requests one user may make to one API process per RATE_LIMIT_WINDOW_MS; more get 429. */
@@ -90,6 +100,11 @@ const ConfigSchema = z
     SHUTDOWN_DEADLINE_MS: positiveInt(25_000),
     /** How long an unfinished tus upload (`/v1/uploads`) may be resumed after its creation. */
     TUS_UPLOAD_EXPIRATION_MS: positiveInt(24 * 60 * 60_000),
+    /**
+     * Unfinished tus uploads one user may have open at once, over every command API process; one
+     * more is refused (429) until one finishes, is terminated or expires.
+     */
+    MAX_OPEN_UPLOADS_PER_USER: positiveInt(20),
     /** Video rows the query API keeps in memory between polls (about 1 KiB each); 0 turns it off. */
     QUERY_CACHE_MAX_ENTRIES: z.coerce.number().int().nonnegative().default(10_000),
     /** The longest a cached row is served without a read, should a change notification be lost. */
@@ -118,6 +133,8 @@ const ConfigSchema = z
     EVENT_STORE_URL: env.EVENT_STORE_URL ?? env.DATABASE_URL,
     STAGING: env.STAGING ?? `file://${path.join(env.DATA_DIR, 'staging')}`,
     S3_FORCE_PATH_STYLE: env.S3_FORCE_PATH_STYLE ?? true,
+    /** Production or development, and why (runMode.ts). */
+    RUN_MODE: runModeOf(env),
     QUERY_API_PUBLIC_URL: (env.QUERY_API_PUBLIC_URL ?? `http://${env.HOST}:${env.QUERY_API_PORT}`).replace(/\/$/, ''),
   }));
 

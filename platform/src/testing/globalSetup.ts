@@ -65,7 +65,8 @@ async function provideS3(): Promise<() => Promise<void>> {
   }
   if (env.TEST_S3 && env.TEST_S3 !== 's3rver') throw new Error(`TEST_S3 must be s3rver or ceph (or set TEST_S3_ENDPOINT), got ${env.TEST_S3}`);
   const s3Directory = await mkdtemp(path.join(os.tmpdir(), 'reelay-test-s3-'));
-  const s3 = await startEmbeddedS3({ directory: s3Directory, logger: createLogger('test-s3rver') }).catch(async (error: unknown) => {
+  // A minute, not 15 s: on two cores shared by several test runs, s3rver's start took over 15 s.
+  const s3 = await startEmbeddedS3({ directory: s3Directory, logger: createLogger('test-s3rver'), startTimeoutMs: 60_000 }).catch(async (error: unknown) => {
     await rm(s3Directory, { recursive: true, force: true });
     throw error;
   });

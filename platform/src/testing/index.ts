@@ -15,3 +15,5 @@ export * from './configRefusal';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';
 export * from './mediaFiles';
+export * from './encodedForms';
+export * from './cephGateway';
