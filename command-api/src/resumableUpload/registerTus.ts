@@ -3,14 +3,15 @@ import type { Locker } from '@tus/utils';
 import type { EventStore, HttpApp, Logger, StagingStore } from '@reelay/platform';
 import type { IntakeProgress, IntakeStart } from '../intakeProgress/intakeProgress';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
-import { detectVideoContainer } from '../requestUpload/videoSignature';
 import { registerResumableUpload } from './resumableUploadRoutes';
-import { StagingTusStore, tusError } from './stagingTusStore';
+import { headVerdict } from './headVerdict';
+import { StagingTusStore } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 import type { RecordUploadDeps } from '../requestUpload/recordUploadRequested';
 import type { OpenUploads } from './openUploads';
 import { createTusServer, videoIdOfUpload, type TusRequestContext, type TusServerDeps } from './tusServer';
 import { describeUpload } from './uploadMetadata';
+import { ownerOf } from './uploadOwner';
 
 export interface TusDeps {
   readonly area: TusArea;
@@ -41,16 +42,14 @@ export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
     area,
     idleTimeoutMs: deps.idleTimeoutMs,
     expirationMs: deps.expirationMs,
-    checkHead: (head) => {
-      if (!detectVideoContainer(head)) throw tusError(415, 'the upload is not a video (its first bytes match no known video container); nothing was kept');
-    },
+    judgeHead: headVerdict,
     observer: {
       onBytes(upload, receivedBytes) {
         if (!progress) return;
         let start = intakes.get(upload);
         if (!start) {
           const videoId = videoIdOfUpload(area, upload.id);
-          const userId = upload.metadata?.userId;
+          const userId = ownerOf(upload);
           if (!videoId || !userId) return;
           start = { videoId, userId, metaInfo: describeUpload(upload.metadata), totalBytes: upload.size };
           intakes.set(upload, start);
