@@ -66,6 +66,8 @@ const ConfigSchema = z
     UPLOAD_MAX_ATTEMPTS: positiveInt(5),
     UPLOAD_PART_SIZE_BYTES: z.coerce.number().int().min(5 * 1024 ** 2).default(8 * 1024 ** 2),
     UPLOAD_QUEUE_SIZE: positiveInt(4),
+    /** Copy from S3 staging inside the store (UploadPartCopy) when it is the videos' store; 'false' always streams. */
+    UPLOAD_SERVER_SIDE_COPY: flag.default(true),
     UPLOADER_CONCURRENCY: positiveInt(2),
     PROGRESS_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
     /** Requests one user may make to one API process per RATE_LIMIT_WINDOW_MS; more get 429. */

@@ -9,6 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { S3ObjectRef } from '../objectStorage/objectStorage';
 import { S3ObjectStorage } from '../objectStorage/s3ObjectStorage';
 import { BodyMeter, classifyWriteFailure, forwardBodyFailures } from './bodyMeter';
 import {
@@ -124,6 +125,10 @@ export class S3StagingStore implements StagingStore {
       if (statusOf(error) === 416) return Readable.from([]);
       throw error;
     }
+  }
+
+  s3Object(ref: string): S3ObjectRef {
+    return { client: this.client, bucket: this.bucket, key: this.keyOf(ref) };
   }
 
   async remove(ref: string): Promise<void> {

@@ -16,3 +16,4 @@ export * from './s3FaultProxy';
 export * from './openApiCoverage';
 export * from './tuspy';
 export * from './encodedForms';
+export * from './cephGateway';
