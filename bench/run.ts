@@ -9,6 +9,7 @@ import { format, markdownTable, ratioChart } from './report';
 import { freshness } from './scenarios/freshness';
 import { intake } from './scenarios/intake';
 import { manyAtOnce } from './scenarios/manyAtOnce';
+import { clusterScale } from './scenarios/clusterScale';
 import { polling } from './scenarios/polling';
 import { replay } from './scenarios/replay';
 import { statusReads } from './scenarios/statusReads';
@@ -16,7 +17,7 @@ import { uploadJourney } from './scenarios/uploadJourney';
 import { eventStore } from './scenarios/eventStore';
 import { rebuild } from './scenarios/rebuild';
 
-const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild];
+const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild, clusterScale];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

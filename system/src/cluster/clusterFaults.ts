@@ -103,6 +103,7 @@ export function createFaultInjector(cluster: LocalCluster, options: { tusInFligh
   };
 
   const inject = async (kind: ClusterFault): Promise<boolean> => {
+    const began = Date.now();
     let target: string | undefined;
     switch (kind) {
       case 'kill nats node':
@@ -124,7 +125,7 @@ export function createFaultInjector(cluster: LocalCluster, options: { tusInFligh
       default:
         target = await killService(kind.slice('kill '.length) as ClusterService);
     }
-    if (target) options.log(`fault: ${kind} (${target})`);
+    if (target) options.log(`fault: ${kind} (${target}), back after ${Date.now() - began} ms`);
     return target !== undefined;
   };
 

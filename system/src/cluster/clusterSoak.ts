@@ -161,6 +161,10 @@ export async function runClusterSoak(options: ClusterSoakOptions): Promise<Clust
         if (error.report) return error.report;
         throw error;
       });
+      for (const videoId of outcome.notTerminal.slice(0, 8)) {
+        const events = await opened.store.readStream(videoStreamName(videoId));
+        log(`not terminal: ${videoId}: ${events.map((event) => `${event.type}@${event.recordedAt.slice(11, 23)}`).join(' ')}`);
+      }
       const personalData = PersonalDataVault.fromConfig(opened.knex, loadConfig(running.env));
       verified = await verifyVideoInfo({ knex: opened.knex, store: opened.store, personalData });
       for (const video of sent) {

@@ -72,7 +72,10 @@ export function haproxyConfig(layout: HaproxyLayout): string {
     '  timeout server 1h',
     '  option httpchk GET /primary',
     '  http-check expect status 200',
-    '  default-server inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions',
+    // A primary marked down has its sessions cut, so one slow answer must not do it: three misses
+    // in a row, each given 3 s (on two busy cores an answer took over 500 ms).
+    '  timeout check 3s',
+    '  default-server inter 1s fall 3 rise 2 on-marked-down shutdown-sessions',
     ...servers(layout.postgres),
     '',
     'frontend stats',

@@ -168,8 +168,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 
     const startInstance = async (instance: ServiceInstance, timeoutMs = 180_000) => {
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        if (!instance.child.isRunning()) instance.child.start();
+      for (let starts = 0; ; ) {
+        if (!instance.child.isRunning()) {
+          if (starts > 0) log(`${instance.name} exited while starting; starting it again:\n${instance.child.output().slice(-1500)}`);
+          instance.child.start();
+          starts += 1;
+        }
         if ((await httpStatus(`${instance.baseUrl}/healthz`)) === 200) return;
         if (Date.now() > deadline) throw new Error(`${instance.name} did not start:\n${instance.child.output()}`);
         await new Promise((resolve) => setTimeout(resolve, 200));

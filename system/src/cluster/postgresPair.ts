@@ -109,17 +109,34 @@ export async function startPostgresPair(directory: string): Promise<PostgresPair
     }
   };
 
-  const agents = nodes.map((node) =>
-    http.createServer((request, response) => {
-      void sql<{ recovery: boolean }>(node, 'SELECT pg_is_in_recovery() AS recovery').then(
+  const agents = nodes.map((node) => {
+    // One connection kept per node (a new backend for every check would cost a fork each time).
+    let client: Promise<pg.Client> | undefined;
+    const role = async () => {
+      client ??= (async () => {
+        const opened = new pg.Client({ host: '127.0.0.1', port: node.port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
+        opened.on('error', () => (client = undefined));
+        await opened.connect();
+        return opened;
+      })();
+      try {
+        return (await (await client).query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery')).rows;
+      } catch (error) {
+        void client?.then((stale) => stale.end()).catch(() => undefined);
+        client = undefined;
+        throw error;
+      }
+    };
+    return http.createServer((request, response) => {
+      void role().then(
         (rows) => {
           const isPrimary = rows[0]?.recovery === false;
           response.writeHead(isPrimary ? 200 : 503).end(isPrimary ? 'primary\n' : 'replica\n');
         },
         () => response.writeHead(503).end('down\n'),
       );
-    }),
-  );
+    });
+  });
   await Promise.all(agents.map((agent, index) => new Promise<void>((resolve) => agent.listen(nodes[index]?.agentPort, '127.0.0.1', resolve))));
 
   await asServerUser(path.join(bin, 'initdb'), ['-D', primary.dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
