@@ -25,12 +25,21 @@ export interface NatsFault {
   readonly ledJobsStream: boolean;
   /** How long it was gone (down or frozen) until it was back and current. */
   readonly goneMs: number;
+  /** The video uploaded right after the loss, while the node was still gone: its job's start times the recovery. */
+  readonly probeVideoId: string;
 }
 
 export interface PostgresFailover extends FailoverTimes {
   readonly mode: 'fast' | 'immediate';
   /** When HAProxy first handed a new connection to the new primary. */
   readonly routedAt: number;
+  /** When an upload sent right after the promotion was accepted (its events written). */
+  readonly writeAcceptedAt: number;
+}
+
+/** One small upload through the balancer, retried until accepted; resolves when its job has started. */
+export interface Probe {
+  upload(): Promise<{ videoId: string; acceptedAt: number; untilStarted(): Promise<void> }>;
 }
 
 export interface FaultInjector {
@@ -52,7 +61,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
  * then rebuilt as the new replica, in the background), the balancer killed, and a command API
  * killed while tus PATCHes are in flight through the balancer.
  */
-export function createFaultInjector(cluster: LocalCluster, options: { tusInFlight: () => number; log: (line: string) => void }): FaultInjector {
+export function createFaultInjector(cluster: LocalCluster, options: { tusInFlight: () => number; probe: Probe; log: (line: string) => void }): FaultInjector {
   const natsFaults: NatsFault[] = [];
   const failovers: PostgresFailover[] = [];
   let rebuilding: Promise<void> | undefined;
@@ -73,17 +82,18 @@ export function createFaultInjector(cluster: LocalCluster, options: { tusInFligh
     const node = pick(cluster.nats.nodes);
     const ledJobsStream = (await jobsStreamLeader(cluster)) === node.name;
     const at = Date.now();
+    if (kind === 'kill nats node') await node.process.stop('SIGKILL');
+    else node.process.freeze();
+    // While the node is gone: a job published now must start on the two that are left.
+    const probe = await options.probe.upload();
+    await Promise.all([probe.untilStarted(), sleep(between(1000, 3000))]);
     if (kind === 'kill nats node') {
-      await node.process.stop('SIGKILL');
-      await sleep(between(300, 1500));
       await node.start();
     } else {
-      node.process.freeze();
-      await sleep(between(1000, 4000));
       node.process.thaw();
       await until(async () => (await httpStatus(`${node.monitorUrl}/healthz`)) === 200, 60_000, () => `${node.name} did not recover after SIGCONT`);
     }
-    natsFaults.push({ kind, node: node.name, at, ledJobsStream, goneMs: Date.now() - at });
+    natsFaults.push({ kind, node: node.name, at, ledJobsStream, goneMs: Date.now() - at, probeVideoId: probe.videoId });
     return node.name;
   };
 
@@ -91,8 +101,8 @@ export function createFaultInjector(cluster: LocalCluster, options: { tusInFligh
     if (rebuilding || !(await cluster.postgres.replicaStreaming())) return undefined;
     const mode = Math.random() < 0.5 ? 'fast' : 'immediate';
     const times = await cluster.postgres.failover(mode);
-    const routedAt = await untilRoutedToPrimary(cluster.databaseUrl);
-    failovers.push({ ...times, mode, routedAt });
+    const [routedAt, probe] = await Promise.all([untilRoutedToPrimary(cluster.databaseUrl), options.probe.upload()]);
+    failovers.push({ ...times, mode, routedAt, writeAcceptedAt: probe.acceptedAt });
     rebuilding = cluster.postgres
       .rebuildReplica()
       .catch((error: unknown) => options.log(`rebuilding the replica failed: ${(error as Error).message}`))

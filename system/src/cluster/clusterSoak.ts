@@ -4,9 +4,9 @@ import { eventually, startUrlProxy } from '@reelay/platform/testing';
 import { startOneSignalStandIn } from '@reelay/notifier/testing';
 import { videoStreamName } from '@reelay/contracts';
 import { openOutcomeSources } from '../chaos/outcomeSources';
-import { randomVideo, sendVideo, type SentVideo } from '../chaos/phone';
+import { randomVideo, sendVideo, videoStatus, type SentVideo } from '../chaos/phone';
 import { isClean, verifyOutcome, type OutcomeReport } from '../chaos/verifyOutcome';
-import { CLUSTER_FAULTS, createFaultInjector, type ClusterFault } from './clusterFaults';
+import { CLUSTER_FAULTS, createFaultInjector, type ClusterFault, type Probe } from './clusterFaults';
 import { startLocalCluster, type LocalCluster } from './localCluster';
 import { sendVideoByTus } from './tusPhone';
 import { summarise, type ClusterSoakReport } from './clusterSoakReport';
@@ -73,7 +73,24 @@ export async function runClusterSoak(options: ClusterSoakOptions): Promise<Clust
     log(`cluster started in ${Date.now() - startedAt} ms`);
     const bytesBefore = proxy.bytesUp();
     let tusInFlight = 0;
-    const injector = createFaultInjector(running, { tusInFlight: () => tusInFlight, log });
+    const sent: AcceptedVideo[] = [];
+    let videoBytes = 0;
+    // A small upload sent right after a NATS node is lost or Postgres promoted: it times the recovery.
+    const probe: Probe = {
+      async upload() {
+        const token = await running.token('cluster-probe');
+        const bytes = randomVideo(64 * 1024);
+        videoBytes += bytes.length;
+        const video = { ...(await sendVideo(running.commandApi, token, 'cluster-probe', bytes, 240_000)), acceptedAt: Date.now() };
+        sent.push(video);
+        const untilStarted = async () => {
+          const deadline = Date.now() + 120_000;
+          while (Date.now() < deadline && ['PENDING', undefined].includes((await videoStatus(running.queryApi, token, video.videoId))?.status)) await sleep(100);
+        };
+        return { videoId: video.videoId, acceptedAt: video.acceptedAt, untilStarted };
+      },
+    };
+    const injector = createFaultInjector(running, { tusInFlight: () => tusInFlight, probe, log });
     const faults: Record<string, number> = {};
     const unexpectedExits: Record<string, number> = {};
     const restartTheDead = async () => {
@@ -107,9 +124,7 @@ export async function runClusterSoak(options: ClusterSoakOptions): Promise<Clust
     });
     chaos.catch(() => undefined);
 
-    const sent: AcceptedVideo[] = [];
     let next = 0;
-    let videoBytes = 0;
     const startedSending = Date.now();
     const phone = async () => {
       while (next < options.uploads) {

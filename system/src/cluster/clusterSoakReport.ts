@@ -33,10 +33,10 @@ export interface ClusterSoakReport {
   readonly resentShare: number;
   /** Bytes tus phones sent twice (the part of a PATCH an API died under), over their videos' bytes. */
   readonly tusResentShare: number;
-  /** Per NATS node lost: time from the loss until a job published after it started on an uploader. */
+  /** Per NATS node lost: time from the loss until the job of an upload sent right after it started on an uploader (the node still gone). */
   readonly natsRecovery: readonly (Pick<NatsFault, 'kind' | 'node' | 'ledJobsStream' | 'goneMs'> & { readonly jobsFlowingAfterMs: number | null })[];
-  /** Per Postgres failover: stop → promoted, promoted → HAProxy routes there, promoted → the first upload accepted. */
-  readonly postgresFailovers: readonly { readonly mode: string; readonly stopToPromotedMs: number; readonly promotedToRoutedMs: number; readonly promotedToWriteAcceptedMs: number | null }[];
+  /** Per Postgres failover: stop → promoted, promoted → HAProxy routes there, promoted → an upload sent then accepted. */
+  readonly postgresFailovers: readonly { readonly mode: string; readonly stopToPromotedMs: number; readonly promotedToRoutedMs: number; readonly promotedToWriteAcceptedMs: number }[];
   readonly shutdown: Readonly<Record<string, { code: number | null; ms: number }>>;
   readonly outcome: OutcomeReport;
 }
@@ -70,7 +70,6 @@ export function summarise(facts: SoakFacts): ClusterSoakReport {
   const tus = sent.filter((video) => video.tus);
   const tusBytes = tus.reduce((sum, video) => sum + video.sizeBytes, 0);
   const tusSent = tus.reduce((sum, video) => sum + (video.tus?.bytesSent ?? 0), 0);
-  const startsOfJobsAcceptedAfter = (at: number) => sent.filter((video) => video.acceptedAt >= at).flatMap((video) => facts.jobStarts.get(video.videoId) ?? []);
   return {
     uploads: sent.length,
     tusUploads: tus.length,
@@ -102,13 +101,13 @@ export function summarise(facts: SoakFacts): ClusterSoakReport {
       node: fault.node,
       ledJobsStream: fault.ledJobsStream,
       goneMs: fault.goneMs,
-      jobsFlowingAfterMs: firstAfter(fault.at, startsOfJobsAcceptedAfter(fault.at)),
+      jobsFlowingAfterMs: firstAfter(fault.at, [facts.jobStarts.get(fault.probeVideoId) ?? -1]),
     })),
     postgresFailovers: facts.failovers.map((failover) => ({
       mode: failover.mode,
       stopToPromotedMs: failover.promotedAt - failover.stoppedAt,
       promotedToRoutedMs: failover.routedAt - failover.promotedAt,
-      promotedToWriteAcceptedMs: firstAfter(failover.promotedAt, sent.map((video) => video.acceptedAt)),
+      promotedToWriteAcceptedMs: failover.writeAcceptedAt - failover.promotedAt,
     })),
     shutdown: Object.fromEntries(Object.entries(facts.exits).map(([name, exit]) => [name, { code: exit.code, ms: exit.afterSignalMs }])),
     outcome,

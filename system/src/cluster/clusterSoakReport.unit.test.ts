@@ -23,7 +23,7 @@ describe('the cluster soak report', () => {
     expect(firstAfter(1000, [100, 999])).toBeNull();
   });
 
-  it('times NATS recovery by jobs accepted after the loss, failovers by the first write after promotion, and counts tus bytes sent twice', () => {
+  it('times NATS recovery by the probe upload\'s job start, failovers by the probe\'s acceptance after promotion, and counts tus bytes sent twice', () => {
     const facts: SoakFacts = {
       sent: [
         { videoId: 'a', userId: 'u', sha256: '', sizeBytes: 1000, attempts: 1, acceptedAt: 5_000 },
@@ -36,13 +36,13 @@ describe('the cluster soak report', () => {
       verified: { rowsCompared: 2, differences: [] },
       videoBytes: 3000,
       bytesToStorage: 3600,
-      // Video a's job started before the loss: it says nothing about recovery.
+      // Video b is the probe sent after the loss; a's job started before it.
       jobStarts: new Map([
         ['a', 5_200],
         ['b', 13_100],
       ]),
-      natsFaults: [{ kind: 'kill nats node', node: 'nats-2', at: 10_000, ledJobsStream: true, goneMs: 900 }],
-      failovers: [{ mode: 'immediate', stoppedAt: 11_000, promotedAt: 11_400, routedAt: 12_100 }],
+      natsFaults: [{ kind: 'kill nats node', node: 'nats-2', at: 10_000, ledJobsStream: true, goneMs: 900, probeVideoId: 'b' }],
+      failovers: [{ mode: 'immediate', stoppedAt: 11_000, promotedAt: 11_400, routedAt: 12_100, writeAcceptedAt: 12_500 }],
       exits: { 'uploader-1': { code: 0, signal: null, afterSignalMs: 120 } },
     };
     const report = summarise(facts);
