@@ -5,3 +5,5 @@ export { jobForEvent } from './jobRelay/jobForEvent';
 export { detectVideoContainer } from './requestUpload/videoSignature';
 export { sweepStaging, type SweepReport } from './stagingSweeper/sweepStaging';
 export { startStagingSweeper, type StagingSweeper } from './stagingSweeper/startStagingSweeper';
+export { fileTusArea } from './resumableUpload/fileTusArea';
+export { PostgresLocker } from './resumableUpload/postgresLocker';

@@ -16,8 +16,8 @@ export interface DemoAppOptions {
   readonly pushes: PushFeed;
   /** Checks the page's token for its push stream, as the APIs check it. */
   readonly verifier: TokenVerifier;
-  /** When set, anyone can sign in as any user: only with the development secret. */
-  readonly developmentSignIn?: { readonly issuer?: string; readonly audience?: string };
+  /** When set, anyone can sign in as any user: only in development, with DEMO_TOKENS=on. */
+  readonly developmentSignIn?: { readonly secret?: string; readonly issuer?: string; readonly audience?: string };
 }
 
 const SignIn = z.object({ userId: UserId });
@@ -49,10 +49,10 @@ export function buildDemoApp(options: DemoAppOptions): HttpApp {
         throw new HttpError(
           404,
           'not-found',
-          'signing in by name is only offered with the development secret (no AUTH_JWT_SECRET or AUTH_JWKS_URL); paste a token of your identity provider instead',
+          'signing in by name is off (it is turned on only in development, with DEMO_TOKENS=on, as npm start does); paste a token of your identity provider instead',
         );
       }
-      return { userId: request.body.userId, token: await signToken(request.body.userId, { issuer: signIn.issuer, audience: signIn.audience }) };
+      return { userId: request.body.userId, token: await signToken(request.body.userId, { secret: signIn.secret, issuer: signIn.issuer, audience: signIn.audience }) };
     });
     registerPushStream(routes, { pushes: options.pushes, verifier: options.verifier });
   });

@@ -83,7 +83,7 @@ describe('the demo server', () => {
     const refused = await signIn(production, 'alice');
     expect(refused.status).toBe(404);
     expect(refused.headers.get('content-type')).toMatch(/problem\+json/);
-    expect(((await refused.json()) as { detail: string }).detail).toMatch(/development secret/);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/DEMO_TOKENS=on/);
     expect(await (await fetch(`${production}/demo/config`)).json()).toEqual({ developmentSignIn: false });
   });
 

@@ -18,6 +18,9 @@ function reachable(host: string): string {
 /** The demo server of `npm start`: the page at `/demo`, both APIs proxied under the same origin. */
 export async function startDemo(config: Config, logger: Logger): Promise<RunningService & { url: string }> {
   const verifier = createTokenVerifier(config);
+  // Only when asked for (npm start does, in development; production refuses DEMO_TOKENS=on), and
+  // only when the APIs accept HS256 tokens, which is what the page signs.
+  const signIn = config.DEMO_TOKENS === 'on' && !config.RUN_MODE.production && verifier.mode !== 'jwks';
   const page = await buildDemoPage();
   const events = await openEventStore(config, { applicationName: 'reelay-demo', maxConnections: 2 });
   const pushes = new PushFeed(events.store, logger);
@@ -30,11 +33,11 @@ export async function startDemo(config: Config, logger: Logger): Promise<Running
     page,
     pushes,
     verifier,
-    developmentSignIn: verifier.mode === 'development' ? { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE } : undefined,
+    developmentSignIn: signIn ? { secret: config.AUTH_JWT_SECRET, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE } : undefined,
   });
   try {
     const url = await app.listen({ host: config.HOST, port: config.DEMO_PORT });
-    logger.info({ url: `${url}/demo`, developmentSignIn: verifier.mode === 'development' }, 'demo page listening');
+    logger.info({ url: `${url}/demo`, developmentSignIn: signIn }, 'demo page listening');
     return {
       url,
       async stop() {

@@ -1,4 +1,7 @@
 export * from './config/config';
+export * from './config/runMode';
+export * from './config/productionChecks';
+export { KNOWN_SECRETS, isKnownSecret } from './config/knownSecrets';
 export * from './logging/logger';
 export * from './metrics/registry';
 export * from './postgres/database';

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
   if (process.argv.includes('--cluster')) {
     const s3Directory = await mkdtemp(path.join(os.tmpdir(), 'reelay-soak-s3-'));
     const s3 = await startEmbeddedS3({ directory: s3Directory, logger: createLogger('soak-s3rver', 'warn') });
+    // The outcome's checks read the bucket with the test S3's settings, as under jest.
+    process.env.TEST_S3_ENDPOINT ??= s3.endpoint;
     try {
       process.exitCode = (await mainCluster(s3.endpoint)) ? 0 : 1;
     } finally {
@@ -77,6 +79,8 @@ async function main(): Promise<void> {
   };
   const s3Directory = await mkdtemp(path.join(os.tmpdir(), 'reelay-soak-s3-'));
   const s3 = await startEmbeddedS3({ directory: s3Directory, logger: createLogger('soak-s3rver', 'warn') });
+  // The outcome's checks read the bucket with the test S3's settings, as under jest.
+  process.env.TEST_S3_ENDPOINT ??= s3.endpoint;
   try {
     process.stdout.write(`soak: ${JSON.stringify(options)}\n`);
     const started = Date.now();

@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, loadConfig } from '@reelay/platform';
+import { ConfigError, createLogger, describeRunMode, loadServiceConfig } from '@reelay/platform';
 import { prepareEnvironment } from './prepare';
 import { SERVICE_ENTRIES } from './serviceEntries';
 import { servicesToStart } from './onlyServices';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   let services;
   try {
     services = servicesToStart(process.argv.slice(2), SERVICE_ENTRIES);
-    config = loadConfig();
+    config = loadServiceConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`reelay: ${error.message}\n`);
@@ -24,8 +24,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger('reelay', config.LOG_LEVEL);
+  logger.info(describeRunMode(config.RUN_MODE));
   const prepared = await prepareEnvironment(config, logger);
-  const env = { ...process.env, ...prepared.env };
+  // The demo page's "sign in by name" is what makes `npm start` usable at once; development only.
+  const demoTokens = config.RUN_MODE.production ? {} : { DEMO_TOKENS: process.env.DEMO_TOKENS || 'on' };
+  const env = { ...process.env, ...demoTokens, ...prepared.env };
   const processes = services.map((service) => new SupervisedProcess({ name: service.name, entry: service.entry, env, nodeFlags: service.nodeFlags }, logger));
 
   let stopping = false;

@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { signToken } from '@reelay/platform';
-import { createTestDatabase, startThrottlingProxy, testS3Endpoint, uniqueBucketName, uniqueName, type TcpProxy } from '@reelay/platform/testing';
+import { createTestDatabase, startThrottlingProxy, testS3Endpoint, testS3Env, uniqueBucketName, uniqueName, type TcpProxy } from '@reelay/platform/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { startSystem, type RunningSystem } from './e2e/runningSystem';
 
@@ -48,10 +48,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   const env: NodeJS.ProcessEnv = {
     DATABASE_URL: database.url,
     JOBS_STREAM: stream,
-    S3_ENDPOINT: proxy?.url ?? options.s3Endpoint ?? testS3Endpoint(),
+    ...testS3Env(proxy?.url ?? options.s3Endpoint ?? testS3Endpoint()),
     S3_BUCKET: bucket,
-    S3_ACCESS_KEY_ID: 'S3RVER',
-    S3_SECRET_ACCESS_KEY: 'S3RVER',
     PROGRESS_INTERVAL_MS: '200',
     RATE_LIMIT_MAX: '100000',
     ...(oneSignal ? { ONESIGNAL_APP_ID: 'test-app', ONESIGNAL_API_KEY: 'test-key', ONESIGNAL_API_URL: oneSignal.url } : {}),

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, signToken } from '@reelay/platform';
 
-/** `npm run token -- <userId>`: prints a bearer token for local use, signed with the configured secret. */
+/** `npm run token -- <userId>`: prints a bearer token for local use (development only), signed with the configured secret. */
 async function main(): Promise<void> {
   const userId = process.argv[2];
   if (!userId) {
@@ -8,6 +8,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
+  // A local convenience: in production tokens come from the identity provider, never from here.
+  if (config.RUN_MODE.production) {
+    process.stderr.write(`token: refused in production mode (${config.RUN_MODE.reason}): npm run token signs development tokens only\n`);
+    process.exit(2);
+  }
   if (config.AUTH_JWKS_URL) {
     process.stderr.write('token: AUTH_JWKS_URL is set; tokens come from your identity provider, not from here\n');
     process.exit(2);

@@ -99,8 +99,12 @@ describe('the job relay', () => {
     expect(received).toHaveLength(1);
   });
 
-  it('stops cleanly right after it starts', async () => {
+  it('stops cleanly right after it starts, and relays nothing once stopped', async () => {
     const relay = startJobRelay({ store: events.store, knex, queue, logger });
     await relay.stop();
+    await appendRequest();
+    // The relay wakes within milliseconds of an append when it runs; a second is ample to see it does not.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(received).toEqual([]);
   });
 });

@@ -67,8 +67,9 @@ export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
     area,
     slots: deps.slots,
     contexts,
-    context: (userId, requestId, log) => ({
+    context: (userId, requestId, log, uploadId) => ({
       userId,
+      uploadId,
       requestId,
       onRecorded: async (videoId) => {
         await progress?.settle(videoId);

@@ -6,7 +6,7 @@ import { type UserId } from '@reelay/contracts';
 import { HttpError, SLUGS, closeWaitsFor, type HttpApp, type OpenApiRouteConfig } from '@reelay/platform';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
 import type { StagingTusStore } from './stagingTusStore';
-import { UPLOAD_NAME, UPLOADS_PATH, VIDEO_ID_HEADER, type TusRequestContext } from './tusServer';
+import { UPLOAD_NAME, UPLOADS_PATH, VIDEO_ID_HEADER, ownerOf, type TusRequestContext } from './tusServer';
 import type { TusArea } from './tusArea';
 
 export interface ResumableUploadRouteDeps {
@@ -15,7 +15,7 @@ export interface ResumableUploadRouteDeps {
   readonly area: TusArea;
   readonly slots: UploadSlots;
   readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
-  readonly context: (userId: UserId, requestId: string, log: { error: (obj: unknown, msg: string) => void }) => TusRequestContext;
+  readonly context: (userId: UserId, requestId: string, log: { error: (obj: unknown, msg: string) => void }, uploadId: string | undefined) => TusRequestContext;
 }
 
 const UploadParams = z.object({ uploadId: z.string().max(100) });
@@ -105,11 +105,11 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
       config: TUS_DOCS.upload.config,
       exposeHeadRoute: false,
       handler: async (request, reply) => {
-        await requireOwnUpload(deps, request.params.uploadId, request.userId);
+        const uploadId = await requireOwnUpload(deps, request.params.uploadId, request.userId);
         const release = request.method === 'PATCH' ? takeSlot(deps, request.userId) : undefined;
         const ended = inFlight.begin();
         try {
-          return await forward(deps, request, reply, request.userId);
+          return await forward(deps, request, reply, request.userId, uploadId);
         } finally {
           ended();
           release?.();
@@ -135,22 +135,21 @@ function takeSlot(deps: ResumableUploadRouteDeps, userId: string): () => void {
   );
 }
 
-async function requireOwnUpload(deps: ResumableUploadRouteDeps, name: string, userId: string): Promise<void> {
+/** The store id of the caller's upload named `name` (the route's parameter); 404 when not theirs. */
+async function requireOwnUpload(deps: ResumableUploadRouteDeps, name: string, userId: string): Promise<string> {
   const notFound = new HttpError(404, 'not-found', `no upload ${name} of yours exists (it may have expired or been terminated)`, { 'tus-resumable': '1.0.0' });
   if (!UPLOAD_NAME.test(name)) throw notFound;
-  const upload = await deps.store.getUpload(deps.area.idFor(name)).catch((error: { status_code?: number }) => {
-    if (error.status_code === 404 || error.status_code === 410) return undefined;
-    throw error;
-  });
-  if (upload?.metadata?.userId !== userId) throw notFound;
+  const id = deps.area.idFor(name);
+  if ((await ownerOf(deps.store, id)) !== userId) throw notFound;
+  return id;
 }
 
 type AnyRequest = { raw: IncomingMessage; id: string; log: { error: (obj: unknown, msg: string) => void } };
 type AnyReply = { raw: import('node:http').ServerResponse; code: (status: number) => AnyReply; header: (name: string, value: string) => AnyReply; send: (body?: unknown) => AnyReply };
 
 /** Runs the request through @tus/server and answers with its response, refusals as problem+json. */
-async function forward(deps: ResumableUploadRouteDeps, request: AnyRequest, reply: AnyReply, userId: UserId | undefined): Promise<AnyReply> {
-  if (userId !== undefined) deps.contexts.set(request.raw, deps.context(userId, request.id, request.log));
+async function forward(deps: ResumableUploadRouteDeps, request: AnyRequest, reply: AnyReply, userId: UserId | undefined, uploadId?: string): Promise<AnyReply> {
+  if (userId !== undefined) deps.contexts.set(request.raw, deps.context(userId, request.id, request.log, uploadId));
   const response = await deps.tus.handleWeb(new NodeRequest({ req: request.raw, res: reply.raw }) as unknown as Request);
   const text = response.status === 204 || request.raw.method === 'HEAD' ? '' : await response.text();
   if (response.status >= 400) {

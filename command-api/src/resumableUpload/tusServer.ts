@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Server } from '@tus/server';
 import type { Locker, Upload } from '@tus/utils';
-import { VideoId, type UserId } from '@reelay/contracts';
+import { UserId, VideoId } from '@reelay/contracts';
 import type { EventStore, StagingStore } from '@reelay/platform';
 import { recordUploadRequested, type RecordUploadDeps } from '../requestUpload/recordUploadRequested';
 import { stagingNameFor, videoIdOfStagingName } from '../requestUpload/stagingName';
@@ -20,6 +20,13 @@ export const UPLOAD_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 /** Who is asking, set by the fastify route before the request reaches @tus/server. */
 export interface TusRequestContext {
   readonly userId: UserId;
+  /**
+   * The store id of the upload the route authorised (HEAD, PATCH, DELETE); the only id tus acts
+   * on. tus' own reading of the URL (the last segment of the whole target, query included) is
+   * never used: two parsers reading one request differently let `/v1/uploads/<own>?x=/<other's>`
+   * pass the owner check on one upload and act on another.
+   */
+  readonly uploadId?: string;
   readonly requestId: string;
   readonly onRecorded: (videoId: VideoId) => Promise<void>;
   readonly onCleanupError: (error: unknown) => void;
@@ -51,9 +58,12 @@ export function videoIdOfUpload(area: TusArea, id: string): VideoId | undefined 
  * `UploadRequested` as `POST /v1/videos` is recorded.
  */
 export function createTusServer(deps: TusServerDeps): Server {
-  const contextOf = (req: unknown): TusRequestContext => {
+  const contextIfAny = (req: unknown): TusRequestContext | undefined => {
     const raw = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
-    const context = raw && deps.contexts.get(raw);
+    return raw && deps.contexts.get(raw);
+  };
+  const contextOf = (req: unknown): TusRequestContext => {
+    const context = contextIfAny(req);
     if (!context) throw new Error('tus request without a Reelay request context');
     return context;
   };
@@ -70,7 +80,14 @@ export function createTusServer(deps: TusServerDeps): Server {
     locker: deps.locker,
     namingFunction: () => deps.area.idFor(stagingNameFor(VideoId.parse(randomUUID()))),
     generateUrl: (_req, { path, id }) => `${path}/${deps.area.nameOf(id)}`,
-    getFileIdFromRequest: (_req, lastPath) => (lastPath && UPLOAD_NAME.test(lastPath) ? deps.area.idFor(lastPath) : undefined),
+    // Only the id the route authorised: tus' own reading of the URL is ignored (see TusRequestContext.uploadId).
+    getFileIdFromRequest: (req) => contextIfAny(req)?.uploadId,
+    // Ownership again, inside tus, on the id it is about to act on: the upload's creator, as recorded at creation.
+    async onIncomingRequest(req, id) {
+      if (req.method === 'POST') return;
+      const context = contextOf(req);
+      if (id !== context.uploadId || (await ownerOf(deps.store, id)) !== context.userId) throw tusError(404, 'no such upload of yours');
+    },
     async onUploadCreate(req, upload) {
       const { userId } = contextOf(req);
       const description = describeUpload(upload.metadata);
@@ -79,10 +96,22 @@ export function createTusServer(deps: TusServerDeps): Server {
     },
     async onUploadFinish(req, upload) {
       const context = contextOf(req);
-      await recordFinishedUpload(deps, context, upload);
+      // Under its creator, never under whoever sent the last bytes (they are the same once the checks above hold).
+      const creator = upload.metadata?.userId;
+      if (!creator || creator !== context.userId) throw tusError(404, 'no such upload of yours');
+      await recordFinishedUpload(deps, { ...context, userId: UserId.parse(creator) }, upload);
       return { headers: { [VIDEO_ID_HEADER]: videoIdOfUpload(deps.area, upload.id) ?? '' } };
     },
   });
+}
+
+/** The user who created an upload (its metadata's `userId`); undefined when there is no such upload. */
+export async function ownerOf(store: StagingTusStore, id: string): Promise<string | undefined> {
+  const upload = await store.getUpload(id).catch((error: { status_code?: number }) => {
+    if (error.status_code === 404 || error.status_code === 410) return undefined;
+    throw error;
+  });
+  return upload?.metadata?.userId ?? undefined;
 }
 
 /** Hands the complete upload to staging and records `UploadRequested`; on failure keeps nothing. */

@@ -9,7 +9,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<VideoEventType, number>> = 
   UploadRetryRequested: 1,
   UploadStarted: 1,
   ProgressReported: 1,
-  UploadCompleted: 1,
+  UploadCompleted: 2,
   UploadFailed: 1,
   VideoDeleted: 1,
   NotificationSent: 1,
@@ -28,11 +28,19 @@ export type Upcaster = (data: Readonly<Record<string, unknown>>) => Record<strin
  * current version. Only steps, never shortcuts: each is written once, when its version is new.
  */
 export const UPCASTERS: Readonly<Partial<Record<VideoEventType, Readonly<Record<number, Upcaster>>>>> = {
+  UploadCompleted: {
+    // v1 → v2: v1 accepted an empty ETag (what Ceph's gateway answers to the first completion).
+    // The object is whole either way; its ETag was simply not recorded, and S3 still has it.
+    1: (data) => ({ ...data, etag: data.etag === '' ? UNRECORDED_ETAG : data.etag }),
+  },
   NotificationFailed: {
     // v1 → v2: the provider's HTTP status was not recorded; "unknown" is the only honest value.
     1: (data) => ({ ...data, providerStatus: null }),
   },
 };
+
+/** The ETag of a v1 UploadCompleted that recorded none. */
+export const UNRECORDED_ETAG = 'unrecorded';
 
 /** Stored data whose version no chain brings to the current one (newer than this code, or unknown). */
 export class UnknownSchemaVersion extends Error {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CURRENT_SCHEMA_VERSION, UPCASTERS, UnknownSchemaVersion, schemaVersionToWrite, upcast } from './upcasting';
+import { CURRENT_SCHEMA_VERSION, UNRECORDED_ETAG, UPCASTERS, UnknownSchemaVersion, schemaVersionToWrite, upcast } from './upcasting';
 import { VIDEO_EVENT_TYPES, VideoEvent } from './videoEvents';
 
 const v1NotificationFailed = () => ({ provider: 'onesignal', kind: 'UPLOAD_FAILED', forEventId: randomUUID(), error: 'OneSignal rejected the push (400): invalid app' });
@@ -27,6 +27,14 @@ describe('upcasting', () => {
   it('passes event types the contracts do not know through untouched', () => {
     const data = { anything: true };
     expect(upcast('SomethingElse', 7, data)).toBe(data);
+  });
+
+  it('refuses an UploadCompleted with an empty ETag, and reads a v1 one that recorded none as unrecorded', () => {
+    const completed = { attempt: 1, bucket: 'videos', objectKey: 'videos/v.mp4', etag: '', sizeBytes: 10, durationMs: 5 };
+    expect(VideoEvent.safeParse({ type: 'UploadCompleted', data: completed }).success).toBe(false);
+    const lifted = upcast('UploadCompleted', 1, completed);
+    expect(VideoEvent.parse({ type: 'UploadCompleted', data: lifted }).data).toEqual({ ...completed, etag: UNRECORDED_ETAG });
+    expect(upcast('UploadCompleted', 1, { ...completed, etag: '"abc-2"' })).toEqual({ ...completed, etag: '"abc-2"' });
   });
 
   it('refuses a version newer than this code knows, or one no chain starts from', () => {

@@ -60,7 +60,11 @@ export const UploadCompleted = z.object({
     attempt: z.number().int().positive(),
     bucket: z.string().min(1),
     objectKey: z.string().min(1),
-    etag: z.string(),
+    /**
+     * The stored object's ETag, never empty (v2): Ceph's gateway answers the first
+     * CompleteMultipartUpload with an empty one, and an empty ETag looked like "not completed".
+     */
+    etag: z.string().min(1),
     sizeBytes: z.number().int().nonnegative(),
     durationMs: z.number().int().nonnegative(),
   }),

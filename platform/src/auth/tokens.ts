@@ -5,12 +5,9 @@ import type { Config } from '../config/config';
 import { createJwksKeySource, KeySourceUnavailable, type JwksOptions } from './jwksKeySource';
 import { reasonTokenWasRefused } from './tokenRefusals';
 import { withVerifiedTokenCache } from './verifiedTokenCache';
+import { DEVELOPMENT_SECRET } from '../config/knownSecrets';
 
-/**
- * Used only when neither AUTH_JWT_SECRET nor AUTH_JWKS_URL is set, so that `npm start` works
- * on a fresh machine; every service says so loudly at start.
- */
-export const DEVELOPMENT_SECRET = 'reelay-development-secret-do-not-use-in-production';
+export { DEVELOPMENT_SECRET } from '../config/knownSecrets';
 
 /** The token is missing, malformed, expired or wrongly signed; the message is safe to show (401). */
 export class Unauthenticated extends Error {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { runModeOf } from './runMode';
 
 /** The project root: the data folder and the embedded S3 live below it by default. */
 export const PROJECT_ROOT = path.resolve(__dirname, '../../..');
@@ -50,7 +51,9 @@ const ConfigSchema = z
     ONESIGNAL_APP_ID: optionalText,
     ONESIGNAL_API_KEY: optionalText,
     ONESIGNAL_API_URL: z.url().default('https://api.onesignal.com'),
-    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** `production` makes this a production run (see runMode.ts); anything else: HOST decides. */
+    NODE_ENV: optionalText,
+    AUTH_JWT_SECRET: z.string().refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes').optional(),
     AUTH_JWKS_URL: jwksUrl.optional(),
     AUTH_ISSUER: optionalText,
     AUTH_AUDIENCE: optionalText,
@@ -61,6 +64,11 @@ const ConfigSchema = z
     UPLOADER_OPS_PORT: port(3002),
     PROJECTOR_OPS_PORT: port(3003),
     NOTIFIER_OPS_PORT: port(3004),
+    /**
+     * `on`: the demo page signs a token for any name (`POST /demo/token`). Development only;
+     * `npm start` turns it on for its demo page. Otherwise that route answers 404.
+     */
+    DEMO_TOKENS: z.enum(['on', 'off']).default('off'),
     /** The demo page of `npm start` (`/demo`), which also proxies both APIs under one origin. */
     DEMO_PORT: port(3005),
     /** Base of the `Location` header; the query API's address as the app reaches it. */
@@ -129,6 +137,8 @@ const ConfigSchema = z
     EVENT_STORE_URL: env.EVENT_STORE_URL ?? env.DATABASE_URL,
     STAGING: env.STAGING ?? `file://${path.join(env.DATA_DIR, 'staging')}`,
     S3_FORCE_PATH_STYLE: env.S3_FORCE_PATH_STYLE ?? true,
+    /** Production or development, and why (runMode.ts). */
+    RUN_MODE: runModeOf(env),
     QUERY_API_PUBLIC_URL: (env.QUERY_API_PUBLIC_URL ?? `http://${env.HOST}:${env.QUERY_API_PORT}`).replace(/\/$/, ''),
   }));
 

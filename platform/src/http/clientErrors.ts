@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
+import type { LingeringClose } from './lingeringClose';
 import { PROBLEM_CONTENT_TYPE, problem } from './problems';
 
 /** Node's parser error codes, in words a client developer can act on. */
@@ -30,11 +31,14 @@ export function clientErrorProblem(code: string | undefined): { status: number; 
  * fastify's `clientErrorHandler`: Node met bytes it cannot parse as a request (headers over
  * 16 KiB, a bad Content-Length, smuggling attempts). There is no request object, so the
  * problem+json answer is written on the socket by hand, and the connection is closed: after a
- * parse error nothing more on it can be trusted.
+ * parse error nothing more on it can be trusted. It lingers first (the rest of what the client
+ * sends is read and discarded, within limits), so that a client still sending its body reads
+ * the answer; Node's parser reports an error again for every chunk meanwhile, and those are
+ * ignored.
  */
-export function createClientErrorHandler(logger: FastifyBaseLogger) {
+export function createClientErrorHandler(logger: FastifyBaseLogger, lingering: LingeringClose) {
   return (error: Error & { code?: string }, socket: Socket): void => {
-    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    if (error.code === 'ECONNRESET' || socket.destroyed || lingering.isLingering(socket)) return;
     const { status, slug, detail } = clientErrorProblem(error.code);
     logger.debug({ code: error.code, status }, 'refused a request that could not be parsed');
     if (!socket.writable) {
@@ -49,8 +53,7 @@ export function createClientErrorHandler(logger: FastifyBaseLogger) {
       'X-Content-Type-Options: nosniff',
       'Connection: close',
     ].join('\r\n');
-    socket.end(`${head}\r\n\r\n${body}`);
-    // A client that keeps sending would keep a half-closed socket alive; give it a moment to read.
-    setTimeout(() => socket.destroy(), 1000).unref();
+    socket.write(`${head}\r\n\r\n${body}`);
+    lingering.lingerAfterParseError(socket);
   };
 }

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger';
 import { allowedMethods } from './allowedMethods';
 import { createClientErrorHandler } from './clientErrors';
+import { LingeringClose, type LingerLimits } from './lingeringClose';
 import { HttpError, PROBLEM_CONTENT_TYPE, problem } from './problems';
 import { INTERNAL_DETAIL, problemForError } from './problemForError';
 import { requestIdOf } from './requestId';
@@ -22,7 +23,7 @@ function routingProblem(code: string): { status: number; slug: string; detail: s
   return { status: 500, slug: 'internal', detail: INTERNAL_DETAIL };
 }
 
-function createFastify(logger: Logger) {
+function createFastify(logger: Logger, lingering: LingeringClose) {
   return Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdOf,
@@ -32,7 +33,7 @@ function createFastify(logger: Logger) {
     return503OnClosing: false,
     // Uploads stream through their own content-type parser; JSON bodies are small.
     bodyLimit: 64 * 1024,
-    clientErrorHandler: createClientErrorHandler(logger as FastifyBaseLogger),
+    clientErrorHandler: createClientErrorHandler(logger as FastifyBaseLogger, lingering),
     // Refusals made before routing (bad percent-encoding, a path segment over 100 characters).
     frameworkErrors: (error, request, reply) => {
       const answer = routingProblem(error.code);
@@ -51,6 +52,8 @@ export interface HttpAppOptions {
   readonly readiness: ReadinessChecks;
   /** Publish an OpenAPI document of the app's routes and a page at `/docs` (the two APIs do). */
   readonly openApi?: OpenApiInfo;
+  /** How long and how much of a refused body is read before closing (lingering close). */
+  readonly linger?: LingerLimits;
 }
 
 function hasUnreadBody(raw: IncomingMessage): boolean {
@@ -74,7 +77,9 @@ function quotedPath(url: string): string {
  * in the log; `/healthz`, `/readyz` and `/metrics`, which are public.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
-  const app = createFastify(options.logger);
+  const lingering = new LingeringClose(options.linger);
+  const app = createFastify(options.logger, lingering);
+  lingering.attach(app.server);
   recordDeclaredRoutes(app as unknown as FastifyInstance);
 
   app.setValidatorCompiler(validatorCompiler);
@@ -86,6 +91,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Shutting down must not wait on clients still sending refused bodies.
+    lingering.stop();
   });
   app.addHook('onRequest', async () => {
     if (closing) throw new HttpError(503, 'unavailable', 'this instance is shutting down; retry', { 'retry-after': '1' });
@@ -95,8 +102,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff');
     // An answer given before the body was read (a refusal, a repeated Idempotency-Key) closes the
     // connection: reading a video only to discard it wastes both sides' bandwidth, and a client
-    // still sending on a keep-alive connection would hold the server's shutdown hostage.
-    if (hasUnreadBody(request.raw) || closing) reply.header('connection', 'close');
+    // still sending on a keep-alive connection would hold the server's shutdown hostage. It
+    // lingers first, within limits, so that a client still sending reads the answer.
+    const unread = hasUnreadBody(request.raw);
+    if (unread) lingering.answeredEarly(request.raw);
+    if (unread || closing) reply.header('connection', 'close');
   });
 
   app.setErrorHandler((error, request, reply) => {

@@ -252,8 +252,10 @@ describe('JobQueue on JetStream', () => {
     expect(peak).toBe(3);
   });
 
-  it('ensures an existing stream again without error', async () => {
+  it('ensures an existing stream again, keeping the jobs it holds', async () => {
+    await queue.publish(uploadJob());
     await queue.ensureStream();
+    expect(await messagesInStream()).toBe(1);
   });
 });
 

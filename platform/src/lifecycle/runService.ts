@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig, type Config } from '../config/config';
+import { ConfigError, type Config } from '../config/config';
+import { developmentWarnings, loadServiceConfig } from '../config/productionChecks';
+import { describeRunMode } from '../config/runMode';
 import { createLogger, type Logger } from '../logging/logger';
 
 export interface RunningService {
@@ -8,12 +10,13 @@ export interface RunningService {
 
 /**
  * The entry point of every service process: parses the configuration (one line and exit code 2
- * on a bad value), starts the service, and drains it on SIGTERM/SIGINT within a deadline.
+ * on a bad value, or on a production run without real secrets), says in one line which mode it
+ * runs in, starts the service, and drains it on SIGTERM/SIGINT within a deadline.
  */
 export function runService(name: string, start: (config: Config, logger: Logger) => Promise<RunningService>): void {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadServiceConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${name}: ${error.message}\n`);
@@ -22,6 +25,8 @@ export function runService(name: string, start: (config: Config, logger: Logger)
     throw error;
   }
   const logger = createLogger(name, config.LOG_LEVEL);
+  logger.info({ mode: config.RUN_MODE.production ? 'production' : 'development' }, describeRunMode(config.RUN_MODE));
+  for (const warning of developmentWarnings(config)) logger.warn(warning);
   let running: RunningService | undefined;
   let stopping = false;
 

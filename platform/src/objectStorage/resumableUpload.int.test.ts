@@ -76,6 +76,31 @@ describe('a resumable multipart upload', () => {
     expect(proxy.stats().partRequests).toBe(before);
   });
 
+  it('records the stored object\'s ETag, never an empty one (Ceph answers the first completion with none)', async () => {
+    const journal = new InMemoryMultipartJournal();
+    const result = await resumableUpload(client, options(journal));
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'videos/resumable' }));
+
+    expect(head.ETag).toMatch(/^"[0-9a-f]{32}(-4)?"$/);
+    expect(result.etag).toBe(head.ETag);
+    expect((await journal.load())?.completedEtag).toBe(head.ETag);
+  });
+
+  it('takes a journalled completion with an empty ETag for completed, and never completes again', async () => {
+    const journal = new InMemoryMultipartJournal();
+    await resumableUpload(client, options(journal));
+    // What the journal held when the gateway's empty answer was recorded as it came.
+    await journal.completed('');
+    proxy.inject({ fault: { kind: 'status', status: 500, code: 'InternalError' }, operations: ['CompleteMultipartUpload'] });
+    const before = proxy.stats().partRequests;
+
+    const again = await resumableUpload(client, options(journal));
+
+    expect(proxy.stats()).toMatchObject({ faultsInjected: 0, partRequests: before });
+    expect(again).toMatchObject({ sentBytes: 0, resumedBytes: bytes.length });
+    expect(again.etag).toMatch(/^"[0-9a-f]{32}(-4)?"$/);
+  });
+
   it('takes the object as done when a crash lost the answer to its completion', async () => {
     const journal = new InMemoryMultipartJournal();
     // The process dies after S3 completed the upload and before the journal heard of it.

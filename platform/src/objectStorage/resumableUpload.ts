@@ -52,10 +52,14 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
   const plan = planParts(sizeBytes, partSizeBytes);
 
   let entry = await journal.load();
-  if (entry?.completedEtag) {
+  // Any recorded completion counts, even an empty ETag (journalled before Ceph's empty answers
+  // were caught): "" is not "not completed".
+  if (entry && entry.completedEtag !== null) {
     // Completed before a crash; only recording it was left. Make sure the object is really there.
     const head = await headObject(client, bucket, key, signal);
-    if (head?.size === sizeBytes) return { bucket, key, etag: entry.completedEtag, resumedBytes: sizeBytes, sentBytes: 0 };
+    if (head?.size === sizeBytes && (entry.completedEtag || head.etag)) {
+      return { bucket, key, etag: entry.completedEtag || head.etag, resumedBytes: sizeBytes, sentBytes: 0 };
+    }
     await journal.forget();
     entry = undefined;
   }
@@ -112,7 +116,9 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
         s3,
       ),
     );
-    const etag = completed.ETag ?? '';
+    // Ceph's gateway answers the first completion with an empty ETag; the object has the right one.
+    const etag = completed.ETag || (await headObject(client, bucket, key, signal))?.etag;
+    if (!etag) throw new MultipartUploadError(`S3 gave no ETag for the completed ${bucket}/${key}`);
     await journal.completed(etag);
     return { bucket, key, etag, resumedBytes: resume.storedBytes, sentBytes };
   } catch (error) {
@@ -122,7 +128,7 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
     // repeat of that completion then fails (NoSuchUpload on S3; s3rver answers 500), every time.
     // The key is this video's and the bytes are its staged copy, so the right size is the object.
     const head = await headObject(client, bucket, key, signal).catch(() => undefined);
-    if (head?.size === sizeBytes) {
+    if (head?.size === sizeBytes && head.etag) {
       await journal.completed(head.etag);
       return { bucket, key, etag: head.etag, resumedBytes: resume.storedBytes, sentBytes };
     }

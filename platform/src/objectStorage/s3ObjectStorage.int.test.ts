@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { createTestObjectStorage, type TestObjectStorage } from '../testing/s3';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { createTestObjectStorage, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName, type TestObjectStorage } from '../testing/s3';
 import type { UploadProgress } from './objectStorage';
-import { ObjectNotFound, UploadSizeMismatch } from './s3ObjectStorage';
+import { ObjectNotFound, S3ObjectStorage, UploadSizeMismatch } from './s3ObjectStorage';
 
 const MiB = 1024 * 1024;
 
@@ -112,8 +113,23 @@ describe('S3ObjectStorage', () => {
     await expect(s3.storage.read('never-written')).rejects.toBeInstanceOf(ObjectNotFound);
   });
 
-  it('ensures an existing bucket without error', async () => {
+  it('ensures an existing bucket again, keeping the objects it holds', async () => {
     await s3.storage.ensureBucket();
+    await s3.storage.upload('kept', Readable.from([Buffer.from('still here')]), { sizeBytes: 10, contentType: 'video/mp4' });
     await s3.storage.ensureBucket();
+    expect((await buffer(await s3.storage.read('kept'))).toString()).toBe('still here');
+  });
+
+  it('creates its bucket with S3_REGION eu-west-1, also where the store refuses that LocationConstraint (Ceph: 400 InvalidLocationConstraint)', async () => {
+    const client = createTestS3Client(undefined, 'eu-west-1');
+    const bucket = uniqueBucketName('reelay-region');
+    try {
+      await new S3ObjectStorage(client, { bucket, partSizeBytes: 5 * MiB, queueSize: 1 }).ensureBucket();
+      const head = await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      expect(head.$metadata.httpStatusCode).toBe(200);
+    } finally {
+      await emptyAndDeleteBucket(client, bucket).catch(() => undefined);
+      client.destroy();
+    }
   });
 });

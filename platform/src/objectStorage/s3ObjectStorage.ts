@@ -77,7 +77,10 @@ export class S3ObjectStorage implements ObjectStorage {
     signal?.addEventListener('abort', abort, { once: true });
     try {
       const result = await upload.done();
-      return { bucket: this.bucket, key, etag: result.ETag ?? '' };
+      // Ceph's gateway answers a multipart completion with an empty ETag; HeadObject has it.
+      const etag = result.ETag || (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))).ETag;
+      if (!etag) throw new ObjectStorageError(`S3 gave no ETag for ${this.bucket}/${key}`);
+      return { bucket: this.bucket, key, etag };
     } catch (error) {
       // Stop reading the source (a file handle, a socket) rather than leaving it half-consumed.
       counted.destroy();
@@ -140,13 +143,37 @@ export class S3ObjectStorage implements ObjectStorage {
   async ensureBucket(): Promise<void> {
     if (await this.bucketExists()) return;
     try {
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      await this.createBucket();
     } catch (error) {
       const name = errorName(error);
       // Another instance may have created it between our check and our create. BucketAlreadyExists
       // can also mean "owned by another account", so look again rather than trusting the code.
       if ((name === 'BucketAlreadyOwnedByYou' || name === 'BucketAlreadyExists') && (await this.bucketExists())) return;
       throw new ObjectStorageError(`creating bucket ${this.bucket} failed`, { cause: error });
+    }
+  }
+
+  /**
+   * CreateBucket as AWS wants it: outside us-east-1 the SDK names the client's region as the
+   * LocationConstraint. Ceph's gateway accepts only its zonegroup's name there and answers 400
+   * InvalidLocationConstraint; such a store puts the bucket where it lives anyway, so ask again
+   * without a LocationConstraint.
+   */
+  private async createBucket(): Promise<void> {
+    try {
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      if (errorName(error) !== 'InvalidLocationConstraint') throw error;
+      const withoutConstraint = new CreateBucketCommand({ Bucket: this.bucket });
+      withoutConstraint.middlewareStack.add(
+        (next) => (args) => {
+          delete (args.input as { CreateBucketConfiguration?: unknown }).CreateBucketConfiguration;
+          return next(args);
+        },
+        // After the SDK's location-constraint middleware (initialize), before the request is built.
+        { step: 'serialize', priority: 'high', name: 'omitLocationConstraint' },
+      );
+      await this.client.send(withoutConstraint);
     }
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/config';
+import { DEVELOPMENT_KEK } from '../config/knownSecrets';
 
 /**
  * The key-encryption key (KEK): every user's data key is stored wrapped with it, so a copy of the
@@ -14,11 +15,6 @@ export interface KeyEncryptionKey {
   readonly development: boolean;
 }
 
-/**
- * Not a secret: what `npm start` and the tests use when `PERSONAL_DATA_KEK` is unset, like the
- * development token secret. Production sets its own (`openssl rand -base64 32`).
- */
-const DEVELOPMENT_KEK = createHash('sha256').update('reelay development key-encryption key; do not use in production').digest();
 
 export function keyEncryptionKeyFrom(config: Pick<Config, 'PERSONAL_DATA_KEK'>): KeyEncryptionKey {
   const key = config.PERSONAL_DATA_KEK ? Buffer.from(config.PERSONAL_DATA_KEK, 'base64') : DEVELOPMENT_KEK;

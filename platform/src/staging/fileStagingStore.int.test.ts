@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { InvalidStagingRef, FileStagingStore, StagingBodyCutOff } from './fileStagingStore';
 import { createStagingStore } from './createStagingStore';
 import { UploadTooLarge } from './stagingStore';
@@ -107,6 +107,29 @@ describe('FileStagingStore', () => {
     await expect(store.write('not-video', body, { maxBytes: 1e6, inspectHead: rejectHead })).rejects.toBeInstanceOf(NotAVideo);
 
     expect(await filesOnDisk()).toEqual([]);
+  });
+
+  it('removes a refused partial only after its file stream has opened and closed it, however late the open', async () => {
+    // As on a loaded machine, where the open waits on libuv's busy thread pool: the file appears
+    // only after the refusal. Removed before, it would be created afterwards and stay.
+    const slowOpen = new FileStagingStore(path.join(directory, 'slow'), {
+      openPartial: (file) => {
+        let handle: FileHandle | undefined;
+        return new Writable({
+          construct: (done) => void setTimeout(() => open(file, 'wx').then((opened) => ((handle = opened), done()), done), 100),
+          write: (chunk: Buffer, _encoding, done) => void handle!.write(chunk).then(() => done(), done),
+          destroy: (error, done) => void (handle ? handle.close() : Promise.resolve()).then(() => done(error), done),
+        });
+      },
+    });
+    const rejectHead = () => {
+      throw new NotAVideo('no video signature');
+    };
+
+    await expect(slowOpen.write('late', Readable.from([randomBytes(8192)]), { maxBytes: 1e6, inspectHead: rejectHead })).rejects.toBeInstanceOf(NotAVideo);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect(await readdir(slowOpen.directory)).toEqual([]);
   });
 
   it('leaves a rejected body open for the caller to answer on', async () => {

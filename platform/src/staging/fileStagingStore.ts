@@ -26,6 +26,7 @@ export interface FileStagingStoreOptions {
   /**
    * Opens the temporary file a body is written to; `fs.createWriteStream` by default. Tests pass
    * one that fails like a full disk after some bytes, which no portable test can cause for real.
+   * It must emit 'close' once destroyed (streams do by default): a failed write waits for it.
    */
   readonly openPartial?: (file: string) => Writable;
 }
@@ -66,9 +67,11 @@ export class FileStagingStore implements StagingStore {
     const meter = new BodyMeter(options);
     // Attached at once: the body may be cut off while the directory is still being created.
     const body$ = forwardBodyFailures(body, meter);
+    let partial: Writable | undefined;
     try {
       await this.ensureDirectory();
-      const stored = pipeline(meter, this.openPartial(partialPath));
+      partial = this.openPartial(partialPath);
+      const stored = pipeline(meter, partial);
       // pipe, not pipeline: on our own rejection (too large, not a video, disk) the body must stay
       // open, so that an HTTP caller can still answer 413/415 before it closes the connection.
       body.pipe(meter);
@@ -77,6 +80,9 @@ export class FileStagingStore implements StagingStore {
     } catch (error) {
       body.unpipe(meter);
       body.pause();
+      // pipeline rejects on the first error, before the file stream has even opened its file
+      // (the open runs on libuv's thread pool): removed now, the file could be created after.
+      if (partial) await closed(partial);
       await rm(partialPath, { force: true });
       throw classifyWriteFailure(error, meter, body$.cutOff());
     }
@@ -179,6 +185,15 @@ export class FileStagingStore implements StagingStore {
     });
     return this.ready;
   }
+}
+
+/** Resolves once `stream` has closed (its file descriptor opened, if at all, and closed again). */
+async function closed(stream: Writable): Promise<void> {
+  if (stream.closed) return;
+  // Not events.once: it would reject on the 'error' the stream may still emit before 'close'.
+  const done = new Promise((resolve) => stream.once('close', resolve));
+  stream.destroy();
+  await done;
 }
 
 function isMissing(error: unknown): boolean {

@@ -91,21 +91,3 @@ export class ChildService {
     }
   }
 }
-
-/** Polls `url` until it answers `status` (200 by default), or throws after `timeoutMs`. */
-export async function untilHttpStatus(url: string, status = 200, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  for (;;) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
-      await response.arrayBuffer();
-      if (response.status === status) return;
-      last = `status ${response.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -4,12 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createLogger } from '../logging/logger';
-import { startEmbeddedS3, type EmbeddedS3 } from '../objectStorage/embeddedS3';
+import { randomBytes } from 'node:crypto';
+import { startEmbeddedS3 } from '../objectStorage/embeddedS3';
+import { startCephGateway } from './cephGateway';
 
 /** What globalTeardown needs; kept on globalThis, which jest shares between setup and teardown. */
 export interface TestServices {
-  readonly s3: EmbeddedS3;
-  readonly s3Directory: string;
+  /** Stops the S3 globalSetup started (nothing for an S3 given by TEST_S3_ENDPOINT). */
+  readonly stopS3: () => Promise<void>;
 }
 
 export const TEST_SERVICES_KEY = '__reelayTestServices';
@@ -21,22 +23,58 @@ const CHECK_TIMEOUT_MS = 3_000;
 /**
  * Runs once before the integration tests: checks that Postgres and NATS (with JetStream) answer,
  * so a missing service fails in seconds with one clear line instead of as 60-second test
- * timeouts, and starts ONE s3rver child for the whole run. Its endpoint goes to
- * `TEST_S3_ENDPOINT`, which the workers inherit. Each jest project that lists this file runs
- * it; the second run finds the server already started.
+ * timeouts, and provides ONE S3 for the whole run, chosen by `TEST_S3`:
+ * - unset or `s3rver`: an s3rver child (the default);
+ * - `ceph`: a single-node Ceph and its S3 gateway (./cephGateway.ts), with fresh random keys;
+ * - `TEST_S3_ENDPOINT` already set: that S3, with `TEST_S3_ACCESS_KEY_ID`,
+ *   `TEST_S3_SECRET_ACCESS_KEY`, `TEST_S3_REGION`, `TEST_S3_FORCE_PATH_STYLE` (see docs/s3.md).
+ * Its settings go to the `TEST_S3_*` variables, which the workers inherit (./s3.ts reads them).
+ * Each jest project that lists this file runs it; the second run finds the S3 already there.
  */
 export default async function globalSetup(): Promise<void> {
   const shared = globalThis as Record<string, unknown>;
   if (shared[TEST_SERVICES_KEY]) return;
   await Promise.all([checkPostgres(), checkNats()]);
+  const stopS3 = await provideS3();
+  process.env.TEST_NATS_URL = NATS_URL;
+  shared[TEST_SERVICES_KEY] = { stopS3 } satisfies TestServices;
+}
+
+async function provideS3(): Promise<() => Promise<void>> {
+  const env = process.env;
+  if (env.TEST_S3_ENDPOINT) {
+    if (!env.TEST_S3_ACCESS_KEY_ID || !env.TEST_S3_SECRET_ACCESS_KEY) {
+      throw new Error('TEST_S3_ENDPOINT needs TEST_S3_ACCESS_KEY_ID and TEST_S3_SECRET_ACCESS_KEY');
+    }
+    env.TEST_S3_KIND ??= 'other';
+    return async () => undefined;
+  }
+  if (env.TEST_S3 === 'ceph') {
+    const gateway = await startCephGateway({ accessKeyId: `RL${randomBytes(9).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(24).toString('base64url') });
+    Object.assign(env, {
+      TEST_S3_KIND: 'ceph',
+      TEST_S3_ENDPOINT: gateway.endpoint,
+      // Not us-east-1 on purpose: every service then sends the LocationConstraint Ceph refuses (fix 2).
+      TEST_S3_REGION: env.TEST_S3_REGION || 'eu-west-1',
+      TEST_S3_ACCESS_KEY_ID: gateway.accessKeyId,
+      TEST_S3_SECRET_ACCESS_KEY: gateway.secretAccessKey,
+      TEST_S3_CEPH_STARTED_IN_MS: String(gateway.startedInMs),
+    });
+    process.stderr.write(`\ntest S3: Ceph gateway at ${gateway.endpoint}, up in ${gateway.startedInMs} ms\n`);
+    return () => gateway.stop();
+  }
+  if (env.TEST_S3 && env.TEST_S3 !== 's3rver') throw new Error(`TEST_S3 must be s3rver or ceph (or set TEST_S3_ENDPOINT), got ${env.TEST_S3}`);
   const s3Directory = await mkdtemp(path.join(os.tmpdir(), 'reelay-test-s3-'));
-  const s3 = await startEmbeddedS3({ directory: s3Directory, logger: createLogger('test-s3rver') }).catch(async (error: unknown) => {
+  // A minute, not 15 s: on two cores shared by several test runs, s3rver's start took over 15 s.
+  const s3 = await startEmbeddedS3({ directory: s3Directory, logger: createLogger('test-s3rver'), startTimeoutMs: 60_000 }).catch(async (error: unknown) => {
     await rm(s3Directory, { recursive: true, force: true });
     throw error;
   });
-  process.env.TEST_S3_ENDPOINT = s3.endpoint;
-  process.env.TEST_NATS_URL = NATS_URL;
-  shared[TEST_SERVICES_KEY] = { s3, s3Directory } satisfies TestServices;
+  Object.assign(env, { TEST_S3_KIND: 's3rver', TEST_S3_ENDPOINT: s3.endpoint });
+  return async () => {
+    await s3.stop();
+    await rm(s3Directory, { recursive: true, force: true });
+  };
 }
 
 async function checkPostgres(): Promise<void> {

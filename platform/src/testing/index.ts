@@ -3,6 +3,7 @@ export * from './eventStore';
 export * from './s3';
 export * from './freePort';
 export * from './eventually';
+export * from './elapsedSeconds';
 export * from './fullDisk';
 export * from './tcpProxy';
 export * from './jwksServer';

@@ -1,18 +1,82 @@
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../objectStorage/s3Client';
+import { createS3Client, EMBEDDED_S3_CREDENTIALS } from '../objectStorage/s3Client';
 import { S3ObjectStorage } from '../objectStorage/s3ObjectStorage';
 import { uniqueName } from './testDatabase';
 
-/** The s3rver that globalSetup started for this run. */
-export function testS3Endpoint(): string {
-  const endpoint = process.env.TEST_S3_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_S3_ENDPOINT is not set: run integration tests through jest (platform/src/testing/globalSetup.ts)');
-  return endpoint;
+/** Which S3 the integration tests run against (`TEST_S3`): s3rver (the default), the Ceph gateway, or any other S3. */
+export type TestS3Kind = 's3rver' | 'ceph' | 'other';
+
+/**
+ * The S3 of this test run, as globalSetup left it in the environment: `TEST_S3_ENDPOINT`,
+ * `TEST_S3_REGION`, `TEST_S3_ACCESS_KEY_ID`, `TEST_S3_SECRET_ACCESS_KEY`,
+ * `TEST_S3_FORCE_PATH_STYLE` and `TEST_S3_KIND`. Every test client and every service a test
+ * starts signs with these, so the same suites run against s3rver, Ceph or another S3.
+ */
+export interface TestS3Settings {
+  readonly kind: TestS3Kind;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly forcePathStyle: boolean;
 }
 
-/** An S3 client for the test s3rver; destroy it when done. */
-export function createTestS3Client(endpoint: string = testS3Endpoint()): S3Client {
-  return createS3Client({ S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: true }, endpoint);
+export function testS3(): TestS3Settings {
+  const env = process.env;
+  const endpoint = env.TEST_S3_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_S3_ENDPOINT is not set: run integration tests through jest (platform/src/testing/globalSetup.ts)');
+  const kind = (env.TEST_S3_KIND ?? 's3rver') as TestS3Kind;
+  return {
+    kind,
+    endpoint,
+    region: env.TEST_S3_REGION || 'us-east-1',
+    accessKeyId: env.TEST_S3_ACCESS_KEY_ID || EMBEDDED_S3_CREDENTIALS.accessKeyId,
+    secretAccessKey: env.TEST_S3_SECRET_ACCESS_KEY || EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+    forcePathStyle: env.TEST_S3_FORCE_PATH_STYLE !== 'false',
+  };
+}
+
+/** The test S3's endpoint (globalSetup's s3rver, the Ceph gateway, or the S3 TEST_S3_ENDPOINT named). */
+export function testS3Endpoint(): string {
+  return testS3().endpoint;
+}
+
+/**
+ * The `S3_*` variables that point a service process at the test S3, through `endpoint` when
+ * given (a fault or throttling proxy in front of it).
+ */
+export function testS3Env(endpoint: string = testS3Endpoint()): Record<string, string> {
+  const s3 = testS3();
+  return {
+    S3_ENDPOINT: endpoint,
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
+  };
+}
+
+/**
+ * Whether this run's S3 is `kind`: a test of one store's own behaviour (s3rver's missing
+ * AbortMultipartUpload, say) runs as `(isTestS3('s3rver') ? it : it.skip)('… (s3rver only: why)')`.
+ */
+export function isTestS3(kind: TestS3Kind): boolean {
+  return (process.env.TEST_S3_KIND ?? 's3rver') === kind;
+}
+
+/** An S3 client for the test S3 (through `endpoint` when given: a proxy in front of it); destroy it when done. */
+export function createTestS3Client(endpoint: string = testS3Endpoint(), region?: string): S3Client {
+  const s3 = testS3();
+  return createS3Client(
+    {
+      S3_ENDPOINT: endpoint,
+      S3_REGION: region ?? s3.region,
+      S3_FORCE_PATH_STYLE: s3.forcePathStyle,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    },
+    endpoint,
+  );
 }
 
 /** A random, valid bucket name (uniqueName's underscore is not allowed in bucket names). */
@@ -28,7 +92,7 @@ export interface TestObjectStorage {
   cleanup(): Promise<void>;
 }
 
-/** An S3ObjectStorage on a fresh bucket of its own on the test s3rver (created already). */
+/** An S3ObjectStorage on a fresh bucket of its own on the test S3 (created already). */
 export async function createTestObjectStorage(
   options: { partSizeBytes?: number; queueSize?: number; endpoint?: string } = {},
 ): Promise<TestObjectStorage> {
@@ -64,5 +128,5 @@ async function deleteBucket(client: S3Client, bucket: string): Promise<void> {
   await client.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
-/** Empties and deletes a bucket a test made on the test s3rver. */
+/** Empties and deletes a bucket a test made on the test S3. */
 export const emptyAndDeleteBucket = deleteBucket;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createLogger, loadConfig, natsServers, signToken } from '@reelay/platform';
-import { ChildService, freePort, uniqueBucketName, uniqueName, type ChildExit } from '@reelay/platform/testing';
+import { ChildService, freePort, uniqueBucketName, uniqueName, testS3Env, type ChildExit } from '@reelay/platform/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { prepareEnvironment } from '../prepare';
 import { SERVICE_ENTRIES } from '../serviceEntries';
@@ -79,11 +79,8 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
     EVENT_STORE_URL: options.databaseUrl,
     NATS_URL: options.natsUrl,
     JOBS_STREAM: stream,
-    S3_ENDPOINT: options.s3Endpoint,
+    ...testS3Env(options.s3Endpoint),
     S3_BUCKET: bucket,
-    S3_ACCESS_KEY_ID: 'S3RVER',
-    S3_SECRET_ACCESS_KEY: 'S3RVER',
-    S3_FORCE_PATH_STYLE: 'true',
     ONESIGNAL_APP_ID: 'chaos-app',
     ONESIGNAL_API_KEY: 'chaos-key',
     ONESIGNAL_API_URL: options.oneSignalVia ? await options.oneSignalVia(oneSignal.url) : oneSignal.url,

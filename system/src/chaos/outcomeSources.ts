@@ -1,4 +1,5 @@
-import { createKnex, createS3Client, openEventStore } from '@reelay/platform';
+import { createKnex, openEventStore } from '@reelay/platform';
+import { createTestS3Client } from '@reelay/platform/testing';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import type { OutcomeSources } from './verifyOutcome';
 
@@ -11,7 +12,7 @@ export async function openOutcomeSources(options: {
 }): Promise<OutcomeSources & { close(): Promise<void> }> {
   const events = await openEventStore({ EVENT_STORE_URL: options.databaseUrl }, { applicationName: 'reelay-chaos-verify', maxConnections: 4 });
   const knex = createKnex(options.databaseUrl, { max: 2, applicationName: 'reelay-chaos-verify' });
-  const s3 = createS3Client({ S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: true, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER' }, options.s3Endpoint);
+  const s3 = createTestS3Client(options.s3Endpoint);
   return {
     store: events.store,
     knex,

@@ -1,6 +1,6 @@
 import { PersonalDataVault, asVideoEvent, loadConfig } from '@reelay/platform';
 import { verifyVideoInfo } from '@reelay/projector';
-import { eventually, startUrlProxy } from '@reelay/platform/testing';
+import { eventually, startUrlProxy, testS3Env } from '@reelay/platform/testing';
 import { startOneSignalStandIn } from '@reelay/notifier/testing';
 import { videoStreamName } from '@reelay/contracts';
 import { openOutcomeSources } from '../chaos/outcomeSources';
@@ -59,6 +59,8 @@ export async function runClusterSoak(options: ClusterSoakOptions): Promise<Clust
       directory: options.directory,
       s3Endpoint: proxy.url,
       env: {
+        // The test S3's keys and region (s3rver's, the Ceph gateway's), through the counting proxy.
+        ...testS3Env(proxy.url),
         ONESIGNAL_APP_ID: 'cluster-app',
         ONESIGNAL_API_KEY: 'cluster-key',
         ONESIGNAL_API_URL: oneSignal.url,

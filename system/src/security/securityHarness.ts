@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { UserId, VideoId, videoStreamName } from '@reelay/contracts';
-import { buildCommandApp, type CommandApiLimits } from '@reelay/command-api';
+import { PostgresLocker, buildCommandApp, fileTusArea, type CommandApiLimits } from '@reelay/command-api';
 import {
   migrateIntakeProgress,
   FileStagingStore,
@@ -32,6 +32,8 @@ export interface SecurityHarnessOptions {
   readonly limits?: Partial<CommandApiLimits>;
   /** Requests per user per minute, on each API. */
   readonly rateLimitMax?: number;
+  /** Mount tus at `/v1/uploads` (file staging, locks in the harness's Postgres). */
+  readonly withTus?: boolean;
 }
 
 /**
@@ -73,6 +75,8 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
     openPartial: (file) => (diskFull ? fillsUp(file) : createWriteStream(file, { flags: 'wx' })),
   });
 
+  const locker = options.withTus ? new PostgresLocker({ connectionString: events.url, applicationName: 'reelay-security-tus-locks', logger }) : undefined;
+  await locker?.start();
   const command = buildCommandApp({
     logger,
     metrics: createMetricsRegistry('command-api'),
@@ -89,6 +93,7 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
     },
     queryApiUrl: 'http://query.test',
     personalData,
+    tus: locker && { area: fileTusArea(staging, 3_600_000), expirationMs: 3_600_000, locker },
   });
   const query = buildQueryApp({
     config: loadConfig({ DATABASE_URL: events.url, ...auth, RATE_LIMIT_MAX: String(rateLimitMax) }),
@@ -105,10 +110,16 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
   return {
     commandUrl,
     queryUrl,
+    /** The two apps, for the routes they declare. */
+    commandApp: command,
+    queryApp: query,
+    knex,
     video,
     idpKey,
     jwks,
     store: events.store,
+    /** The event store's pool, for reading the log whole. */
+    pool: events.pool,
     tokenFor,
     bearer: async (userId: string) => ({ authorization: `Bearer ${await tokenFor(userId)}` }),
     /** From now on, staging writes fail with ENOSPC after 256 KiB (or work again). */
@@ -159,6 +170,7 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
     logs: () => logs,
     async dispose(): Promise<void> {
       await Promise.all([command.close(), query.close()]);
+      await locker?.stop();
       await projection.stop();
       await knex.destroy();
       await jwks.close();

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { startServiceProcess, type ServiceProcess } from '@reelay/platform/testing';
+import { startServiceProcess, testS3Env, type ServiceProcess } from '@reelay/platform/testing';
 import { MiB, type UploaderTestKit } from './uploaderTestKit';
 
 export type UploaderProcess = ServiceProcess;
@@ -13,11 +13,8 @@ export function uploaderEnv(kit: UploaderTestKit, s3Endpoint: string, overrides:
     EVENT_STORE_URL: kit.events.url,
     NATS_URL: process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
     JOBS_STREAM: kit.streamName,
-    S3_ENDPOINT: s3Endpoint,
+    ...testS3Env(s3Endpoint),
     S3_BUCKET: kit.s3.bucket,
-    S3_ACCESS_KEY_ID: 'S3RVER',
-    S3_SECRET_ACCESS_KEY: 'S3RVER',
-    S3_FORCE_PATH_STYLE: 'true',
     STAGING: `file://${kit.stagingDir}`,
     DATA_DIR: path.join(kit.stagingDir, '.data'),
     UPLOADER_OPS_PORT: '0',

@@ -52,7 +52,7 @@ function mostSpecific(error: unknown): S3LikeError {
   return (error ?? {}) as S3LikeError;
 }
 
-/** Exponential backoff with full jitter, capped; `attempt` starts at 1. */
+/** Exponential backoff with equal jitter (half the capped delay fixed, half random); `attempt` starts at 1. */
 export function backoffMs(attempt: number, random: () => number = Math.random, baseMs = 1000, capMs = 30_000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
