@@ -47,7 +47,9 @@ export interface FaultInjector {
   inject(kind: ClusterFault): Promise<boolean>;
   readonly natsFaults: readonly NatsFault[];
   readonly failovers: readonly PostgresFailover[];
-  /** Waits for a replica rebuild under way. */
+  /** A killed copy that is being started again (the soak must not count it as died by itself). */
+  isRestarting(name: string): boolean;
+  /** Waits for a replica rebuild and the restarts under way. */
   settle(): Promise<void>;
 }
 
@@ -66,7 +68,11 @@ export function createFaultInjector(cluster: LocalCluster, options: { tusInFligh
   const failovers: PostgresFailover[] = [];
   let rebuilding: Promise<void> | undefined;
 
+  // Copies started again after a kill, until they answer /healthz (as a supervisor would, in the background).
+  const booting = new Map<string, Promise<void>>();
   const killService = async (service: ClusterService, when?: () => boolean) => {
+    // One copy of a service down at a time: the other one serves meanwhile.
+    if (cluster.instances.some((candidate) => candidate.service === service && booting.has(candidate.name))) return undefined;
     if (when) {
       const deadline = Date.now() + 10_000;
       while (!when() && Date.now() < deadline) await sleep(20);
@@ -74,7 +80,13 @@ export function createFaultInjector(cluster: LocalCluster, options: { tusInFligh
     const instance = pick(cluster.instances.filter((candidate) => candidate.service === service && candidate.child.isRunning()));
     await instance.child.kill();
     await sleep(between(0, 500));
-    await cluster.startInstance(instance);
+    booting.set(
+      instance.name,
+      cluster
+        .startInstance(instance)
+        .catch((error: unknown) => options.log(`${instance.name} did not start again: ${(error as Error).message}`))
+        .finally(() => booting.delete(instance.name)),
+    );
     return instance.name;
   };
 
@@ -139,7 +151,16 @@ export function createFaultInjector(cluster: LocalCluster, options: { tusInFligh
     return target !== undefined;
   };
 
-  return { inject, natsFaults, failovers, settle: async () => void (await rebuilding) };
+  return {
+    inject,
+    natsFaults,
+    failovers,
+    isRestarting: (name) => booting.has(name),
+    settle: async () => {
+      await rebuilding;
+      await Promise.all(booting.values());
+    },
+  };
 }
 
 /** The node leading the jobs stream's Raft group, as a live node's monitoring endpoint says. */

@@ -97,7 +97,7 @@ export async function runClusterSoak(options: ClusterSoakOptions): Promise<Clust
     const unexpectedExits: Record<string, number> = {};
     const restartTheDead = async () => {
       for (const instance of running.instances) {
-        if (instance.child.isRunning()) continue;
+        if (instance.child.isRunning() || injector.isRestarting(instance.name)) continue;
         unexpectedExits[instance.service] = (unexpectedExits[instance.service] ?? 0) + 1;
         log(`${instance.name} had died by itself; starting it again:\n${instance.child.output().slice(-2000)}`);
         await running.startInstance(instance);

@@ -84,6 +84,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   // Postgres runs as its own user (when we are root) and must reach its folders below this one.
   await chmod(options.directory, 0o755);
   const stoppers: (() => Promise<void>)[] = [];
+  const instances: ServiceInstance[] = [];
   const stopEngines = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
   };
@@ -103,7 +104,6 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     }
     const credentials = options.s3Credentials ?? { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-    const instances: ServiceInstance[] = [];
     for (const service of Object.keys(counts) as ClusterService[]) {
       for (let index = 1; index <= counts[service]; index += 1) {
         const port = await freePort();
@@ -208,6 +208,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     log(`${instances.length} services ready: command API ${cluster.commandApi}, query API ${cluster.queryApi}`);
     return cluster;
   } catch (error) {
+    // Copies already started must not outlive a cluster that failed to start.
+    await Promise.all(instances.map((instance) => instance.child.kill()));
     await stopEngines();
     throw error;
   }
