@@ -45,7 +45,7 @@ async function mainCluster(s3Endpoint: string): Promise<boolean> {
     const started = Date.now();
     const { outcome, ...figures } = await runClusterSoak({ ...options, log: (line) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`) });
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
-    const clean = figures.lost + figures.duplicateCompletions + figures.duplicatePushes + figures.missingPushes + figures.checksumMismatches + figures.readModelDrift + figures.queryApiStale + figures.verifyReadModel.differences === 0;
+    const clean = figures.phonesGaveUp + figures.lost + figures.duplicateCompletions + figures.duplicatePushes + figures.missingPushes + figures.checksumMismatches + figures.readModelDrift + figures.queryApiStale + figures.verifyReadModel.differences === 0;
     if (!clean) process.stdout.write(`NOT CLEAN: ${JSON.stringify(outcome)}\n`);
     return clean;
   } finally {

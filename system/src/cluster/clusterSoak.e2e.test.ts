@@ -42,6 +42,7 @@ if (!haproxyInstalled) process.stderr.write('SKIPPED: the cluster soak needs HAP
       });
       const { outcome, ...figures } = report;
       process.stdout.write(`cluster soak (short form): ${JSON.stringify(figures)}\n`);
+      expect(report.phonesGaveUp).toBe(0);
       expect(outcome.notTerminal).toEqual([]);
       expect(outcome.duplicateCompletions).toEqual([]);
       expect(outcome.duplicatePushes).toEqual([]);

@@ -5,6 +5,8 @@ import type { AcceptedVideo } from './clusterSoak';
 
 export interface ClusterSoakReport {
   readonly uploads: number;
+  /** Phones that could not get an upload accepted before their deadline (each stops uploading). Must be 0. */
+  readonly phonesGaveUp: number;
   readonly tusUploads: number;
   readonly durationMs: number;
   readonly faults: Readonly<Record<string, number>>;
@@ -43,6 +45,7 @@ export interface ClusterSoakReport {
 
 export interface SoakFacts {
   readonly sent: readonly AcceptedVideo[];
+  readonly phonesGaveUp: number;
   readonly startedAt: number;
   readonly faults: Readonly<Record<string, number>>;
   readonly unexpectedExits: Readonly<Record<string, number>>;
@@ -72,6 +75,7 @@ export function summarise(facts: SoakFacts): ClusterSoakReport {
   const tusSent = tus.reduce((sum, video) => sum + (video.tus?.bytesSent ?? 0), 0);
   return {
     uploads: sent.length,
+    phonesGaveUp: facts.phonesGaveUp,
     tusUploads: tus.length,
     durationMs: Date.now() - facts.startedAt,
     faults: facts.faults,

@@ -29,6 +29,7 @@ describe('the cluster soak report', () => {
         { videoId: 'a', userId: 'u', sha256: '', sizeBytes: 1000, attempts: 1, acceptedAt: 5_000 },
         { videoId: 'b', userId: 'u', sha256: '', sizeBytes: 2000, attempts: 3, acceptedAt: 12_500, tus: { bytesSent: 2500, resumes: 2, restarts: 0 } },
       ],
+      phonesGaveUp: 0,
       startedAt: Date.now() - 1000,
       faults: { 'kill nats node': 1, 'fail over postgres': 1 },
       unexpectedExits: {},
