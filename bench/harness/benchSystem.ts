@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EMBEDDED_S3_CREDENTIALS, signToken, startEmbeddedS3, type EmbeddedS3 } from '@reelay/platform';
+import { EMBEDDED_S3_CREDENTIALS, signToken } from '@reelay/platform';
+import { startEmbeddedS3, type EmbeddedS3 } from '@reelay/platform/embeddedS3';
 import { createTestDatabase, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
-import { startSystem, type RunningSystem } from '../../system/src/e2e/runningSystem';
+import { startSystem, type LaunchOptions, type RunningSystem } from '../../system/src/e2e/runningSystem';
 
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -22,9 +23,10 @@ export interface BenchSystem {
  * writing to an s3rver the benchmark owns, so a baseline can talk to the very same server and the
  * services' memory can be measured without the S3 server's.
  */
-export async function startBenchSystem(env: NodeJS.ProcessEnv = {}): Promise<BenchSystem> {
+export async function startBenchSystem(env: NodeJS.ProcessEnv = {}, launch: LaunchOptions = {}): Promise<BenchSystem> {
   const s3Dir = await mkdtemp(path.join(os.tmpdir(), 'reelay-bench-s3-'));
-  const s3 = await startEmbeddedS3({ directory: s3Dir });
+  // A loaded machine can take s3rver well past its 15 s default to start.
+  const s3 = await startEmbeddedS3({ directory: s3Dir, startTimeoutMs: 60_000 });
   const database = await createTestDatabase('reelay_bench');
   const bucket = uniqueBucketName('reelay-bench');
   const system = await startSystem({
@@ -40,7 +42,7 @@ export async function startBenchSystem(env: NodeJS.ProcessEnv = {}): Promise<Ben
     RATE_LIMIT_MAX: '100000000',
     MAX_CONCURRENT_UPLOADS_PER_USER: '1000',
     ...env,
-  });
+  }, undefined, [], launch);
   return {
     system,
     s3,

@@ -46,3 +46,20 @@ export function samplePeakRss(rootPid: number, intervalMs = 100): { stop(): Prom
     },
   };
 }
+
+/** The resident memory (bytes) of one process, without its children; 0 once it is gone. */
+export async function processRssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** The ids of a process's direct children. */
+export async function childPids(parentPid: number): Promise<number[]> {
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parentPid) children.push(Number(entry));
+  }
+  return children;
+}

@@ -23,6 +23,7 @@ import { registerRetryUpload } from './retryUpload/retryUploadRoute';
 import type { IntakeProgress } from './intakeProgress/intakeProgress';
 import { registerTus } from './resumableUpload/registerTus';
 import type { StagingTusStore } from './resumableUpload/stagingTusStore';
+import type { OpenUploads } from './resumableUpload/openUploads';
 import type { TusArea } from './resumableUpload/tusArea';
 
 /** What one caller may do; see the README's "Security" section. */
@@ -60,7 +61,7 @@ export interface CommandAppDeps {
    * Where tus uploads (`/v1/uploads`) are kept, and their locks (a PostgresLocker, started and
    * stopped by the caller); without it the routes are not mounted.
    */
-  readonly tus?: { readonly area: TusArea; readonly expirationMs: number; readonly locker: Locker };
+  readonly tus?: { readonly area: TusArea; readonly expirationMs: number; readonly locker: Locker; readonly openUploads: OpenUploads };
   /** Where the bytes received so far are written for the query API (see intake_progress). */
   readonly progress?: IntakeProgress;
 }
@@ -126,6 +127,7 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
         progress: deps.progress,
         logger: deps.logger,
         locker: deps.tus.locker,
+        openUploads: deps.tus.openUploads,
       })
     : undefined;
   return { app, tusStore };

@@ -7,3 +7,4 @@ export { sweepStaging, type SweepReport } from './stagingSweeper/sweepStaging';
 export { startStagingSweeper, type StagingSweeper } from './stagingSweeper/startStagingSweeper';
 export { fileTusArea } from './resumableUpload/fileTusArea';
 export { PostgresLocker } from './resumableUpload/postgresLocker';
+export { OpenUploads } from './resumableUpload/openUploads';

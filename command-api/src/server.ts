@@ -21,6 +21,7 @@ import {
 import { buildCommandApi, commandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { createTusArea } from './resumableUpload/createTusArea';
+import { OpenUploads } from './resumableUpload/openUploads';
 import { PostgresLocker } from './resumableUpload/postgresLocker';
 import { startUploadExpiry, type UploadExpiry } from './resumableUpload/startUploadExpiry';
 import { startJobRelay } from './jobRelay/jobRelay';
@@ -43,6 +44,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   await personalData.migrate();
   if (personalData.kek.development) logger.warn(DEVELOPMENT_KEK_WARNING);
   await migrateIntakeProgress(knex);
+  await OpenUploads.migrate(knex);
   // On DATABASE_URL, which every command API process of a deployment shares (the event store may be elsewhere).
   const locker = new PostgresLocker({ connectionString: config.DATABASE_URL, applicationName: 'reelay-command-api-tus-locks', logger: logger.child({ component: 'tus-locker' }) });
   await locker.start();
@@ -72,7 +74,12 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     limits: commandApiLimits(config),
     queryApiUrl: config.QUERY_API_PUBLIC_URL,
     personalData,
-    tus: { area: createTusArea(staging, config.TUS_UPLOAD_EXPIRATION_MS), expirationMs: config.TUS_UPLOAD_EXPIRATION_MS, locker },
+    tus: {
+      area: createTusArea(staging, config.TUS_UPLOAD_EXPIRATION_MS),
+      expirationMs: config.TUS_UPLOAD_EXPIRATION_MS,
+      locker,
+      openUploads: new OpenUploads(knex, { maxPerUser: config.MAX_OPEN_UPLOADS_PER_USER, expirationMs: config.TUS_UPLOAD_EXPIRATION_MS }),
+    },
     progress,
   });
   const relay = startJobRelay({ store, knex, queue, logger: logger.child({ component: 'job-relay' }) });

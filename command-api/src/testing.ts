@@ -22,6 +22,7 @@ import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueB
 import { buildCommandApi, type CommandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { fileTusArea } from './resumableUpload/fileTusArea';
+import { OpenUploads } from './resumableUpload/openUploads';
 import { PostgresLocker } from './resumableUpload/postgresLocker';
 import { s3TusArea } from './resumableUpload/s3TusArea';
 import type { TusArea } from './resumableUpload/tusArea';
@@ -36,6 +37,8 @@ export interface TestCommandApiOptions {
   readonly logger?: Logger;
   /** How long unfinished tus uploads live (24 h by default). */
   readonly tusExpirationMs?: number;
+  /** Unfinished tus uploads one user may have open (20 by default). */
+  readonly maxOpenUploadsPerUser?: number;
   /** `s3`: staging on a bucket of the test's own on the test s3rver instead of a folder. */
   readonly stagingKind?: 'file' | 's3';
   /** How often intake progress is written per video (ms). */
@@ -78,6 +81,8 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
   const logger = options.logger ?? pino({ level: 'silent' });
   const knex = createKnex(events.url, { max: 4 });
   await migrateIntakeProgress(knex);
+  await OpenUploads.migrate(knex);
+  const openUploads = new OpenUploads(knex, { maxPerUser: options.maxOpenUploadsPerUser ?? 20, expirationMs: tusExpirationMs });
   const personalData = PersonalDataVault.fromConfig(knex, {});
   await personalData.migrate();
   const progress = new IntakeProgress(knex, logger, options.progressIntervalMs ?? 1000);
@@ -99,7 +104,7 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     },
     queryApiUrl: 'http://query.test',
     personalData,
-    tus: { area, expirationMs: tusExpirationMs, locker },
+    tus: { area, expirationMs: tusExpirationMs, locker, openUploads },
     progress,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -116,6 +121,7 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     /** Opens the sealed title and file name of recorded events, as the projector does. */
     personalData,
     tusStore: tusStore!,
+    openUploads,
     area,
     tokenFor: (userId: string) => signToken(userId, { secret: SECRET }),
     /**

@@ -42,6 +42,14 @@ export function buildDemoApp(options: DemoAppOptions): HttpApp {
       reply.header('cache-control', 'no-store').type('text/javascript; charset=utf-8');
       return options.page.script;
     });
+    routes.get('/demo/uppy', async (_request, reply) => {
+      reply.header('cache-control', 'no-store').type('text/html; charset=utf-8');
+      return options.page.uppy.html;
+    });
+    routes.get('/demo/uppy.js', async (_request, reply) => {
+      reply.header('cache-control', 'no-store').type('text/javascript; charset=utf-8');
+      return options.page.uppy.script;
+    });
     routes.get('/demo/config', async () => ({ developmentSignIn: options.developmentSignIn !== undefined }));
     routes.post('/demo/token', { schema: { body: SignIn } }, async (request) => {
       const signIn = options.developmentSignIn;

@@ -58,7 +58,7 @@ describe('the demo server', () => {
       logger: createLogger('demo-test', 'silent'),
       metrics: createMetricsRegistry('demo-test'),
       upstreams: { commandApiUrl: command.url, queryApiUrl: query.url },
-      page: { html: '<!doctype html><title>demo</title>', script: 'void 0;' },
+      page: { html: '<!doctype html><title>demo</title>', script: 'void 0;', uppy: { html: '<!doctype html><title>uppy</title>', script: 'void 1;' } },
       pushes,
       verifier: developmentSignIn ? createTokenVerifier({}) : verifier,
       developmentSignIn: developmentSignIn ? {} : undefined,

@@ -7,7 +7,6 @@ import {
   ensureDatabase,
   migrateCheckpoints,
   openEventStore,
-  startEmbeddedS3,
   type Config,
   type Logger,
 } from '@reelay/platform';
@@ -33,7 +32,7 @@ export async function prepareEnvironment(config: Config, logger: Logger): Promis
   if (config.S3_ENDPOINT) return { env: {}, stop: async () => undefined };
   const directory = path.join(config.DATA_DIR, 's3');
   await mkdir(directory, { recursive: true });
-  const s3 = await startEmbeddedS3({ directory, logger });
+  const s3 = await loadEmbeddedS3().startEmbeddedS3({ directory, logger });
   logger.info({ endpoint: s3.endpoint, directory }, 'S3_ENDPOINT is unset: started the embedded S3 server (s3rver) on loopback');
   return {
     env: {
@@ -44,4 +43,17 @@ export async function prepareEnvironment(config: Config, logger: Logger): Promis
     },
     stop: () => s3.stop(),
   };
+}
+
+/**
+ * s3rver is a development dependency: loaded only here, only when no S3 is configured, so that a
+ * production install (`npm ci --omit=dev`), which has no s3rver, still runs with S3_ENDPOINT set.
+ */
+function loadEmbeddedS3(): typeof import('@reelay/platform/embeddedS3') {
+  try {
+    require.resolve('s3rver');
+  } catch {
+    throw new Error('S3_ENDPOINT is unset and the embedded S3 server (s3rver, a development dependency) is not installed: set S3_ENDPOINT');
+  }
+  return require('@reelay/platform/embeddedS3') as typeof import('@reelay/platform/embeddedS3');
 }

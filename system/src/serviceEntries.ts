@@ -3,7 +3,10 @@ import { PROJECT_ROOT, type Config } from '@reelay/platform';
 
 export interface ServiceEntry {
   readonly name: string;
+  /** Its TypeScript entry file, absolute. */
   readonly entry: string;
+  /** The same, relative to the project root (`projector/src/main.ts`): see `nodeArgsForEntry`. */
+  readonly sourceEntry: string;
   /** Where its HTTP server listens: the API itself, or the worker's health and metrics. */
   readonly port: (config: Config) => number;
   readonly api: boolean;
@@ -22,7 +25,7 @@ export interface ServiceEntry {
 const HOT_READ_PATH_FLAGS = ['--max-semi-space-size=32'];
 
 /** Every service of the system, in the order they are started. */
-const SERVICES: readonly ServiceEntry[] = [
+const SERVICES: readonly Omit<ServiceEntry, 'sourceEntry'>[] = [
   { name: 'projector', entry: 'projector/src/main.ts', port: (c) => c.PROJECTOR_OPS_PORT, api: false },
   { name: 'notifier', entry: 'notifier/src/main.ts', port: (c) => c.NOTIFIER_OPS_PORT, api: false },
   { name: 'uploader', entry: 'uploader/src/main.ts', port: (c) => c.UPLOADER_OPS_PORT, api: false },
@@ -31,4 +34,8 @@ const SERVICES: readonly ServiceEntry[] = [
   { name: 'demo', entry: 'demo/src/main.ts', port: (c) => c.DEMO_PORT, api: false, path: '/demo' },
 ];
 
-export const SERVICE_ENTRIES: readonly ServiceEntry[] = SERVICES.map((service) => ({ ...service, entry: path.join(PROJECT_ROOT, service.entry) }));
+export const SERVICE_ENTRIES: readonly ServiceEntry[] = SERVICES.map((service) => ({
+  ...service,
+  sourceEntry: service.entry,
+  entry: path.join(PROJECT_ROOT, service.entry),
+}));

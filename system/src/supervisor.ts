@@ -1,13 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PROJECT_ROOT, type Logger } from '@reelay/platform';
+import { createInterface } from 'node:readline';
+import { PROJECT_ROOT, nodeArgsForEntry, type Logger } from '@reelay/platform';
 
 export interface ServiceProcessSpec {
   readonly name: string;
-  /** The TypeScript entry file, run with tsx so no build step is needed. */
-  readonly entry: string;
+  /**
+   * Its entry file as a source path relative to the project root: run with tsx from the sources
+   * (no build step), or its compiled `dist/` file when the launcher itself runs compiled.
+   */
+  readonly sourceEntry: string;
   readonly env: NodeJS.ProcessEnv;
   /** Flags for its Node.js runtime, before the entry. */
   readonly nodeFlags?: readonly string[];
+  /** Takes each line it writes to stdout (to pretty-print it); unset: stdout is the launcher's own. */
+  readonly onStdoutLine?: (line: string) => void;
 }
 
 const STOP_DEADLINE_MS = 30_000;
@@ -33,12 +39,13 @@ export class SupervisedProcess {
   }
 
   start(): void {
-    const child = spawn(process.execPath, [...(this.spec.nodeFlags ?? []), '--import', 'tsx', this.spec.entry], {
+    const child = spawn(process.execPath, [...(this.spec.nodeFlags ?? []), ...nodeArgsForEntry(this.spec.sourceEntry)], {
       // `--import tsx` is resolved from the working directory: the project's, wherever we were started.
       cwd: PROJECT_ROOT,
       env: this.spec.env,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', this.spec.onStdoutLine ? 'pipe' : 'inherit', 'inherit'],
     });
+    if (child.stdout && this.spec.onStdoutLine) createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', this.spec.onStdoutLine);
     this.child = child;
     const startedAt = Date.now();
     child.once('exit', (code, signal) => {

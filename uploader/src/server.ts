@@ -30,6 +30,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
     bucket: config.S3_BUCKET,
     partSizeBytes: config.UPLOAD_PART_SIZE_BYTES,
     queueSize: config.UPLOAD_QUEUE_SIZE,
+    serverSideCopy: config.UPLOAD_SERVER_SIDE_COPY,
   });
   await storage.ensureBucket();
   const staging = createStagingStore(config);

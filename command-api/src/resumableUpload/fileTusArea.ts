@@ -1,4 +1,4 @@
-import { readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { FileConfigstore, FileStore } from '@tus/file-store';
 import { Upload } from '@tus/utils';
@@ -24,6 +24,16 @@ export function fileTusArea(staging: FileStagingStore, expirationMs: number): Tu
     dataStore,
     idFor: (name) => name,
     nameOf: (id) => id,
+    async readStart(id, bytes) {
+      const file = await open(path.join(directory, id), 'r');
+      try {
+        const buffer = Buffer.alloc(bytes);
+        const { bytesRead } = await file.read(buffer, 0, bytes, 0);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await file.close();
+      }
+    },
     async handOver(upload) {
       await rename(path.join(directory, upload.id), path.join(staging.directory, upload.id));
       await records.set(upload.id, new Upload({ ...upload, offset: upload.size ?? upload.offset }));

@@ -1,13 +1,14 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
-
-/** How many first bytes the video check sees, as for `POST /v1/videos`. */
-export const HEAD_BYTES = 4096;
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { HeadVerdict } from './headVerdict';
 
 /**
- * Holds back the first `needBytes` of an upload until they have all arrived, then lets them
- * through only if `check` accepts them. So the bytes before the check never reach the store: a
- * request cut off inside them leaves the upload at offset 0, and a rejected one leaves nothing.
+ * Holds back the bytes of a request that carries part of an upload's first `needBytes`, until the
+ * head arrived so far (what earlier requests stored, `stored`, then these bytes) can be judged.
+ * A video opens the gate; a non-video fails the stream with `refuse()` before any of these bytes
+ * reach the store; a request that ends while its head is still undecided (a 200-byte chunk of a
+ * head that could be MPEG-TS) lets its bytes through, for the next request to judge with them.
+ * A request cut off while bytes are held keeps none of them.
  */
 export class HeadGate extends Transform {
   private held: Buffer[] = [];
@@ -15,29 +16,35 @@ export class HeadGate extends Transform {
   private open = false;
 
   constructor(
+    private readonly stored: Buffer,
     private readonly needBytes: number,
-    private readonly check: (head: Buffer) => Error | undefined,
-    private readonly tooShort: () => Error,
+    private readonly judge: (head: Buffer, need: number) => HeadVerdict,
+    private readonly refuse: () => Error,
   ) {
     super();
-    if (needBytes <= 0) this.open = true;
+    if (stored.length >= needBytes) this.open = true;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     if (this.open) return callback(null, chunk);
     this.held.push(chunk);
     this.heldBytes += chunk.length;
-    if (this.heldBytes < this.needBytes) return callback();
-    const held = Buffer.concat(this.held);
-    this.held = [];
-    const rejection = this.check(held.subarray(0, this.needBytes));
-    if (rejection) return callback(rejection);
+    const head = Buffer.concat([this.stored, ...this.held], Math.min(this.needBytes, this.stored.length + this.heldBytes));
+    const verdict = this.judge(head, this.needBytes);
+    if (verdict === 'undecided') return callback();
+    if (verdict === 'not-video') return callback(this.refuse());
     this.open = true;
-    callback(null, held);
+    this.release(callback);
   }
 
   override _flush(callback: TransformCallback): void {
-    callback(this.open ? null : this.tooShort());
+    this.release(callback);
+  }
+
+  private release(callback: TransformCallback): void {
+    const held = Buffer.concat(this.held);
+    this.held = [];
+    callback(null, held.length > 0 ? held : undefined);
   }
 }
 
@@ -61,3 +68,13 @@ export class ByteMeter extends Transform {
 }
 
 export const newSha256 = (): Hash => createHash('sha256');
+
+/**
+ * `stream`'s bytes, and its failure only once the reader asks for more. @tus/s3-store first reads
+ * an upload's incomplete part from S3 and only then puts the request's stream behind it (in a
+ * MultiStream): a stream that failed meanwhile (a refused head, an idle cut) has emitted its error
+ * to nobody, and the MultiStream waits for it for ever. Read lazily, the failure reaches it.
+ */
+export function failingWhenRead(stream: Readable): Readable {
+  return Readable.from(stream[Symbol.asyncIterator](), { objectMode: false });
+}

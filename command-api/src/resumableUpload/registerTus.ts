@@ -3,13 +3,15 @@ import type { Locker } from '@tus/utils';
 import type { EventStore, HttpApp, Logger, StagingStore } from '@reelay/platform';
 import type { IntakeProgress, IntakeStart } from '../intakeProgress/intakeProgress';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
-import { detectVideoContainer } from '../requestUpload/videoSignature';
 import { registerResumableUpload } from './resumableUploadRoutes';
-import { StagingTusStore, tusError } from './stagingTusStore';
+import { headVerdict } from './headVerdict';
+import { StagingTusStore } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 import type { RecordUploadDeps } from '../requestUpload/recordUploadRequested';
+import type { OpenUploads } from './openUploads';
 import { createTusServer, videoIdOfUpload, type TusRequestContext } from './tusServer';
 import { describeUpload } from './uploadMetadata';
+import { ownerOf } from './uploadOwner';
 
 export interface TusDeps {
   readonly area: TusArea;
@@ -26,6 +28,8 @@ export interface TusDeps {
   readonly logger: Logger;
   /** Upload locks shared by every command API process. */
   readonly locker: Locker;
+  /** Each user's places for unfinished uploads (MAX_OPEN_UPLOADS_PER_USER). */
+  readonly openUploads: OpenUploads;
 }
 
 /** Mounts tus at `/v1/uploads`; returns the store, whose `deleteExpired()` the expiry timer calls. */
@@ -37,30 +41,30 @@ export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
     area,
     idleTimeoutMs: deps.idleTimeoutMs,
     expirationMs: deps.expirationMs,
-    checkHead: (head) => {
-      if (!detectVideoContainer(head)) throw tusError(415, 'the upload is not a video (its first bytes match no known video container); nothing was kept');
-    },
+    judgeHead: headVerdict,
     observer: {
       onBytes(upload, receivedBytes) {
         if (!progress) return;
         let start = intakes.get(upload);
         if (!start) {
           const videoId = videoIdOfUpload(area, upload.id);
-          const userId = upload.metadata?.userId;
+          const userId = ownerOf(upload);
           if (!videoId || !userId) return;
           start = { videoId, userId, metaInfo: describeUpload(upload.metadata), totalBytes: upload.size };
           intakes.set(upload, start);
         }
         progress.report(start, receivedBytes);
       },
-      onGone(id) {
+      async onGone(id) {
         const videoId = videoIdOfUpload(area, id);
         if (progress && videoId) progress.remove(videoId).catch((error: unknown) => deps.logger.warn({ err: error, videoId }, 'could not remove intake progress'));
+        // Before the request that removed it answers: a client that terminates one upload to start another finds its place free.
+        await deps.openUploads.close(id).catch((error: unknown) => deps.logger.warn({ err: error, id }, 'could not give back an open upload place (it frees itself at expiry)'));
       },
     },
   });
   const contexts = new WeakMap<IncomingMessage, TusRequestContext>();
-  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker });
+  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker, openUploads: deps.openUploads });
   registerResumableUpload(app, {
     tus,
     store,

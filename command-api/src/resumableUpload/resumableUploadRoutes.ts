@@ -6,8 +6,10 @@ import { type UserId } from '@reelay/contracts';
 import { HttpError, SLUGS, closeWaitsFor, type HttpApp, type OpenApiRouteConfig } from '@reelay/platform';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
 import type { StagingTusStore } from './stagingTusStore';
-import { UPLOAD_NAME, UPLOADS_PATH, VIDEO_ID_HEADER, ownerOf, type TusRequestContext } from './tusServer';
+import { UPLOAD_NAME, UPLOADS_PATH, VIDEO_ID_HEADER, type TusRequestContext } from './tusServer';
 import type { TusArea } from './tusArea';
+import { ownUpload } from './ownUpload';
+import { clientMetadataHeader } from './uploadOwner';
 
 export interface ResumableUploadRouteDeps {
   readonly tus: Server;
@@ -102,10 +104,11 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
       method: ['HEAD', 'PATCH', 'DELETE'],
       url: `${UPLOADS_PATH}/:uploadId`,
       schema: { ...TUS_DOCS.upload.schema, params: UploadParams },
-      config: TUS_DOCS.upload.config,
+      // The chunks of an upload in progress are limited by its creation (counted), its length and the slots.
+      config: { ...TUS_DOCS.upload.config, notRateLimited: async (request) => (await ownUpload(deps, request.raw, (request.params as { uploadId: string }).uploadId, request.userId)) !== undefined },
       exposeHeadRoute: false,
       handler: async (request, reply) => {
-        const uploadId = await requireOwnUpload(deps, request.params.uploadId, request.userId);
+        const uploadId = await requireOwnUpload(deps, request.raw, request.params.uploadId, request.userId);
         const release = request.method === 'PATCH' ? takeSlot(deps, request.userId) : undefined;
         const ended = inFlight.begin();
         try {
@@ -136,12 +139,10 @@ function takeSlot(deps: ResumableUploadRouteDeps, userId: string): () => void {
 }
 
 /** The store id of the caller's upload named `name` (the route's parameter); 404 when not theirs. */
-async function requireOwnUpload(deps: ResumableUploadRouteDeps, name: string, userId: string): Promise<string> {
-  const notFound = new HttpError(404, 'not-found', `no upload ${name} of yours exists (it may have expired or been terminated)`, { 'tus-resumable': '1.0.0' });
-  if (!UPLOAD_NAME.test(name)) throw notFound;
-  const id = deps.area.idFor(name);
-  if ((await ownerOf(deps.store, id)) !== userId) throw notFound;
-  return id;
+async function requireOwnUpload(deps: ResumableUploadRouteDeps, raw: IncomingMessage, name: string, userId: string): Promise<string> {
+  const upload = await ownUpload(deps, raw, name, userId);
+  if (!upload) throw new HttpError(404, 'not-found', `no upload ${name} of yours exists (it may have expired or been terminated)`, { 'tus-resumable': '1.0.0' });
+  return upload.id;
 }
 
 type AnyRequest = { raw: IncomingMessage; id: string; log: { error: (obj: unknown, msg: string) => void } };
@@ -162,10 +163,13 @@ async function forward(deps: ResumableUploadRouteDeps, request: AnyRequest, repl
   }
   reply.code(response.status);
   response.headers.forEach((value, name) => {
-    if (name !== 'content-length') reply.header(name, value);
+    // The record's metadata carries the owner too; the client hears back only what it sent.
+    if (name !== 'content-length') reply.header(name, name === 'upload-metadata' ? clientMetadataHeader(value) : value);
   });
   const location = response.headers.get('location');
-  const videoId = location ? videoIdFromLocation(deps, location) : undefined;
+  // A HEAD of a finished upload names its video too: a phone that lost the last answer learns it here.
+  const finished = request.raw.method === 'HEAD' && response.headers.get('upload-offset') === response.headers.get('upload-length');
+  const videoId = location ? videoIdFromLocation(deps, location) : finished ? videoIdFromLocation(deps, request.raw.url ?? '') : undefined;
   if (videoId) reply.header(VIDEO_ID_HEADER, videoId);
   return reply.send(text === '' ? undefined : text);
 }

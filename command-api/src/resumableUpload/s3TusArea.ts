@@ -1,7 +1,8 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, S3, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, S3, type S3Client } from '@aws-sdk/client-s3';
 import { S3Store, type Options as S3StoreOptions } from '@tus/s3-store';
 import type { KvStore, Upload } from '@tus/utils';
 import type { S3StagingStore } from '@reelay/platform';
+import { isComplete } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 
 const INFO_SUFFIX = '.info';
@@ -16,6 +17,15 @@ class SharedClientS3Store extends S3Store {
     const shared = new S3({ region: 'us-east-1' });
     shared.send = client.send.bind(client) as S3['send'];
     this.client = shared;
+  }
+
+  /** The bytes of an upload not yet in a part of its own (fewer than a part), if any. */
+  async readIncompletePart(id: string): Promise<Buffer> {
+    const part = await this.getIncompletePart(id);
+    if (!part) return Buffer.alloc(0);
+    const chunks: Buffer[] = [];
+    for await (const chunk of part) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 }
 
@@ -50,16 +60,14 @@ export function s3TusArea(staging: S3StagingStore, expirationMs: number, partSiz
   });
   const prefixKey = staging.keyFor('');
   const nameOf = (id: string) => id.slice(prefixKey.length);
-  const exists = async (key: string) =>
-    client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
-      () => true,
-      (error: { $metadata?: { httpStatusCode?: number } }) => (error.$metadata?.httpStatusCode === 404 ? false : Promise.reject(error)),
-    );
-
   return {
     dataStore,
     idFor: (name) => staging.keyFor(name),
     nameOf,
+    async readStart(id, bytes) {
+      // Below the first part's size every stored byte is in the incomplete part (`<name>.part`).
+      return (await dataStore.readIncompletePart(id)).subarray(0, bytes);
+    },
     async handOver(upload: Upload) {
       return staging.refFor(nameOf(upload.id));
     },
@@ -78,8 +86,10 @@ export function s3TusArea(staging: S3StagingStore, expirationMs: number, partSiz
       return found;
     },
     async removeRecord(id) {
-      // A finished upload's object is a staged file now, the video's: only the record goes.
-      if (!(await exists(id))) {
+      const upload = await dataStore.getUpload(id).catch((error: { status_code?: number }) => (error.status_code === 404 ? undefined : Promise.reject(error)));
+      // A finished upload's object is a staged file (the video's) or already stored and removed:
+      // only the record goes. An unfinished one's multipart upload is aborted with it.
+      if (upload && !isComplete(upload)) {
         await dataStore.remove(id).catch((error: { status_code?: number }) => (error.status_code === 404 ? undefined : Promise.reject(error)));
       }
       await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: `${id}${INFO_SUFFIX}` }, { Key: `${id}.part` }], Quiet: true } }));

@@ -11,6 +11,8 @@ export interface TusArea {
   idFor(name: string): string;
   /** The URL and staging name of a store id. */
   nameOf(id: string): string;
+  /** The first `bytes` stored of an unfinished upload, fewer than a part (the head being checked). */
+  readStart(id: string, bytes: number): Promise<Buffer>;
   /** Makes the complete upload a staged file and returns its staging ref. */
   handOver(upload: Upload): Promise<string>;
   /** An upload that was handed over and that the data store alone no longer reports; or undefined. */

@@ -8,8 +8,10 @@ import { recordUploadRequested, type RecordUploadDeps } from '../requestUpload/r
 import { stagingNameFor, videoIdOfStagingName } from '../requestUpload/stagingName';
 import type { StagingTusStore } from './stagingTusStore';
 import { tusError } from './stagingTusStore';
+import type { OpenUploads } from './openUploads';
 import type { TusArea } from './tusArea';
 import { describeUpload } from './uploadMetadata';
+import { findOwner, ownerOf, withOwner } from './uploadOwner';
 
 export const UPLOADS_PATH = '/v1/uploads';
 /** The response header that names the video a tus upload becomes. */
@@ -43,6 +45,8 @@ export interface TusServerDeps {
   readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
   /** Upload locks shared by every command API process (PostgresLocker), so any of them may serve any request. */
   readonly locker: Locker;
+  /** Each user's places for unfinished uploads, shared by every command API process. */
+  readonly openUploads: OpenUploads;
 }
 
 /** The video id a tus upload (by store id) is for. */
@@ -53,8 +57,8 @@ export function videoIdOfUpload(area: TusArea, id: string): VideoId | undefined 
 /**
  * @tus/server for `/v1/uploads`: creation (with upload), termination, expiration and deferred
  * length on the staging area. The video id is allocated at creation: the upload's URL is
- * `/v1/uploads/<videoId>-<suffix>`, the POST answers it in `Reelay-Video-Id` and the upload's
- * metadata carries `videoId` (and the owner's `userId`). When the last byte is stored, the same
+ * `/v1/uploads/<videoId>-<suffix>` and the POST answers it in `Reelay-Video-Id`; the upload's
+ * record keeps the metadata as sent, and its owner (see uploadOwner). When the last byte is stored, the same
  * `UploadRequested` as `POST /v1/videos` is recorded.
  */
 export function createTusServer(deps: TusServerDeps): Server {
@@ -86,32 +90,32 @@ export function createTusServer(deps: TusServerDeps): Server {
     async onIncomingRequest(req, id) {
       if (req.method === 'POST') return;
       const context = contextOf(req);
-      if (id !== context.uploadId || (await ownerOf(deps.store, id)) !== context.userId) throw tusError(404, 'no such upload of yours');
+      if (id !== context.uploadId || (await findOwner(deps.store, id)) !== context.userId) throw tusError(404, 'no such upload of yours');
     },
     async onUploadCreate(req, upload) {
       const { userId } = contextOf(req);
-      const description = describeUpload(upload.metadata);
-      const videoId = videoIdOfUpload(deps.area, upload.id);
-      return { metadata: { title: description.title, fileName: description.fileName, contentType: description.contentType, videoId: videoId ?? null, userId } };
+      // Kept as the client sent it (HEAD answers it back), with the owner under a reserved key.
+      const metadata = withOwner(upload.metadata, userId);
+      // Otherwise tus finishes it at once, and no video check ever sees a byte.
+      if (upload.size === 0) throw tusError(400, 'Upload-Length is 0: an empty file is not a video; nothing was created');
+      describeUpload(upload.metadata);
+      const { maxPerUser } = deps.openUploads.options;
+      if (!(await deps.openUploads.tryOpen(userId, upload.id))) {
+        throw tusError(429, `at most ${maxPerUser} unfinished uploads per user may be open; finish or terminate one (DELETE its URL), or wait for one to expire`);
+      }
+      return { metadata };
     },
     async onUploadFinish(req, upload) {
       const context = contextOf(req);
       // Under its creator, never under whoever sent the last bytes (they are the same once the checks above hold).
-      const creator = upload.metadata?.userId;
+      const creator = ownerOf(upload);
       if (!creator || creator !== context.userId) throw tusError(404, 'no such upload of yours');
-      await recordFinishedUpload(deps, { ...context, userId: UserId.parse(creator) }, upload);
+      // A repeated last PATCH of a finished upload: answered as the first was, recorded once.
+      if (!deps.store.wasCompleteWhenRead(upload)) await recordFinishedUpload(deps, { ...context, userId: UserId.parse(creator) }, upload);
+      await deps.openUploads.close(upload.id);
       return { headers: { [VIDEO_ID_HEADER]: videoIdOfUpload(deps.area, upload.id) ?? '' } };
     },
   });
-}
-
-/** The user who created an upload (its metadata's `userId`); undefined when there is no such upload. */
-export async function ownerOf(store: StagingTusStore, id: string): Promise<string | undefined> {
-  const upload = await store.getUpload(id).catch((error: { status_code?: number }) => {
-    if (error.status_code === 404 || error.status_code === 410) return undefined;
-    throw error;
-  });
-  return upload?.metadata?.userId ?? undefined;
 }
 
 /** Hands the complete upload to staging and records `UploadRequested`; on failure keeps nothing. */

@@ -103,6 +103,20 @@ describe('one reading of a tus request: the upload authorised is the upload acte
     expect(await api.allEvents()).toEqual([]);
   });
 
+  it('takes the owner from the token, never from a userId the client puts in Upload-Metadata', async () => {
+    const forged = `${METADATA('Forged')},userId ${b64('alice')}`;
+    const created = await send(api, 'POST', '/v1/uploads', { ...mallory, 'upload-length': String(victimBytes.length), 'upload-metadata': forged });
+    expect(created.status).toBe(201);
+    const name = String(created.headers.location).split('/').pop() ?? '';
+
+    expect((await send(api, 'HEAD', `/v1/uploads/${name}`, alice)).status).toBe(404);
+    const finished = await send(api, 'PATCH', `/v1/uploads/${name}`, { ...mallory, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, victimBytes);
+    expect(finished.status).toBe(204);
+    const [stored] = await api.store.readStream(`video-${name.slice(0, 36)}`);
+    const [event] = await api.personalData.openVideoEvents([asVideoEvent(stored!)]);
+    expect(event?.data).toMatchObject({ userId: 'mallory', metaInfo: { title: 'Forged' } });
+  });
+
   it('records a finished upload under its creator, whoever the store is asked for', async () => {
     const finished = await send(api, 'PATCH', `/v1/uploads/${victim}`, { ...alice, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }, victimBytes);
     expect(finished.status).toBe(204);

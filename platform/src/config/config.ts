@@ -77,6 +77,8 @@ const ConfigSchema = z
     UPLOAD_MAX_ATTEMPTS: positiveInt(5),
     UPLOAD_PART_SIZE_BYTES: z.coerce.number().int().min(5 * 1024 ** 2).default(8 * 1024 ** 2),
     UPLOAD_QUEUE_SIZE: positiveInt(4),
+    /** Copy from S3 staging inside the store (UploadPartCopy) when it is the videos' store; 'false' always streams. */
+    UPLOAD_SERVER_SIDE_COPY: flag.default(true),
     UPLOADER_CONCURRENCY: positiveInt(2),
     PROGRESS_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
     /** Requests one user may make to one API process per RATE_LIMIT_WINDOW_MS; more get 429. */
@@ -109,6 +111,11 @@ const ConfigSchema = z
     SHUTDOWN_DEADLINE_MS: positiveInt(25_000),
     /** How long an unfinished tus upload (`/v1/uploads`) may be resumed after its creation. */
     TUS_UPLOAD_EXPIRATION_MS: positiveInt(24 * 60 * 60_000),
+    /**
+     * Unfinished tus uploads one user may have open at once, over every command API process; one
+     * more is refused (429) until one finishes, is terminated or expires.
+     */
+    MAX_OPEN_UPLOADS_PER_USER: positiveInt(20),
     /** Video rows the query API keeps in memory between polls (about 1 KiB each); 0 turns it off. */
     QUERY_CACHE_MAX_ENTRIES: z.coerce.number().int().nonnegative().default(10_000),
     /** The longest a cached row is served without a read, should a change notification be lost. */

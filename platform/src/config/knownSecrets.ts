@@ -43,6 +43,7 @@ export const KNOWN_SECRETS: readonly string[] = [
   'tiny-secret',
   'changeit',
   'http-app-test-secret-0123456789abcdef',
+  'linger-test-secret-0123456789abcdefgh',
   'hunter2',
   'cfg-secret-1',
   'cfg-secret-2',

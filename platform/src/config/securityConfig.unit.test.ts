@@ -10,6 +10,7 @@ describe('the security and limits configuration', () => {
       UPLOAD_IDLE_TIMEOUT_MS: 60_000,
       STAGING_SWEEP_INTERVAL_MS: 600_000,
       STAGING_SWEEP_GRACE_MS: 3_600_000,
+      MAX_OPEN_UPLOADS_PER_USER: 20,
     });
   });
 
@@ -23,6 +24,7 @@ describe('the security and limits configuration', () => {
     ['MAX_CONCURRENT_UPLOADS_PER_USER', '-1'],
     ['UPLOAD_IDLE_TIMEOUT_MS', '1.5'],
     ['STAGING_SWEEP_INTERVAL_MS', '-5'],
+    ['MAX_OPEN_UPLOADS_PER_USER', '0'],
   ])('refuses %s=%s, naming it', (variable, value) => {
     expect(refusal({ [variable]: value })).toContain(variable);
   });

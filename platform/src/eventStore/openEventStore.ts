@@ -1,10 +1,8 @@
-import { EventStoreDBClient } from '@eventstore/db-client';
 import type { Config } from '../config/config';
 import { createPool, ensureDatabase } from '../postgres/database';
 import type { EventStore } from './eventStore';
-import { EVENTSTOREDB_URL, toEsdbConnectionString } from './eventStoreDb/connectionString';
-import { EventStoreDbEventStore } from './eventStoreDb/eventStoreDbEventStore';
-import { NOTHING_HELD_BACK, lagThroughReads, type LogDiagnostics } from './logDiagnostics';
+import { EVENTSTOREDB_URL } from './eventStoreDb/connectionString';
+import type { LogDiagnostics } from './logDiagnostics';
 import { sealEventLog, type LogSeal } from './postgres/logSealer';
 import { PostgresEventStore } from './postgres/postgresEventStore';
 import { postgresLogDiagnostics } from './postgres/postgresLogDiagnostics';
@@ -59,15 +57,8 @@ export async function openEventStore(
   };
 }
 
-/** The client connects lazily: a server that is down shows in `ready()`, not as a failed start. */
+/** Loaded on first use only: a Postgres-backed service never loads the EventStoreDB client. */
 function openEventStoreDb(url: string): OpenedEventStore {
-  const client = EventStoreDBClient.connectionString(toEsdbConnectionString(url));
-  const store = new EventStoreDbEventStore(client);
-  return {
-    store,
-    adapter: 'eventstoredb',
-    diagnostics: { lag: (checkpoint) => lagThroughReads(store, checkpoint), holdback: async () => NOTHING_HELD_BACK },
-    ready: () => store.headPosition(),
-    close: () => store.close(),
-  };
+  const adapter = require('./eventStoreDb/openEventStoreDb') as typeof import('./eventStoreDb/openEventStoreDb');
+  return adapter.openEventStoreDb(url);
 }

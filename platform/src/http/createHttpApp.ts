@@ -12,6 +12,7 @@ import { requestIdOf } from './requestId';
 import { httpDurationRecorder, type ReadinessChecks, checkReadiness } from './observability';
 import { recordDeclaredRoutes } from './declaredRoutes';
 import { OPS_RESPONSES, registerOpenApi, type OpenApiInfo } from './openApi';
+import { ProbesAtDebugLogController } from './probeLogging';
 
 /** Longest URL path quoted back in a 404/405 detail. */
 const MAX_QUOTED_PATH = 200;
@@ -26,6 +27,7 @@ function routingProblem(code: string): { status: number; slug: string; detail: s
 function createFastify(logger: Logger, lingering: LingeringClose) {
   return Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    logController: new ProbesAtDebugLogController(),
     genReqId: requestIdOf,
     // Read through genReqId, which refuses ids unfit for a log line.
     requestIdHeader: false,

@@ -31,7 +31,10 @@ export function runService(name: string, start: (config: Config, logger: Logger)
   let stopping = false;
 
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.debug({ signal }, 'already shutting down; still draining');
+      return;
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
@@ -49,8 +52,11 @@ export function runService(name: string, start: (config: Config, logger: Logger)
         process.exit(1);
       });
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // `on`, not `once`: a second signal must find a handler too, or Node's default action kills the
+  // process mid-drain. It comes often: SIGTERM to `npm start`'s process group reaches each service
+  // directly and again from the launcher; supervisors repeat theirs; Ctrl-C twice.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 
   start(config, logger)
     .then((service) => {

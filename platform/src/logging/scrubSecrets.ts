@@ -16,17 +16,59 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bKey\s+[A-Za-z0-9._~+/=-]{20,}/g, 'Key [redacted]'],
   // A password inside a URL: postgres://user:password@host, nats://user:password@host.
   [/([a-z][a-z0-9+.-]*:\/\/[^:/@\s"]*:)[^@/\s"]+@/gi, '$1[redacted]@'],
-  // Credentials passed as query parameters, including pre-signed S3 URLs.
-  [
-    /([?&](?:access_token|id_token|refresh_token|token|api_key|apikey|secret|password|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&\s"#\\]*/gi,
-    '$1[redacted]',
-  ],
-  // The user's own words in an upload URL (`POST /v1/videos?title=…&fileName=…`): personal data,
-  // which `reelay forget-user` must be able to erase, and logs cannot be erased.
-  [/([?&](?:title|fileName|filename)=)[^&\s"#\\]*/g, '$1[personal]'],
   // An AWS access key id.
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, '[redacted-aws-key-id]'],
 ];
+
+/** Query parameters whose values are credentials (pre-signed S3 URLs included), by lower-cased decoded name. */
+const CREDENTIAL_PARAMETERS = new Set([
+  'access_token', 'id_token', 'refresh_token', 'token', 'api_key', 'apikey', 'secret', 'password',
+  'x-amz-signature', 'x-amz-credential', 'x-amz-security-token',
+]);
+/**
+ * The user's own words in an upload URL (`POST /v1/videos?title=…&fileName=…`): personal data,
+ * which `reelay forget-user` must be able to erase, and logs cannot be erased.
+ */
+const PERSONAL_PARAMETERS = new Set(['title', 'filename']);
+
+/**
+ * One `name=value` of a query string as it sits in a JSON log line: after `?` or `&`, a name and a
+ * value that may hold JSON escapes (`\"`), up to the next `&`, whitespace or the closing quote.
+ */
+const QUERY_PARAMETER = /([?&])((?:[^=&?#\s"\\]|\\.)*)=((?:[^&\s"\\]|\\.)*)/g;
+
+/**
+ * A parameter name as the query parser (fast-querystring, under fastify) hands it to the route:
+ * `+` is a space, percent escapes decoded (left as they are when malformed). So `%74itle` and
+ * `t%69tle` are `title`. Compared trimmed and lower-cased, `[]` dropped: scrubbing a look-alike
+ * costs nothing, missing one leaks.
+ */
+export function queryParameterName(raw: string): string {
+  let name = raw;
+  try {
+    name = JSON.parse(`"${raw}"`) as string;
+  } catch {
+    // Not valid JSON escapes: take it as it is.
+  }
+  name = name.replace(/\+/g, ' ');
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    // Malformed escapes: the parser keeps the name undecoded too.
+  }
+  return name.trim().toLowerCase().replace(/\[\]$/, '');
+}
+
+/** Every query parameter of `text` whose decoded name is a credential or personal, with its value hidden. */
+function scrubQueryParameters(text: string): string {
+  return text.replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) => {
+    if (value === '') return whole;
+    const decoded = queryParameterName(name);
+    if (CREDENTIAL_PARAMETERS.has(decoded)) return `${separator}${name}=[redacted]`;
+    if (PERSONAL_PARAMETERS.has(decoded)) return `${separator}${name}=[personal]`;
+    return whole;
+  });
+}
 
 /** The values of the secret variables set in `env`, long enough to scrub without harm. */
 export function secretValuesOf(env: NodeJS.ProcessEnv): string[] {
@@ -46,5 +88,5 @@ export function scrubSecrets(line: string, secrets: readonly string[] = []): str
     if (escaped !== secret) scrubbed = scrubbed.replaceAll(escaped, '[redacted]');
   }
   for (const [pattern, replacement] of PATTERNS) scrubbed = scrubbed.replace(pattern, replacement);
-  return scrubbed;
+  return scrubQueryParameters(scrubbed);
 }

@@ -29,7 +29,11 @@ export interface EmbeddedS3 {
   stop(): Promise<void>;
 }
 
-const CHILD_SCRIPT = path.join(__dirname, 's3rverProcess.js');
+/**
+ * Plain JavaScript beside this file's source, which tsc does not copy: found from `src/` (tsx,
+ * jest) and from `dist/` (the compiled launcher of a development tree) alike.
+ */
+const CHILD_SCRIPT = path.resolve(__dirname, '../../src/objectStorage/s3rverProcess.js');
 const STOP_GRACE_MS = 5_000;
 const STDERR_TAIL_CHARS = 4_000;
 

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { MultipartJournal } from './multipartJournal';
 
 export interface UploadProgress {
@@ -38,12 +39,24 @@ export interface ObjectStorage {
   ensureBucket(): Promise<void>;
 }
 
+/** An object in S3, with the client that reaches it (whose endpoint and keys say which store it is in). */
+export interface S3ObjectRef {
+  readonly client: S3Client;
+  readonly bucket: string;
+  readonly key: string;
+}
+
 export interface ResumableUploadRequest {
   readonly sizeBytes: number;
   readonly contentType: string;
   readonly journal: MultipartJournal;
   /** Opens the source at byte `start` (a staged file), so a resumed upload reads only what it sends. */
   readonly openSource: (start: number) => Promise<Readable>;
+  /**
+   * Where the same bytes lie in S3, when they do (S3 staging): a store that holds them too copies
+   * them server-side instead of reading `openSource`; otherwise, or when it cannot copy, it streams.
+   */
+  readonly copySource?: S3ObjectRef;
   /** Called after each part is stored, with the bytes stored so far (resumed parts included). */
   readonly onProgress?: (p: UploadProgress) => void;
   readonly signal?: AbortSignal;
@@ -54,4 +67,6 @@ export interface ResumedObject extends StoredObject {
   readonly resumedBytes: number;
   /** Bytes this call sent in parts S3 accepted. */
   readonly sentBytes: number;
+  /** Bytes this call had the store copy server-side from `copySource` (none of them sent). */
+  readonly copiedBytes: number;
 }

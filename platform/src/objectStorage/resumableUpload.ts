@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ExactReader, SourceSizeMismatch } from './exactReader';
 import type { MultipartJournal, StoredPart } from './multipartJournal';
+import { CopyUnsupported, copyParts, type CopySource } from './partCopy';
 import { planParts, resumePlan, type PartRange } from './multipartPlan';
 import type { ResumableUploadRequest, ResumedObject } from './objectStorage';
 
@@ -29,12 +30,19 @@ export class MultipartUploadLost extends Error {
 }
 
 /** Where and how: the request an `ObjectStorage` takes, with the bucket, key and part plan. */
-export interface ResumableUploadOptions extends ResumableUploadRequest {
+export interface ResumableUploadOptions extends Omit<ResumableUploadRequest, 'copySource'> {
   readonly bucket: string;
   readonly key: string;
   readonly partSizeBytes: number;
   /** Parts sent at the same time; memory holds about (concurrency + 1) parts. */
   readonly concurrency: number;
+  /**
+   * The same bytes as an object of the same store: parts are then copied server-side
+   * (UploadPartCopy) and `openSource` is only used if the store cannot copy.
+   */
+  readonly copySource?: CopySource;
+  /** Told once when the store turned out not to copy, so the caller stops asking. */
+  readonly onCopyUnsupported?: (error: CopyUnsupported) => void;
 }
 
 /**
@@ -58,7 +66,7 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
     // Completed before a crash; only recording it was left. Make sure the object is really there.
     const head = await headObject(client, bucket, key, signal);
     if (head?.size === sizeBytes && (entry.completedEtag || head.etag)) {
-      return { bucket, key, etag: entry.completedEtag || head.etag, resumedBytes: sizeBytes, sentBytes: 0 };
+      return { bucket, key, etag: entry.completedEtag || head.etag, resumedBytes: sizeBytes, sentBytes: 0, copiedBytes: 0 };
     }
     await journal.forget();
     entry = undefined;
@@ -82,25 +90,42 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
   const resume = resumePlan(plan, new Set(parts.keys()));
   let storedBytes = resume.storedBytes;
   let sentBytes = 0;
+  let copiedBytes = 0;
+
+  const partStored = async (part: PartRange, etag: string, how: 'sent' | 'copied') => {
+    await journal.partStored(uploadId, { partNumber: part.partNumber, etag } satisfies StoredPart);
+    parts.set(part.partNumber, etag);
+    const bytes = part.end - part.start;
+    storedBytes += bytes;
+    if (how === 'sent') sentBytes += bytes;
+    else copiedBytes += bytes;
+    options.onProgress?.({ uploadedBytes: storedBytes, totalBytes: sizeBytes, sentBytes });
+  };
 
   const sendPart = async (part: PartRange, body: Buffer) => {
     const answer = await wrap(`uploading part ${part.partNumber} of ${bucket}/${key}`, () =>
       client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: part.partNumber, Body: body, ContentLength: body.length }), s3),
     );
     if (!answer.ETag) throw new MultipartUploadError(`S3 gave no ETag for part ${part.partNumber} of ${bucket}/${key}`);
-    const stored: StoredPart = { partNumber: part.partNumber, etag: answer.ETag };
-    await journal.partStored(uploadId, stored);
-    parts.set(part.partNumber, answer.ETag);
-    storedBytes += body.length;
-    sentBytes += body.length;
-    options.onProgress?.({ uploadedBytes: storedBytes, totalBytes: sizeBytes, sentBytes });
+    await partStored(part, answer.ETag, 'sent');
   };
 
   try {
-    if (resume.missing.length > 0) {
-      const source = await options.openSource(resume.readFrom);
+    if (resume.missing.length > 0 && options.copySource && sizeBytes > 0) {
+      const copyTarget = { client, bucket, key, uploadId, source: options.copySource, concurrency: options.concurrency, signal };
+      await wrap(`copying ${options.copySource.bucket}/${options.copySource.key} into ${bucket}/${key}`, () =>
+        copyParts(copyTarget, resume.missing, (part, etag) => partStored(part, etag, 'copied')),
+      ).catch((error: unknown) => {
+        const unsupported = unwrapCopyUnsupported(error);
+        if (!unsupported) throw error;
+        options.onCopyUnsupported?.(unsupported);
+      });
+    }
+    const left = resumePlan(plan, new Set(parts.keys()));
+    if (left.missing.length > 0) {
+      const source = await options.openSource(left.readFrom);
       try {
-        await sendMissingParts(source, plan, resume.readFrom, parts, options.concurrency, sendPart, signal);
+        await sendMissingParts(source, plan, left.readFrom, parts, options.concurrency, sendPart, signal);
       } finally {
         source.destroy();
       }
@@ -120,7 +145,7 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
     const etag = completed.ETag || (await headObject(client, bucket, key, signal))?.etag;
     if (!etag) throw new MultipartUploadError(`S3 gave no ETag for the completed ${bucket}/${key}`);
     await journal.completed(etag);
-    return { bucket, key, etag, resumedBytes: resume.storedBytes, sentBytes };
+    return { bucket, key, etag, resumedBytes: resume.storedBytes, sentBytes, copiedBytes };
   } catch (error) {
     if (signal?.aborted) throw signal.reason ?? error;
     // Whatever failed, the object may be whole already: another copy completed it first, or an
@@ -130,7 +155,7 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
     const head = await headObject(client, bucket, key, signal).catch(() => undefined);
     if (head?.size === sizeBytes && head.etag) {
       await journal.completed(head.etag);
-      return { bucket, key, etag: head.etag, resumedBytes: resume.storedBytes, sentBytes };
+      return { bucket, key, etag: head.etag, resumedBytes: resume.storedBytes, sentBytes, copiedBytes };
     }
     if (isNoSuchUpload(error) || s3ErrorName(error) === 'InvalidPart') {
       await journal.forget();
@@ -212,6 +237,12 @@ function s3ErrorName(error: unknown): string | undefined {
     if (current.$metadata) return current.name;
   }
   return undefined;
+}
+
+function unwrapCopyUnsupported(error: unknown): CopyUnsupported | undefined {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (error instanceof CopyUnsupported) return error;
+  return cause instanceof CopyUnsupported ? cause : undefined;
 }
 
 function isNoSuchUpload(error: unknown): boolean {

@@ -36,6 +36,8 @@ export interface S3ObjectStorageOptions {
   readonly partSizeBytes: number;
   /** Parts uploaded concurrently. */
   readonly queueSize: number;
+  /** Copy a source in this same store server-side (default); false always streams it. */
+  readonly serverSideCopy?: boolean;
 }
 
 /**
@@ -46,12 +48,15 @@ export interface S3ObjectStorageOptions {
  */
 export class S3ObjectStorage implements ObjectStorage {
   readonly bucket: string;
+  /** Until the store answers an UploadPartCopy with "not implemented". */
+  private copySupported: boolean;
 
   constructor(
     private readonly client: S3Client,
     private readonly options: S3ObjectStorageOptions,
   ) {
     this.bucket = options.bucket;
+    this.copySupported = options.serverSideCopy ?? true;
   }
 
   async upload(
@@ -95,13 +100,24 @@ export class S3ObjectStorage implements ObjectStorage {
     }
   }
 
-  uploadResumable(key: string, options: ResumableUploadRequest): Promise<ResumedObject> {
+  /**
+   * A journalled multipart upload. When the source lies in this same store (`copySource` reached
+   * with our endpoint and keys), its parts are copied server-side; a source in another store, or
+   * a store that turned out not to copy (s3rver), is streamed through this process instead.
+   */
+  async uploadResumable(key: string, options: ResumableUploadRequest): Promise<ResumedObject> {
+    const { copySource, ...request } = options;
+    const copyable = copySource !== undefined && this.copySupported && (await sameStore(this.client, copySource.client));
     return resumableUpload(this.client, {
-      ...options,
+      ...request,
       bucket: this.bucket,
       key,
       partSizeBytes: this.options.partSizeBytes,
       concurrency: this.options.queueSize,
+      ...(copyable ? { copySource: { bucket: copySource.bucket, key: copySource.key } } : {}),
+      onCopyUnsupported: () => {
+        this.copySupported = false;
+      },
     });
   }
 
@@ -214,6 +230,27 @@ function countExactly(body: Readable, sizeBytes: number): Transform & { failure(
   // pipeline carries the body's errors into the counter and destroys the body when we give up.
   pipeline(body, counter, () => {});
   return Object.assign(counter, { failure: () => failure });
+}
+
+/**
+ * Whether two clients reach the same store as the same user: same endpoint (or, on AWS, the same
+ * region) and the same access key. Conservative: one store behind two addresses counts as two.
+ */
+export async function sameStore(a: S3Client, b: S3Client): Promise<boolean> {
+  if (a === b) return true;
+  const [one, two] = await Promise.all([storeIdentity(a), storeIdentity(b)]);
+  return one !== undefined && one === two;
+}
+
+async function storeIdentity(client: S3Client): Promise<string | undefined> {
+  try {
+    const endpoint = client.config.endpoint ? await client.config.endpoint() : undefined;
+    const where = endpoint ? `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port ?? ''}${endpoint.path}` : `aws:${await client.config.region()}`;
+    const credentials = await client.config.credentials();
+    return `${where}|${credentials.accessKeyId}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function errorName(error: unknown): string | undefined {

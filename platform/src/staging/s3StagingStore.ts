@@ -9,6 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { S3ObjectRef } from '../objectStorage/objectStorage';
 import { S3ObjectStorage } from '../objectStorage/s3ObjectStorage';
 import { BodyMeter, classifyWriteFailure, forwardBodyFailures } from './bodyMeter';
 import {
@@ -33,6 +34,7 @@ export interface S3StagingStoreOptions {
 
 /** Suffixes of the objects @tus/s3-store keeps beside an upload: its record and an unfinished last part. */
 export const TUS_SIDE_SUFFIXES = ['.info', '.part'] as const;
+const TUS_PART_SUFFIX = TUS_SIDE_SUFFIXES[1];
 
 /**
  * Staging in an S3 bucket under a prefix (`STAGING=s3://bucket/prefix`), shared by every
@@ -43,7 +45,8 @@ export const TUS_SIDE_SUFFIXES = ['.info', '.part'] as const;
  * an object only once its upload completes, so a staged name always holds a complete video and
  * `list()` never sees half of one; a failed write aborts its upload. The tus intake
  * (`@tus/s3-store`) keeps its uploads under the same prefix, with `<name>.info` and `<name>.part`
- * beside them; those are never listed, and `remove` takes them along.
+ * beside them; those are never listed; `remove` takes an unfinished part along and leaves the record
+ * for the tus expiry to remove.
  *
  * Refs are `s3://<bucket>/<prefix>/<name>`; a ref of another bucket or prefix is refused.
  */
@@ -124,9 +127,15 @@ export class S3StagingStore implements StagingStore {
     }
   }
 
+  s3Object(ref: string): S3ObjectRef {
+    return { client: this.client, bucket: this.bucket, key: this.keyOf(ref) };
+  }
+
   async remove(ref: string): Promise<void> {
     const key = this.keyOf(ref);
-    await this.removeKeys([key, ...TUS_SIDE_SUFFIXES.map((suffix) => `${key}${suffix}`)]);
+    // Not the tus record (`.info`): a finished upload answers HEAD from it until it expires, so
+    // that a phone that lost the answer to its last PATCH does not send the video again.
+    await this.removeKeys([key, `${key}${TUS_PART_SUFFIX}`]);
   }
 
   async exists(ref: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { S3ObjectRef } from '../objectStorage/objectStorage';
 
 export interface StagedFile {
   /** Where the bytes are, e.g. `file:///…/abc` or `s3://bucket/prefix/abc`; stored in events. */
@@ -96,6 +97,11 @@ export interface StagingStore {
   read(ref: string, options?: StagingReadOptions): Promise<Readable>;
   /** The ref of the file staged under `name` (written here, or handed over by the tus intake). */
   refFor(name: string): string;
+  /**
+   * Where a staged file lies in S3, for a server-side copy into the videos bucket; stores that
+   * are not S3 (a folder) do not have it.
+   */
+  s3Object?(ref: string): S3ObjectRef;
   /** Succeeds when already gone. */
   remove(ref: string): Promise<void>;
   exists(ref: string): Promise<boolean>;

@@ -2,17 +2,18 @@
  * A real S3 for tests: a single-node Ceph on loopback (one monitor, one memstore OSD, no manager)
  * and its S3 gateway `radosgw` (beast frontend), with one S3 user whose keys the caller gives.
  *
- * A TypeScript launcher rather than a shell script: globalSetup, the bench and a terminal
- * (`npm run ceph`) start it the same way, ports come from the same `freePort` as every other
- * test service, and a watchdog child (a shell reading our pipe) SIGKILLs every daemon when this
- * process dies, so a killed jest run leaves no daemons behind. (`setpriv --pdeathsig` is not
- * enough: ceph-osd and radosgw drop it as they start.) Everything (config,
- * monitor store, sockets, logs) lives under one temporary folder, so several clusters run side
- * by side; `stop()` ends the daemons and removes the folder.
+ * A TypeScript launcher rather than a shell script: jest's globalSetup and the bench start it
+ * in-process and get its endpoint and keys back as values; ports come from the same `freePort`
+ * as every other test service; and a watchdog child (a shell reading our pipe) SIGKILLs every
+ * daemon when this process dies, so a killed jest run leaves no daemons behind
+ * (`setpriv --pdeathsig` is not enough: ceph-osd and radosgw drop it as they start). Everything
+ * (config, monitor store, sockets, logs) lives under one temporary folder, so several clusters
+ * run side by side; `stop()` ends the daemons and removes the folder.
  *
- * The settings are those that ../../../../shared/NOTES.md found necessary on Debian's Ceph 16
- * (auth none with `crc` messenger modes, pool size 1, no autoscaler), plus short Paxos and
- * heartbeat intervals that cut the seconds a cluster spends agreeing with itself.
+ * Settings (see docs/s3.md): auth none with `crc` messenger modes (with auth none the default
+ * `secure` mode loops on -13), pool size 1, no autoscaler, no manager; short Paxos and heartbeat
+ * intervals cut the seconds a cluster spends agreeing with itself. The S3 user is created before
+ * the gateway starts: run side by side, radosgw-admin and radosgw waited seconds on each other.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -88,22 +89,17 @@ export async function startCephGateway(options: CephGatewayOptions): Promise<Cep
     await Promise.all(['run', 'log', 'mon/ceph-a', 'osd/ceph-0'].map((sub) => mkdir(path.join(directory, sub), { recursive: true })));
     const ceph = (command: string, ...args: string[]) => run(command, ['-c', conf, ...args], deadline);
 
-    const mark = (what: string) => process.env.CEPH_GATEWAY_TRACE && console.error(`${what} ${Date.now() - startedAt} ms`);
     await run('monmaptool', ['--create', '--addv', 'a', `[v2:127.0.0.1:${ports.mon}]`, '--fsid', fsid, path.join(directory, 'monmap')], deadline);
     await ceph('ceph-mon', '--mkfs', '-i', 'a', '--monmap', path.join(directory, 'monmap'));
     daemon('ceph-mon', ['-c', conf, '-f', '-i', 'a']);
-    mark('mon');
     const osdUuid = randomUUID();
     await ceph('ceph', 'osd', 'new', osdUuid);
-    mark('osd new');
     await ceph('ceph-osd', '--mkfs', '-i', '0', '--osd-uuid', osdUuid);
     daemon('ceph-osd', ['-c', conf, '-f', '-i', '0']);
-    mark('osd started');
     // The user goes in before the gateway starts: radosgw-admin then creates the gateway's pools
     // alone. Run side by side, the two wait seconds on each other while setting up the zone.
     await ceph('radosgw-admin', 'user', 'create', '--uid=reelay-test', '--display-name=reelay test',
       `--access-key=${options.accessKeyId}`, `--secret=${options.secretAccessKey}`);
-    mark('user');
     daemon('radosgw', ['-c', conf, '-f', '-n', 'client.rgw.a']);
     const endpoint = `http://127.0.0.1:${ports.gateway}`;
     await waitForGateway(endpoint, daemons, deadline, directory);

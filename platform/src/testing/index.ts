@@ -14,3 +14,6 @@ export * from './serviceProcess';
 export * from './configRefusal';
 export * from './s3FaultProxy';
 export * from './openApiCoverage';
+export * from './cephGateway';
+export * from './tuspy';
+export * from './encodedForms';

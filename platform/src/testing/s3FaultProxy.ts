@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 
 /** Which S3 operation a request is, as far as the proxy needs to know. */
-export type S3Operation = 'UploadPart' | 'CreateMultipartUpload' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'PutObject' | 'other';
+export type S3Operation = 'UploadPart' | 'UploadPartCopy' | 'CreateMultipartUpload' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'PutObject' | 'other';
 
 export type S3Fault =
   | { readonly kind: 'status'; readonly status: number; readonly code: string; readonly message?: string }
@@ -33,6 +33,8 @@ export interface S3FaultProxyStats {
   readonly faultsInjected: number;
   /** UploadPart requests that reached s3rver (in full or in part). */
   readonly partRequests: number;
+  /** UploadPartCopy requests that reached the store (server-side copies: no body). */
+  readonly partCopyRequests: number;
   /** Request-body bytes of UploadPart and PutObject forwarded to s3rver. */
   readonly bodyBytesForwarded: number;
 }
@@ -48,9 +50,9 @@ export interface S3FaultProxy {
   close(): Promise<void>;
 }
 
-export function s3OperationOf(method: string, url: string): S3Operation {
+export function s3OperationOf(method: string, url: string, headers: Readonly<Record<string, unknown>> = {}): S3Operation {
   const query = new URL(url, 'http://proxy').searchParams;
-  if (method === 'PUT' && query.has('partNumber') && query.has('uploadId')) return 'UploadPart';
+  if (method === 'PUT' && query.has('partNumber') && query.has('uploadId')) return 'x-amz-copy-source' in headers ? 'UploadPartCopy' : 'UploadPart';
   if (method === 'POST' && query.has('uploads')) return 'CreateMultipartUpload';
   if (method === 'POST' && query.has('uploadId')) return 'CompleteMultipartUpload';
   if (method === 'DELETE' && query.has('uploadId')) return 'AbortMultipartUpload';
@@ -63,7 +65,7 @@ export async function startS3FaultProxy(targetUrl: string, options: { bytesPerSe
   const rules: { rule: S3FaultRule; left: number }[] = [];
   const sockets = new Set<Socket>();
   let bytesPerSecond = options.bytesPerSecond;
-  const counts = { requests: 0, faultsInjected: 0, partRequests: 0, bodyBytesForwarded: 0 };
+  const counts = { requests: 0, faultsInjected: 0, partRequests: 0, partCopyRequests: 0, bodyBytesForwarded: 0 };
 
   const faultFor = (operation: S3Operation): S3Fault | undefined => {
     const found = rules.find(({ rule, left }) => left > 0 && (!rule.operations || rule.operations.includes(operation)));
@@ -86,6 +88,7 @@ export async function startS3FaultProxy(targetUrl: string, options: { bytesPerSe
     });
     const counted = operation === 'UploadPart' || operation === 'PutObject';
     if (operation === 'UploadPart') counts.partRequests += 1;
+    if (operation === 'UploadPartCopy') counts.partCopyRequests += 1;
     const meter = new Transform({
       transform(chunk: Buffer, _encoding, callback: TransformCallback) {
         if (counted) counts.bodyBytesForwarded += chunk.length;
@@ -99,7 +102,7 @@ export async function startS3FaultProxy(targetUrl: string, options: { bytesPerSe
 
   const server = http.createServer((req, res) => {
     counts.requests += 1;
-    const operation = s3OperationOf(req.method ?? 'GET', req.url ?? '/');
+    const operation = s3OperationOf(req.method ?? 'GET', req.url ?? '/', req.headers);
     const fault = faultFor(operation);
     if (!fault) return forward(req, res, operation);
     counts.faultsInjected += 1;

@@ -20,9 +20,9 @@ export interface TargetParts {
   readonly authority: string;
 }
 
-/** The route's path with its (single) parameter filled in; a route without one is left as it is. */
+/** The route's path with its (single) parameter or wildcard filled in; a route without one is left as it is. */
 export function fill(path: string, id: string): string {
-  return path.replace(/:[A-Za-z]+/, id);
+  return path.replace(/:[A-Za-z]+|\*/, id);
 }
 
 /**

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { UserId, VideoId, videoStreamName } from '@reelay/contracts';
-import { PostgresLocker, buildCommandApp, fileTusArea, type CommandApiLimits } from '@reelay/command-api';
+import { OpenUploads, PostgresLocker, buildCommandApp, fileTusArea, type CommandApiLimits } from '@reelay/command-api';
 import {
   migrateIntakeProgress,
   FileStagingStore,
@@ -77,6 +77,7 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
 
   const locker = options.withTus ? new PostgresLocker({ connectionString: events.url, applicationName: 'reelay-security-tus-locks', logger }) : undefined;
   await locker?.start();
+  if (locker) await OpenUploads.migrate(knex);
   const command = buildCommandApp({
     logger,
     metrics: createMetricsRegistry('command-api'),
@@ -93,7 +94,7 @@ export async function startSecurityHarness(options: SecurityHarnessOptions = {})
     },
     queryApiUrl: 'http://query.test',
     personalData,
-    tus: locker && { area: fileTusArea(staging, 3_600_000), expirationMs: 3_600_000, locker },
+    tus: locker && { area: fileTusArea(staging, 3_600_000), expirationMs: 3_600_000, locker, openUploads: new OpenUploads(knex, { maxPerUser: 1_000, expirationMs: 3_600_000 }) },
   });
   const query = buildQueryApp({
     config: loadConfig({ DATABASE_URL: events.url, ...auth, RATE_LIMIT_MAX: String(rateLimitMax) }),

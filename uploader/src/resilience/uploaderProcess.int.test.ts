@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { createLogger, loadConfig } from '@reelay/platform';
-import { eventually, startS3FaultProxy, type S3FaultProxy } from '@reelay/platform/testing';
+import { S3StagingStore, createLogger, loadConfig } from '@reelay/platform';
+import { createTestS3Client, emptyAndDeleteBucket, eventually, isTestS3, startS3FaultProxy, uniqueBucketName, type S3FaultProxy } from '@reelay/platform/testing';
 import { startNotifier, type RunningNotifier } from '@reelay/notifier';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from '../testSupport/uploaderTestKit';
@@ -103,6 +103,43 @@ describe('an uploader process', () => {
     expect(stream.some((e) => e.type === 'UploadFailed')).toBe(false);
     expect(second.lines.some((line) => line.msg === 'upload resumed from stored parts')).toBe(true);
     expect(sha256(await storedObject(videoId))).toBe(sha256(bytes));
+  });
+
+  // s3rver cannot copy (501): there the uploader streams, which the tests above cover.
+  (isTestS3('s3rver') ? it.skip : it)('killed with SIGKILL mid-copy from S3 staging: the next process copies only the parts not journalled, and no byte passes through either', async () => {
+    const stagingClient = createTestS3Client();
+    const staging = new S3StagingStore(stagingClient, { bucket: uniqueBucketName('reelay-copy-staging'), prefix: 'staging' });
+    await staging.ensureBucket();
+    try {
+      // Each part copy held back 600 ms by the proxy: slow enough to be killed in the middle.
+      proxy.inject({ fault: { kind: 'delay', ms: 600 }, operations: ['UploadPartCopy'] });
+      const bytes = randomBytes(8 * PART);
+      const env = { JOBS_ACK_WAIT_MS: '2000', STAGING: `s3://${staging.bucket}/staging` };
+      const first = await start(env);
+
+      const { videoId } = await kit.requestUpload(bytes, 'alice', staging);
+      await eventually(async () => expect(await kit.journals.storedParts(videoId)).toBeGreaterThanOrEqual(2), 30_000);
+      expect(await first.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+      const storedBeforeKill = await kit.journals.storedParts(videoId);
+      expect(await kit.typesOf(videoId)).not.toContain('UploadCompleted');
+
+      const second = await start(env);
+      const stream = await kit.waitForType(videoId, 'UploadCompleted', 60_000);
+
+      expect(sha256(await storedObject(videoId))).toBe(sha256(bytes));
+      expect(stream.filter((e) => e.type === 'UploadCompleted')).toHaveLength(1);
+      const resumed = second.lines.find((line) => line.msg === 'upload resumed from stored parts');
+      expect(Number(resumed?.resumedBytes)).toBeGreaterThanOrEqual(storedBeforeKill * PART);
+      expect(Number(resumed?.sentBytes)).toBe(0);
+      expect(Number(resumed?.copiedBytes)).toBe(bytes.length - Number(resumed?.resumedBytes));
+      expect(proxy.stats()).toMatchObject({ bodyBytesForwarded: 0, partRequests: 0 });
+      // A part in flight at the kill is copied again: at most the two in flight.
+      expect(proxy.stats().partCopyRequests).toBeLessThanOrEqual(8 + 2);
+      process.stdout.write(`uploader SIGKILL mid-copy: ${storedBeforeKill}/8 parts copied before the kill; ${proxy.stats().partCopyRequests} part copies in all, 0 bytes streamed\n`);
+    } finally {
+      await emptyAndDeleteBucket(stagingClient, staging.bucket).catch(() => undefined);
+      stagingClient.destroy();
+    }
   });
 
   it('on SIGTERM while idle exits cleanly at once and leaves a job published afterwards to the next process', async () => {

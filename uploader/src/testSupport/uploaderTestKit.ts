@@ -21,6 +21,7 @@ import {
   createMetricsRegistry,
   newEvent,
   type ObjectStorage,
+  type StagingStore,
 } from '@reelay/platform';
 import { createTestEventStore, createTestObjectStorage, eventually, uniqueName } from '@reelay/platform/testing';
 import { UploadJournals, migrateUploadJournal } from '../uploadState/uploadJournal';
@@ -42,7 +43,8 @@ export interface UploaderTestKit {
   readonly repository: VideoRepository;
   startWorker(overrides?: Partial<UploaderDeps>): Promise<UploaderWorker>;
   /** What the command API does (stage the bytes, record UploadRequested) and the relay's publish. */
-  requestUpload(bytes: Buffer, userId?: string): Promise<{ videoId: string; job: Job; stagingRef: string }>;
+  /** Staged in the kit's folder, or in `via` (an S3 staging store, say). */
+  requestUpload(bytes: Buffer, userId?: string, via?: StagingStore): Promise<{ videoId: string; job: Job; stagingRef: string }>;
   streamOf(videoId: string): Promise<RecordedEvent[]>;
   typesOf(videoId: string): Promise<string[]>;
   waitForType(videoId: string, type: string, timeoutMs?: number): Promise<RecordedEvent[]>;
@@ -97,9 +99,9 @@ export async function createUploaderTestKit(options: { ackWaitMs?: number; maxDe
       workers.add(worker);
       return worker;
     },
-    async requestUpload(bytes, userId = 'alice') {
+    async requestUpload(bytes, userId = 'alice', via: StagingStore = staging) {
       const videoId = randomUUID();
-      const staged = await staging.write(videoId, Readable.from([bytes]), { maxBytes: bytes.length });
+      const staged = await via.write(videoId, Readable.from([bytes]), { maxBytes: bytes.length });
       const metadata = { correlationId: randomUUID(), causationId: randomUUID(), userId };
       const requested = newEvent(
         {

@@ -105,6 +105,8 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
       journal,
       signal: abort.signal,
       openSource: (start) => deps.staging.read(video.stagingRef, { start }),
+      // S3 staging in the videos' store: the store copies the bytes itself (UploadPartCopy).
+      copySource: deps.staging.s3Object?.(video.stagingRef),
       onProgress: ({ uploadedBytes, totalBytes, sentBytes = 0 }) => {
         watch.activity();
         deps.onBytes?.(sentBytes - sent);
@@ -115,8 +117,9 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
     watch.stop();
     if (stored.resumedBytes > 0) {
       deps.onResumed?.(stored.resumedBytes);
-      log.info({ resumedBytes: stored.resumedBytes, sentBytes: stored.sentBytes }, 'upload resumed from stored parts');
+      log.info({ resumedBytes: stored.resumedBytes, sentBytes: stored.sentBytes, copiedBytes: stored.copiedBytes }, 'upload resumed from stored parts');
     }
+    if (stored.copiedBytes > 0) log.info({ copiedBytes: stored.copiedBytes, sentBytes: stored.sentBytes }, 'copied server-side from S3 staging');
     await progressInFlight;
     const completed = await deps.repository.decide(job.videoId, (state) =>
       ownsAttempt(state, attempt)

@@ -1,0 +1,71 @@
+// The Uppy page's script: the tus upload sent by Uppy instead of the SDK, bundled by the demo server.
+import Uppy from '@uppy/core';
+import Tus from '@uppy/tus';
+
+const byId = <T extends HTMLElement>(id: string): T => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`#${id} is missing from the page`);
+  return element as T;
+};
+const TERMINAL = ['UPLOADED', 'FAILED'];
+
+/** Polls the query API for the video's status until it is final (the SDK page follows it with long-polls). */
+async function followStatus(token: string, videoId: string): Promise<void> {
+  const status = byId('status');
+  for (;;) {
+    const response = await fetch(`/v1/videos/${videoId}`, { headers: { authorization: `Bearer ${token}` } });
+    if (response.ok) {
+      const video = (await response.json()) as { status: string };
+      status.textContent = video.status;
+      status.dataset.status = video.status;
+      if (TERMINAL.includes(video.status)) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function startUppy(token: string): void {
+  let videoId: string | undefined;
+  const uppy = new Uppy({ autoProceed: false, restrictions: { maxNumberOfFiles: 1, allowedFileTypes: ['video/*'] } }).use(Tus, {
+    endpoint: '/v1/uploads',
+    headers: { authorization: `Bearer ${token}` },
+    // Reelay reads title, filename and filetype; Uppy adds the last two from the file.
+    allowedMetaFields: ['title', 'filename', 'filetype'],
+    retryDelays: [0, 1000, 3000],
+    onAfterResponse(_request, response) {
+      videoId ??= response.getHeader('Reelay-Video-Id') || undefined;
+      if (videoId) byId('video-id').textContent = videoId;
+    },
+  });
+  uppy.on('progress', (percent) => (byId('sent').textContent = `${percent}%`));
+  uppy.on('upload-error', (_file, error) => (byId('upload-error').textContent = error.message));
+  byId('upload-button').addEventListener('click', () => {
+    const file = byId<HTMLInputElement>('file').files?.[0];
+    if (!file) {
+      byId('upload-error').textContent = 'Pick a video first.';
+      return;
+    }
+    uppy.clear();
+    const title = byId<HTMLInputElement>('title').value.trim() || file.name;
+    uppy.addFile({ name: file.name, type: file.type || 'video/mp4', data: file, meta: { title } });
+    void uppy.upload().then((result) => {
+      if (!videoId || (result?.failed?.length ?? 0) > 0) return;
+      void followStatus(token, videoId);
+    });
+  });
+}
+
+byId('signin-dev').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const userId = byId<HTMLInputElement>('signin-user').value.trim();
+  void fetch('/demo/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })
+    .then(async (response) => {
+      const body = (await response.json()) as { token?: string; detail?: string };
+      if (!response.ok || !body.token) throw new Error(body.detail ?? `HTTP ${response.status}`);
+      byId('whoami').textContent = `signed in as ${userId}`;
+      byId('signin').classList.add('hidden');
+      byId('upload').classList.remove('hidden');
+      startUppy(body.token);
+    })
+    .catch((error: unknown) => (byId('signin-error').textContent = error instanceof Error ? error.message : String(error)));
+});

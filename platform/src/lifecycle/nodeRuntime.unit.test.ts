@@ -1,0 +1,19 @@
+import path from 'node:path';
+import { COMPILED_CONDITION, RUNS_COMPILED, compiledPathOf, nodeArgsForEntry } from './nodeRuntime';
+
+describe('how an entry file is run', () => {
+  it('maps a source file to where tsc writes it', () => {
+    expect(compiledPathOf('projector/src/main.ts')).toBe(path.join('projector', 'dist', 'main.js'));
+    expect(compiledPathOf('system/src/e2e/runningSystem.ts')).toBe(path.join('system', 'dist', 'e2e', 'runningSystem.js'));
+    expect(() => compiledPathOf('projector/main.ts')).toThrow('not a workspace source file: projector/main.ts');
+  });
+
+  it('runs compiled code under the reelay-dist condition, and sources through tsx', () => {
+    expect(nodeArgsForEntry('uploader/src/main.ts', { compiled: true, root: '/app' })).toEqual([`--conditions=${COMPILED_CONDITION}`, '/app/uploader/dist/main.js']);
+    expect(nodeArgsForEntry('uploader/src/main.ts', { compiled: false, root: '/src/reelay' })).toEqual(['--import', 'tsx', '/src/reelay/uploader/src/main.ts']);
+  });
+
+  it('knows that jest runs the sources', () => {
+    expect(RUNS_COMPILED).toBe(false);
+  });
+});

@@ -1,0 +1,143 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  createTestObjectStorage,
+  createTestS3Client,
+  emptyAndDeleteBucket,
+  isTestS3,
+  startS3FaultProxy,
+  testS3Endpoint,
+  uniqueBucketName,
+  type S3FaultProxy,
+  type TestObjectStorage,
+} from '../testing';
+import { InMemoryMultipartJournal } from './multipartJournal';
+import type { ResumableUploadRequest } from './objectStorage';
+import { S3ObjectStorage } from './s3ObjectStorage';
+
+const MiB = 1024 * 1024;
+const PART = 5 * MiB;
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+/** s3rver answers UploadPartCopy with 501 NotImplemented; every other store we run on copies. */
+const copies = !isTestS3('s3rver');
+
+/**
+ * Server-side copy from S3 staging into the videos bucket. The uploader's S3 traffic goes through
+ * a fault proxy that counts part requests and the body bytes it forwards: a copy forwards none.
+ */
+describe('a resumable upload whose source lies in S3', () => {
+  const stagingBucket = uniqueBucketName('reelay-copy-src');
+  const bytes = randomBytes(4 * PART + 4321);
+  let videos: TestObjectStorage;
+  let proxy: S3FaultProxy;
+  const clients: S3Client[] = [];
+  let direct: S3Client;
+  let opened: number[];
+
+  /** The videos store as the uploader sees it: through the proxy. */
+  const storage = () => {
+    const client = createTestS3Client(proxy.url);
+    clients.push(client);
+    return new S3ObjectStorage(client, { bucket: videos.bucket, partSizeBytes: PART, queueSize: 2 });
+  };
+
+  const request = (journal: InMemoryMultipartJournal, sourceClient: S3Client, extra: Partial<ResumableUploadRequest> = {}): ResumableUploadRequest => ({
+    sizeBytes: bytes.length,
+    contentType: 'video/mp4',
+    journal,
+    openSource: async (start) => {
+      opened.push(start);
+      return Readable.from([bytes.subarray(start)]);
+    },
+    copySource: { client: sourceClient, bucket: stagingBucket, key: 'staging/clip' },
+    ...extra,
+  });
+
+  const storedSha = async () => {
+    const object = await direct.send(new GetObjectCommand({ Bucket: videos.bucket, Key: 'videos/clip' }));
+    return sha256(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  };
+
+  beforeAll(async () => {
+    direct = createTestS3Client();
+    await new S3ObjectStorage(direct, { bucket: stagingBucket, partSizeBytes: PART, queueSize: 1 }).ensureBucket();
+    await direct.send(new PutObjectCommand({ Bucket: stagingBucket, Key: 'staging/clip', Body: bytes, ContentLength: bytes.length }));
+  });
+  afterAll(async () => {
+    await emptyAndDeleteBucket(direct, stagingBucket);
+    direct.destroy();
+  });
+  beforeEach(async () => {
+    videos = await createTestObjectStorage();
+    proxy = await startS3FaultProxy(testS3Endpoint());
+    opened = [];
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    await proxy.close();
+    await videos.cleanup();
+  });
+
+  (copies ? it : it.skip)('is copied part by part inside the store when staging shares it: no byte through the uploader, SHA-256 identical', async () => {
+    const progress: number[] = [];
+    const sameStore = createTestS3Client(proxy.url);
+    clients.push(sameStore);
+
+    const result = await storage().uploadResumable('videos/clip', request(new InMemoryMultipartJournal(), sameStore, { onProgress: (p) => progress.push(p.uploadedBytes) }));
+
+    expect(result).toMatchObject({ copiedBytes: bytes.length, sentBytes: 0, resumedBytes: 0 });
+    expect(opened).toEqual([]);
+    expect(proxy.stats()).toMatchObject({ partCopyRequests: 5, partRequests: 0, bodyBytesForwarded: 0 });
+    expect(progress.sort((a, b) => a - b)).toEqual([PART, 2 * PART, 3 * PART, 4 * PART, bytes.length]);
+    expect(await storedSha()).toBe(sha256(bytes));
+  });
+
+  (copies ? it : it.skip)('resumes a copy stopped half-way from its journalled parts, copying only the rest', async () => {
+    const journal = new InMemoryMultipartJournal();
+    const sameStore = createTestS3Client(proxy.url);
+    clients.push(sameStore);
+    const abort = new AbortController();
+    const crash = new Error('the uploader died');
+    await expect(
+      storage().uploadResumable('videos/clip', request(journal, sameStore, { signal: abort.signal, onProgress: (p) => p.uploadedBytes >= 2 * PART && abort.abort(crash) })),
+    ).rejects.toBe(crash);
+    const journalled = (await journal.load())?.parts.length ?? 0;
+    expect(journalled).toBeGreaterThanOrEqual(2);
+    expect(journalled).toBeLessThan(5);
+
+    const result = await storage().uploadResumable('videos/clip', request(journal, sameStore));
+
+    expect(result.resumedBytes).toBe(journalled * PART);
+    expect(result).toMatchObject({ sentBytes: 0, copiedBytes: bytes.length - journalled * PART });
+    expect(opened).toEqual([]);
+    expect(proxy.stats().bodyBytesForwarded).toBe(0);
+    expect(await storedSha()).toBe(sha256(bytes));
+  });
+
+  (copies ? it.skip : it)('falls back to streaming on a store that cannot copy, and stops asking it (s3rver only: it answers 501)', async () => {
+    const sameStore = createTestS3Client(proxy.url);
+    clients.push(sameStore);
+    const uploader = storage();
+
+    const first = await uploader.uploadResumable('videos/clip', request(new InMemoryMultipartJournal(), sameStore));
+    const copyAttempts = proxy.stats().partCopyRequests;
+    const second = await uploader.uploadResumable('videos/clip', request(new InMemoryMultipartJournal(), sameStore));
+
+    expect(first).toMatchObject({ copiedBytes: 0, sentBytes: bytes.length });
+    expect(second).toMatchObject({ copiedBytes: 0, sentBytes: bytes.length });
+    expect(copyAttempts).toBeGreaterThanOrEqual(1);
+    expect(proxy.stats().partCopyRequests).toBe(copyAttempts);
+    expect(await storedSha()).toBe(sha256(bytes));
+  });
+
+  it('streams when the staged object lies in another store (another endpoint or keys)', async () => {
+    // The same bytes reached at another address: the uploader cannot know it is the same store.
+    const result = await storage().uploadResumable('videos/clip', request(new InMemoryMultipartJournal(), direct));
+
+    expect(result).toMatchObject({ copiedBytes: 0, sentBytes: bytes.length });
+    expect(opened).toEqual([0]);
+    expect(proxy.stats()).toMatchObject({ partCopyRequests: 0, bodyBytesForwarded: bytes.length });
+    expect(await storedSha()).toBe(sha256(bytes));
+  });
+});
