@@ -16,10 +16,12 @@ import { statusReads } from './scenarios/statusReads';
 import { uploadJourney } from './scenarios/uploadJourney';
 import { eventStore } from './scenarios/eventStore';
 import { rebuild } from './scenarios/rebuild';
+import { mediaProbe } from './scenarios/mediaProbe';
 import { serverSideCopy } from './scenarios/serverSideCopy';
 import { footprint, footprintSystem } from './scenarios/footprint';
 
-const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild, serverSideCopy, footprint, footprintSystem, clusterScale];
+const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild, serverSideCopy, mediaProbe, footprint, footprintSystem, clusterScale];
+
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

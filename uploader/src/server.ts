@@ -17,6 +17,7 @@ import {
 } from '@reelay/platform';
 import { startUploaderWorker } from './worker';
 import { UploadJournals, migrateUploadJournal } from './uploadState/uploadJournal';
+import { s3RangeSource } from './probeMedia/rangeSources';
 
 /** Starts an uploader: a JetStream consumer that competes with any other copies for jobs. */
 export async function startUploader(config: Config, logger: Logger): Promise<RunningService> {
@@ -26,7 +27,8 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
   await ensureDatabase(config.DATABASE_URL);
   const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-uploader', max: 4 });
   await migrateUploadJournal(knex);
-  const storage = new S3ObjectStorage(createS3Client(config), {
+  const s3 = createS3Client(config);
+  const storage = new S3ObjectStorage(s3, {
     bucket: config.S3_BUCKET,
     partSizeBytes: config.UPLOAD_PART_SIZE_BYTES,
     queueSize: config.UPLOAD_QUEUE_SIZE,
@@ -56,6 +58,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
     sweepIntervalMs: config.UPLOAD_SWEEP_INTERVAL_MS,
     shutdownGraceMs: config.UPLOADER_SHUTDOWN_GRACE_MS,
     ready: () => events.ready(),
+    openStored: (bucket, key) => s3RangeSource(s3, bucket, key),
   });
   const ops = createHttpApp({
     service: 'uploader',
