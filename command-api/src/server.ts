@@ -55,7 +55,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   if (staging instanceof S3StagingStore) await staging.ensureBucket();
   const progress = new IntakeProgress(knex, logger.child({ component: 'intake-progress' }));
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-command-api', logger });
-  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS });
+  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS, replicas: config.NATS_JOBS_REPLICAS });
   await queue.ensureStream();
 
   const verifier = createTokenVerifier(config);

@@ -37,7 +37,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
   await storage.ensureBucket();
   const staging = createStagingStore(config);
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-uploader', logger });
-  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS, ackWaitMs: config.JOBS_ACK_WAIT_MS });
+  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS, ackWaitMs: config.JOBS_ACK_WAIT_MS, replicas: config.NATS_JOBS_REPLICAS });
   await queue.ensureStream();
 
   const metrics = createMetricsRegistry('uploader');
