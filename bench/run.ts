@@ -9,16 +9,19 @@ import { format, markdownTable, ratioChart } from './report';
 import { freshness } from './scenarios/freshness';
 import { intake } from './scenarios/intake';
 import { manyAtOnce } from './scenarios/manyAtOnce';
+import { clusterScale } from './scenarios/clusterScale';
 import { polling } from './scenarios/polling';
 import { replay } from './scenarios/replay';
 import { statusReads } from './scenarios/statusReads';
 import { uploadJourney } from './scenarios/uploadJourney';
 import { eventStore } from './scenarios/eventStore';
 import { rebuild } from './scenarios/rebuild';
+import { mediaProbe } from './scenarios/mediaProbe';
 import { serverSideCopy } from './scenarios/serverSideCopy';
 import { footprint, footprintSystem } from './scenarios/footprint';
 
-const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild, serverSideCopy, footprint, footprintSystem];
+const SCENARIOS: readonly Scenario[] = [uploadJourney, intake, manyAtOnce, statusReads, polling, replay, freshness, eventStore, rebuild, serverSideCopy, mediaProbe, footprint, footprintSystem, clusterScale];
+
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

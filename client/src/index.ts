@@ -3,7 +3,10 @@ export { followVideo, type FollowOptions, type FollowResult, type FollowEnd, typ
 export { uploadVideo, UploadStopped, VIDEO_ID_HEADER, type UploadSource, type UploadOptions, type UploadProgress, type UploadResult, type UploadHandle } from './uploadVideo';
 export { keyValueUrlStorage, memoryUrlStorage, type KeyValueStore, type UploadUrlStorage } from './urlStorage';
 export { pushedStatusOf, type PushedStatus } from './push';
+export { hashContent, type ContentHash } from './contentHash';
+export { describeMedia, formatDuration } from './mediaSummary';
+export { createUpload, DUPLICATE_HEADER, type Creation } from './existingContent';
 export { ReelayHttpError } from './errors';
 export { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
 export { ApiTransport, type ApiEndpoints, type TokenSource } from './http';
-export { TERMINAL, isTerminal, type Problem, type UploadAccepted, type VideoId, type VideoList, type VideoStatus, type VideoView } from './types';
+export { TERMINAL, isTerminal, type MediaFacts, type Problem, type UploadAccepted, type VideoId, type VideoList, type VideoStatus, type VideoView } from './types';

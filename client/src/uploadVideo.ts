@@ -2,6 +2,8 @@ import { Upload, defaultOptions, type HttpResponse } from 'tus-js-client';
 import type { ApiTransport } from './http';
 import type { UploadUrlStorage } from './urlStorage';
 import type { VideoId } from './types';
+import { hashContent, HashingStopped } from './contentHash';
+import { createUpload } from './existingContent';
 
 /**
  * A video to upload: a `Blob`/`File` (browsers), a React Native file (`{uri, name, type, size}`,
@@ -32,6 +34,11 @@ export interface UploadOptions {
   readonly retryDelays?: readonly number[];
   /** Bytes per PATCH request; unbounded by default (one request, resumed where it was cut). */
   readonly chunkSize?: number;
+  /**
+   * `false` skips hashing the file: no check for content the user already has (another device,
+   * a re-export with a new name), and the upload starts without waiting for the hash.
+   */
+  readonly findDuplicates?: boolean;
 }
 
 export interface UploadResult {
@@ -40,6 +47,11 @@ export interface UploadResult {
   readonly uploadUrl: string;
   /** The offset an earlier, interrupted upload of the same file was resumed from; undefined for a fresh upload. */
   readonly resumedFromBytes: number | undefined;
+  /**
+   * Set when the user already had this content: `video` — it is that video, and no byte was
+   * sent; `upload` — an unfinished upload of it (this or another device) was resumed.
+   */
+  readonly duplicateOf?: 'video' | 'upload';
 }
 
 /** An upload in flight. */
@@ -89,6 +101,9 @@ export function uploadVideo(
   let videoId: string | null = null;
   let resumedFromBytes: number | undefined;
   let announced = false;
+  let duplicateOf: UploadResult['duplicateOf'];
+  let createdHere = false;
+  let stopped = false;
   let resolveDone!: (result: UploadResult) => void;
   let rejectDone!: (error: Error) => void;
   const done = new Promise<UploadResult>((resolve, reject) => {
@@ -116,7 +131,8 @@ export function uploadVideo(
     },
     onAfterResponse: (request, response) => {
       noteVideoId(response);
-      if (request.getMethod() === 'HEAD' && resumedFromBytes === undefined && response.getStatus() < 300) {
+      // The HEAD after a creation of our own is no resume: the upload is new.
+      if (request.getMethod() === 'HEAD' && !createdHere && resumedFromBytes === undefined && response.getStatus() < 300) {
         resumedFromBytes = Number(response.getHeader('Upload-Offset'));
         options.onResume?.(resumedFromBytes);
       }
@@ -133,21 +149,40 @@ export function uploadVideo(
       noteVideoId(lastResponse);
       const id = videoIdOf(upload.url);
       if (!id) return rejectDone(new Error(`the upload finished but the server named no video (${VIDEO_ID_HEADER})`));
-      resolveDone({ videoId: id as VideoId, uploadUrl: upload.url ?? '', resumedFromBytes });
+      resolveDone({ videoId: id as VideoId, uploadUrl: upload.url ?? '', resumedFromBytes, ...(duplicateOf ? { duplicateOf } : {}) });
     },
     onError: (error) => rejectDone(error),
   });
 
-  void upload
-    .findPreviousUploads()
-    .then((previous) => {
-      const latest = previous.sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
+  const begin = async () => {
+    const previous = await upload.findPreviousUploads();
+    const latest = previous.sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
+    // This device remembers the upload: resume it at once, no hash needed.
+    if (latest || options.findDuplicates === false) {
       if (latest) upload.resumeFromPreviousUpload(latest);
-      upload.start();
-    })
-    .catch((error: Error) => rejectDone(error));
+      return upload.start();
+    }
+    // Hash first, then create with the hash: content the user already has is not sent again.
+    const { sha256, sizeBytes } = await hashContent(source, () => stopped);
+    const metadata = { ...upload.options.metadata, sha256 };
+    const creation = await createUpload(transport, sizeBytes, metadata);
+    if (stopped) return;
+    if (creation.kind === 'video') {
+      duplicateOf = 'video';
+      options.onVideoId?.(creation.videoId);
+      options.onProgress?.({ bytesSent: sizeBytes, bytesTotal: sizeBytes });
+      return resolveDone({ videoId: creation.videoId, uploadUrl: '', resumedFromBytes: undefined, duplicateOf });
+    }
+    if (creation.kind === 'upload') duplicateOf = 'upload';
+    else createdHere = true;
+    upload.options.metadata = metadata;
+    upload.options.uploadUrl = creation.uploadUrl;
+    upload.start();
+  };
+  begin().catch((error: Error) => rejectDone(error instanceof HashingStopped ? new UploadStopped(error.message) : error));
 
   const stop = async (terminate: boolean) => {
+    stopped = true;
     await upload.abort(terminate);
     rejectDone(new UploadStopped(terminate ? 'the upload was cancelled' : 'the upload was paused; upload the same file again to resume'));
   };

@@ -25,6 +25,9 @@ import { registerTus } from './resumableUpload/registerTus';
 import type { StagingTusStore } from './resumableUpload/stagingTusStore';
 import type { OpenUploads } from './resumableUpload/openUploads';
 import type { TusArea } from './resumableUpload/tusArea';
+import { registerContentDedupe } from './contentDedupe/registerContentDedupe';
+import type { ContentClaims } from './contentDedupe/contentClaims';
+import { UPLOADS_PATH, videoIdOfUpload } from './resumableUpload/tusServer';
 
 /** What one caller may do; see the README's "Security" section. */
 export interface CommandApiLimits {
@@ -64,6 +67,8 @@ export interface CommandAppDeps {
   readonly tus?: { readonly area: TusArea; readonly expirationMs: number; readonly locker: Locker; readonly openUploads: OpenUploads };
   /** Where the bytes received so far are written for the query API (see intake_progress). */
   readonly progress?: IntakeProgress;
+  /** Content each user has or is sending, for "no video uploaded twice"; without it, no dedupe. */
+  readonly claims?: ContentClaims;
 }
 
 /** The command API's app and what its timers need. */
@@ -106,6 +111,7 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
       queryApiUrl: deps.queryApiUrl,
       personalData: deps.personalData,
       progress: deps.progress,
+      claims: deps.claims,
       onAccepted: (sizeBytes) => {
         accepted.inc();
         bytes.inc(sizeBytes);
@@ -127,8 +133,26 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
         progress: deps.progress,
         logger: deps.logger,
         locker: deps.tus.locker,
+        claims: deps.claims,
         openUploads: deps.tus.openUploads,
       })
     : undefined;
+  if (deps.claims) {
+    const tus = deps.tus && tusStore ? { area: deps.tus.area, store: tusStore } : undefined;
+    registerContentDedupe(app, {
+      claims: deps.claims,
+      statusOf: async (videoId) => (await repository.load(videoId))?.status,
+      tusUploadOf: async (name) => {
+        if (!tus) return 'gone';
+        const upload = await tus.store.getUpload(tus.area.idFor(name)).catch((error: { status_code?: number }) =>
+          error.status_code === 404 || error.status_code === 410 ? undefined : Promise.reject(error),
+        );
+        if (!upload || videoIdOfUpload(tus.area, upload.id) === undefined) return 'gone';
+        return upload.size !== undefined && upload.offset === upload.size ? 'finished' : { offset: upload.offset, size: upload.size };
+      },
+      uploadsPath: UPLOADS_PATH,
+      queryApiUrl: deps.queryApiUrl,
+    });
+  }
   return { app, tusStore };
 }

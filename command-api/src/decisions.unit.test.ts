@@ -8,6 +8,7 @@ const video = (status: VideoState['status']): VideoState => ({
   status,
   metaInfo: { title: 't', fileName: 'f.mp4', contentType: 'video/mp4', sizeBytes: 1, sha256: '0'.repeat(64) },
   stagingRef: 'file:///x',
+  media: { probe: 'unknown' },
   requestedAt: '2026-01-01T00:00:00.000Z',
   revision: 0,
   attempt: 0,

@@ -61,4 +61,13 @@ describe('the command API OpenAPI document', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain('swagger-ui');
   });
+
+  it('documents the content hash: its header, the 200 answer of a duplicate, and the tus creation that may give one', () => {
+    const paths = document.paths as Record<string, Record<string, OpenApiOperation & { parameters?: Array<{ name: string; in: string }> }>>;
+    const upload = paths['/v1/videos']?.post;
+    expect(upload?.parameters?.find((p) => p.name === 'reelay-content-sha256')).toMatchObject({ in: 'header' });
+    expect(JSON.stringify(upload?.responses?.['200'])).toContain('duplicate');
+    const create = paths['/v1/uploads']?.post;
+    expect(Object.keys(create?.responses?.['200']?.headers ?? {})).toEqual(expect.arrayContaining(['Reelay-Duplicate', 'Upload-Offset']));
+  });
 });

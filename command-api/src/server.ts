@@ -25,6 +25,7 @@ import { OpenUploads } from './resumableUpload/openUploads';
 import { PostgresLocker } from './resumableUpload/postgresLocker';
 import { startUploadExpiry, type UploadExpiry } from './resumableUpload/startUploadExpiry';
 import { startJobRelay } from './jobRelay/jobRelay';
+import { ContentClaims } from './contentDedupe/contentClaims';
 import { startStagingSweeper, type StagingSweeper } from './stagingSweeper/startStagingSweeper';
 
 export interface RunningCommandApi extends RunningService {
@@ -44,6 +45,8 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   await personalData.migrate();
   if (personalData.kek.development) logger.warn(DEVELOPMENT_KEK_WARNING);
   await migrateIntakeProgress(knex);
+  const claims = new ContentClaims(knex);
+  await claims.migrate();
   await OpenUploads.migrate(knex);
   // On DATABASE_URL, which every command API process of a deployment shares (the event store may be elsewhere).
   const locker = new PostgresLocker({ connectionString: config.DATABASE_URL, applicationName: 'reelay-command-api-tus-locks', logger: logger.child({ component: 'tus-locker' }) });
@@ -52,7 +55,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   if (staging instanceof S3StagingStore) await staging.ensureBucket();
   const progress = new IntakeProgress(knex, logger.child({ component: 'intake-progress' }));
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-command-api', logger });
-  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS });
+  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS, replicas: config.NATS_JOBS_REPLICAS });
   await queue.ensureStream();
 
   const verifier = createTokenVerifier(config);
@@ -81,6 +84,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
       openUploads: new OpenUploads(knex, { maxPerUser: config.MAX_OPEN_UPLOADS_PER_USER, expirationMs: config.TUS_UPLOAD_EXPIRATION_MS }),
     },
     progress,
+    claims,
   });
   const relay = startJobRelay({ store, knex, queue, logger: logger.child({ component: 'job-relay' }) });
   const sweeper: StagingSweeper | undefined =

@@ -26,6 +26,7 @@ import { OpenUploads } from './resumableUpload/openUploads';
 import { PostgresLocker } from './resumableUpload/postgresLocker';
 import { s3TusArea } from './resumableUpload/s3TusArea';
 import type { TusArea } from './resumableUpload/tusArea';
+import { ContentClaims } from './contentDedupe/contentClaims';
 
 const SECRET = 'command-api-test-secret-0123456789abcdef';
 
@@ -86,6 +87,8 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
   const personalData = PersonalDataVault.fromConfig(knex, {});
   await personalData.migrate();
   const progress = new IntakeProgress(knex, logger, options.progressIntervalMs ?? 1000);
+  const claims = new ContentClaims(knex);
+  await claims.migrate();
   const locker = new PostgresLocker({ connectionString: events.url, applicationName: 'reelay-test-tus-locks', logger });
   await locker.start();
   const { app, tusStore } = buildCommandApi({
@@ -106,6 +109,7 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
     personalData,
     tus: { area, expirationMs: tusExpirationMs, locker, openUploads },
     progress,
+    claims,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

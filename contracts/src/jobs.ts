@@ -19,10 +19,18 @@ export const DeleteJob = z.object({
   requestEventId: z.uuid(),
 });
 
-export const Job = z.discriminatedUnion('kind', [UploadJob, DeleteJob]);
+/** Read the stored video's container (`requestEventId`: its UploadCompleted). */
+export const ProbeJob = z.object({
+  kind: z.literal('probe'),
+  videoId: VideoId,
+  requestEventId: z.uuid(),
+});
+
+export const Job = z.discriminatedUnion('kind', [UploadJob, DeleteJob, ProbeJob]);
 export type Job = z.infer<typeof Job>;
 export type UploadJob = z.infer<typeof UploadJob>;
 export type DeleteJob = z.infer<typeof DeleteJob>;
+export type ProbeJob = z.infer<typeof ProbeJob>;
 
 /** The JetStream message id of a job: stable for one request, so duplicates are dropped. */
 export function jobMessageId(job: Job): string {

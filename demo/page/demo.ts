@@ -1,5 +1,5 @@
 // The demo page's script: plain DOM and the SDK, bundled by the demo server with esbuild.
-import { ReelayClient, isTerminal, keyValueUrlStorage, type VideoView } from '@reelay/client';
+import { ReelayClient, describeMedia, isTerminal, keyValueUrlStorage, type VideoView } from '@reelay/client';
 
 interface RecordedPush {
   readonly videoId: string;
@@ -40,7 +40,8 @@ function renderRow(video: VideoView): void {
   }
   row.dataset.status = video.status;
   row.innerHTML =
-    `<td>${escapeHtml(video.metaInfo.title)}</td>` +
+    // Duration and size once the stored video's container was read ("0:42 · 1080p").
+    `<td>${escapeHtml(video.metaInfo.title)} <span class="note media">${escapeHtml(describeMedia(video.metaInfo.media))}</span></td>` +
     `<td><span class="status status-${video.status}">${video.status}</span> <span class="note">${video.progress.phase}</span></td>` +
     `<td><span class="row-bar"><span class="row-fill" style="width:${video.uploadedPercentage}%"></span></span> ${video.uploadedPercentage}%</td>`;
 }
@@ -150,9 +151,12 @@ async function upload(): Promise<void> {
     },
   });
   try {
-    const { videoId } = await handle.done;
+    const { videoId, duplicateOf } = await handle.done;
     current = videoId;
     setLeg('send', 100, '100%');
+    // The SDK hashed the file and the server knew it: nothing (or only the rest) was sent.
+    if (duplicateOf === 'video') byId('upload-status').textContent = 'You already have this video: nothing was sent again.';
+    if (duplicateOf === 'upload') byId('upload-status').textContent = 'Resumed the upload of this video started earlier (on this or another device).';
     follow(videoId);
   } catch (error) {
     byId('upload-status').textContent = `Upload failed: ${error instanceof Error ? error.message : String(error)}`;

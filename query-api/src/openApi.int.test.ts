@@ -56,4 +56,9 @@ describe('the query API OpenAPI document', () => {
     // Read it whole: an unread response would keep the server's close waiting on its connection.
     expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
   });
+
+  it('describes the media facts a video gets once its container was read', () => {
+    const text = JSON.stringify((document.paths as Record<string, unknown>)['/v1/videos/{videoId}']);
+    for (const field of ['media', 'mediaProbe', 'durationMs', 'rotation', 'videoCodec', 'audioCodec', 'frameRate', 'container']) expect(text).toContain(`"${field}"`);
+  });
 });

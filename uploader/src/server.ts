@@ -17,6 +17,7 @@ import {
 } from '@reelay/platform';
 import { startUploaderWorker } from './worker';
 import { UploadJournals, migrateUploadJournal } from './uploadState/uploadJournal';
+import { s3RangeSource } from './probeMedia/rangeSources';
 
 /** Starts an uploader: a JetStream consumer that competes with any other copies for jobs. */
 export async function startUploader(config: Config, logger: Logger): Promise<RunningService> {
@@ -26,7 +27,8 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
   await ensureDatabase(config.DATABASE_URL);
   const knex = createKnex(config.DATABASE_URL, { applicationName: 'reelay-uploader', max: 4 });
   await migrateUploadJournal(knex);
-  const storage = new S3ObjectStorage(createS3Client(config), {
+  const s3 = createS3Client(config);
+  const storage = new S3ObjectStorage(s3, {
     bucket: config.S3_BUCKET,
     partSizeBytes: config.UPLOAD_PART_SIZE_BYTES,
     queueSize: config.UPLOAD_QUEUE_SIZE,
@@ -35,7 +37,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
   await storage.ensureBucket();
   const staging = createStagingStore(config);
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-uploader', logger });
-  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS, ackWaitMs: config.JOBS_ACK_WAIT_MS });
+  const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS, ackWaitMs: config.JOBS_ACK_WAIT_MS, replicas: config.NATS_JOBS_REPLICAS });
   await queue.ensureStream();
 
   const metrics = createMetricsRegistry('uploader');
@@ -56,6 +58,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
     sweepIntervalMs: config.UPLOAD_SWEEP_INTERVAL_MS,
     shutdownGraceMs: config.UPLOADER_SHUTDOWN_GRACE_MS,
     ready: () => events.ready(),
+    openStored: (bucket, key) => s3RangeSource(s3, bucket, key),
   });
   const ops = createHttpApp({
     service: 'uploader',

@@ -5,6 +5,8 @@ import { uploadVideo } from './uploadVideo/uploadVideo';
 import { deleteVideoObject } from './deleteVideoObject/deleteVideoObject';
 import type { UploadJournals } from './uploadState/uploadJournal';
 import { startAbandonedUploadSweeper } from './uploadState/sweepAbandonedUploads';
+import { probeMedia, type ProbeDeps } from './probeMedia/probeMedia';
+import { MediaProber } from './probeMedia/readMediaFacts';
 
 export interface UploaderDeps {
   readonly queue: JobQueue;
@@ -26,6 +28,8 @@ export interface UploaderDeps {
   readonly sweepIntervalMs?: number;
   /** On stop, how long in-flight uploads may run on before they are handed back. */
   readonly shutdownGraceMs?: number;
+  /** Opens a stored video for ranged reads, for the media probe; without it probe jobs are handed back. */
+  readonly openStored?: ProbeDeps['openStored'];
   /** Rejects while the event store is down: no job is taken meanwhile (see ConsumeOptions.ready). */
   readonly ready?: () => Promise<unknown>;
 }
@@ -49,6 +53,7 @@ export async function startUploaderWorker(deps: UploaderDeps): Promise<UploaderW
   const jobs = new Counter({ name: 'reelay_jobs_total', help: 'Jobs handled by kind', labelNames: ['kind'], registers: [deps.metrics] });
   const poison = new Counter({ name: 'reelay_poison_jobs_total', help: 'Messages terminated as unparseable', registers: [deps.metrics] });
   const shutdown = new AbortController();
+  const prober = new MediaProber();
 
   const handle = async (delivery: JobDelivery) => {
     const job: Job = delivery.job;
@@ -64,6 +69,9 @@ export async function startUploaderWorker(deps: UploaderDeps): Promise<UploaderW
         });
       case 'delete':
         return deleteVideoObject(job, delivery, deps);
+      case 'probe':
+        if (!deps.openStored) return delivery.nak(deps.ackWaitMs);
+        return probeMedia(job, delivery, { ...deps, prober, openStored: deps.openStored });
       default: {
         const never: never = job;
         return never;
@@ -94,6 +102,7 @@ export async function startUploaderWorker(deps: UploaderDeps): Promise<UploaderW
           await Promise.all([consumer.stop(), sweeper.stop()]);
         } finally {
           clearTimeout(grace);
+          prober.close();
         }
       })();
       return stopping;

@@ -1,5 +1,6 @@
 import { videoStreamName, type MetaInfo, type UserId, type VideoId } from '@reelay/contracts';
 import { newEvent, type EventStore, type PersonalDataVault } from '@reelay/platform';
+import type { ContentClaims } from '../contentDedupe/contentClaims';
 
 /** What a complete, staged upload asks to have stored; the same for every way bytes arrive. */
 export interface UploadRequest {
@@ -10,12 +11,16 @@ export interface UploadRequest {
   readonly stagingRef: string;
   /** The HTTP request that completed the upload: correlation and causation of the event. */
   readonly requestId: string;
+  /** The SHA-256 the client declared in a header (tus declares it at creation, in the claim). */
+  readonly declaredSha256?: string;
 }
 
 export interface RecordUploadDeps {
   readonly store: EventStore;
   /** Seals the user's personal fields; the PersonalDataVault in production. */
   readonly personalData: Pick<PersonalDataVault, 'sealMetaInfo'>;
+  /** Content already claimed per user: checks a declared hash, and remembers what is recorded. */
+  readonly claims?: ContentClaims;
 }
 
 /**
@@ -26,10 +31,15 @@ export interface RecordUploadDeps {
  */
 export async function recordUploadRequested(deps: RecordUploadDeps, request: UploadRequest): Promise<void> {
   const { videoId, userId, stagingRef, requestId } = request;
+  // Throws ContentMismatch before anything is recorded: the caller removes what it staged.
+  await deps.claims?.verify(videoId, request.metaInfo.sha256, request.declaredSha256);
   const metaInfo = await deps.personalData.sealMetaInfo(userId, videoId, request.metaInfo);
   const upload = newEvent(
     { type: 'UploadRequested', data: { videoId, userId, metaInfo, stagingRef } },
     { correlationId: requestId, causationId: requestId, userId },
   );
   await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
+  // The video is recorded: failing now would tell the client otherwise. A claim not written
+  // costs at most a second copy of this content later, never this upload.
+  await deps.claims?.recorded(userId, request.metaInfo.sha256, videoId).catch(() => undefined);
 }

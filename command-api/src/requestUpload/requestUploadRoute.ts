@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { UploadAccepted, VideoId, videoStreamName, type UserId } from '@reelay/contracts';
+import { ContentSha256, DuplicateFound, UploadAccepted, VideoId, videoStreamName, type UserId } from '@reelay/contracts';
+import { ContentMismatch, type ContentClaims } from '../contentDedupe/contentClaims';
 import type { IntakeProgress } from '../intakeProgress/intakeProgress';
 import {
   HttpError,
@@ -38,11 +39,15 @@ export interface RequestUploadDeps {
   readonly onAccepted?: (sizeBytes: number) => void;
   /** Where the bytes received so far are written while the body streams in. */
   readonly progress?: IntakeProgress;
+  /** Checks a declared SHA-256 and remembers recorded content (see contentDedupe). */
+  readonly claims?: ContentClaims;
 }
 
 const Headers = z.looseObject({
   'content-type': z.string(),
   'idempotency-key': z.string().regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1 to 255 printable ASCII characters').optional(),
+  /** The file's SHA-256: content the user already has is answered 200 without its bytes; other bytes fail the upload (422). */
+  'reelay-content-sha256': ContentSha256.optional(),
 });
 
 /** How long a client refused for too many uploads at once is told to wait. */
@@ -70,7 +75,7 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
   const inFlight = closeWaitsFor(app);
   app.post(
     '/v1/videos',
-    { schema: { querystring: RequestUploadQuery, headers: Headers, response: { 202: UploadAccepted } } },
+    { schema: { querystring: RequestUploadQuery, headers: Headers, response: { 202: UploadAccepted, 200: DuplicateFound } } },
     async (request, reply) => {
       const ended = inFlight.begin();
       try {
@@ -115,12 +120,14 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
           });
           const metaInfo = { title: request.query.title, fileName: request.query.fileName, contentType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 };
           try {
-            await recordUploadRequested(deps, { videoId, userId: userId as UserId, metaInfo, stagingRef: staged.ref, requestId: request.id });
+            const declaredSha256 = request.headers['reelay-content-sha256'];
+            await recordUploadRequested(deps, { videoId, userId: userId as UserId, metaInfo, stagingRef: staged.ref, requestId: request.id, declaredSha256 });
           } catch (error) {
             await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
             await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
             // The same Idempotency-Key raced us and won: its video is the answer if it is this upload.
             if (key && error instanceof WrongExpectedVersion && (await checkIdempotentReplay(deps, videoId, { ...fingerprint, sha256: staged.sha256, sizeBytes: staged.sizeBytes }, undefined))) return accepted();
+            if (error instanceof ContentMismatch) throw new HttpError(422, 'unprocessable-content', error.message);
             throw new HttpError(503, 'unavailable', 'the upload could not be recorded (event store or key store unavailable); nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
           }
           await deps.progress?.settle(videoId);

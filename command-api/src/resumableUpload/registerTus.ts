@@ -9,7 +9,7 @@ import { StagingTusStore } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 import type { RecordUploadDeps } from '../requestUpload/recordUploadRequested';
 import type { OpenUploads } from './openUploads';
-import { createTusServer, videoIdOfUpload, type TusRequestContext } from './tusServer';
+import { createTusServer, videoIdOfUpload, type TusRequestContext, type TusServerDeps } from './tusServer';
 import { describeUpload } from './uploadMetadata';
 import { ownerOf } from './uploadOwner';
 
@@ -30,6 +30,7 @@ export interface TusDeps {
   readonly locker: Locker;
   /** Each user's places for unfinished uploads (MAX_OPEN_UPLOADS_PER_USER). */
   readonly openUploads: OpenUploads;
+  readonly claims?: TusServerDeps['claims'];
 }
 
 /** Mounts tus at `/v1/uploads`; returns the store, whose `deleteExpired()` the expiry timer calls. */
@@ -64,7 +65,7 @@ export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
     },
   });
   const contexts = new WeakMap<IncomingMessage, TusRequestContext>();
-  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker, openUploads: deps.openUploads });
+  const tus = createTusServer({ store, area, events: deps.events, personalData: deps.personalData, staging: deps.staging, maxUploadBytes: deps.maxUploadBytes, contexts, locker: deps.locker, openUploads: deps.openUploads, claims: deps.claims });
   registerResumableUpload(app, {
     tus,
     store,

@@ -43,13 +43,17 @@ const TUS_DOCS = {
   create: {
     schema: {
       summary: 'Start a resumable upload',
-      description: `${TUS_SPEC} creation: send \`Upload-Length\` (or \`Upload-Defer-Length: 1\`) and \`Upload-Metadata\` with \`title\`, \`filename\` and \`filetype\`; the body may carry the first bytes (creation-with-upload). The video id is allocated now.`,
+      description: `${TUS_SPEC} creation: send \`Upload-Length\` (or \`Upload-Defer-Length: 1\`) and \`Upload-Metadata\` with \`title\`, \`filename\` and \`filetype\`; the body may carry the first bytes (creation-with-upload). The video id is allocated now. With \`sha256\` (the file's hex SHA-256) in the metadata, content the user already has is answered 200 instead (see docs/media.md), and bytes that hash otherwise fail the upload with 460.`,
     },
     config: {
       documentedResponses: {
         201: {
           description: 'The upload was created; send its bytes with PATCH to `Location`',
           headers: { Location: 'The upload’s URL, /v1/uploads/<videoId>-<suffix>', [VIDEO_ID_HEADER]: 'The id the video will have', 'Upload-Offset': 'Bytes stored so far (creation-with-upload)', ...EXPIRES, ...TUS_RESUMABLE },
+        },
+        200: {
+          description: 'The user already has this content (`sha256` in the metadata): nothing more to send (`Reelay-Duplicate: video`), or resume the unfinished upload of it at `Upload-Offset` (`Reelay-Duplicate: upload`); body: DuplicateFound',
+          headers: { Location: 'The video (query API) or the upload to resume', [VIDEO_ID_HEADER]: 'The video', 'Reelay-Duplicate': '`video` or `upload`', 'Upload-Offset': 'Bytes the upload has (upload only)', ...TUS_RESUMABLE },
         },
       },
     } satisfies OpenApiRouteConfig,

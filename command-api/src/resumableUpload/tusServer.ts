@@ -11,6 +11,7 @@ import { tusError } from './stagingTusStore';
 import type { OpenUploads } from './openUploads';
 import type { TusArea } from './tusArea';
 import { describeUpload } from './uploadMetadata';
+import { ContentMismatch, type ContentClaims } from '../contentDedupe/contentClaims';
 import { findOwner, ownerOf, withOwner } from './uploadOwner';
 
 export const UPLOADS_PATH = '/v1/uploads';
@@ -45,6 +46,8 @@ export interface TusServerDeps {
   readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
   /** Upload locks shared by every command API process (PostgresLocker), so any of them may serve any request. */
   readonly locker: Locker;
+  /** Checks the bytes against the SHA-256 the upload was created with. */
+  readonly claims?: ContentClaims;
   /** Each user's places for unfinished uploads, shared by every command API process. */
   readonly openUploads: OpenUploads;
 }
@@ -127,7 +130,7 @@ async function recordFinishedUpload(deps: TusServerDeps, context: TusRequestCont
   try {
     const sha256 = deps.store.takeSha256(upload.id, size) ?? (await sha256Of(deps.staging, ref));
     const description = describeUpload(upload.metadata);
-    await recordUploadRequested({ store: deps.events, personalData: deps.personalData }, {
+    await recordUploadRequested({ store: deps.events, personalData: deps.personalData, claims: deps.claims }, {
       videoId,
       userId: context.userId,
       metaInfo: { ...description, sizeBytes: size, sha256 },
@@ -137,6 +140,8 @@ async function recordFinishedUpload(deps: TusServerDeps, context: TusRequestCont
   } catch (error) {
     await deps.staging.remove(ref).catch(context.onCleanupError);
     await deps.store.remove(upload.id).catch(context.onCleanupError);
+    // tus's checksum extension answers a mismatch with 460; the client must not resume it.
+    if (error instanceof ContentMismatch) throw tusError(460, error.message);
     context.onCleanupError(error);
     throw tusError(503, 'the upload could not be recorded (the event store is unavailable); nothing was kept, please upload again');
   }

@@ -14,6 +14,8 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<VideoEventType, number>> = 
   VideoDeleted: 1,
   NotificationSent: 1,
   NotificationFailed: 2,
+  MediaProbed: 1,
+  MediaProbeFailed: 1,
 };
 
 /**

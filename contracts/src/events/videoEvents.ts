@@ -80,6 +80,39 @@ export const UploadFailed = z.object({
   }),
 });
 
+/**
+ * What the container says about a video, read without decoding once its bytes are whole.
+ * Fields a container does not carry are null (an audio-only file has no width).
+ */
+export const MediaFacts = z.object({
+  /** `mp4`, `mov`, `webm`, `matroska`, or another lower-case container name. */
+  container: z.string().min(1),
+  durationMs: z.number().int().nonnegative().nullable(),
+  /** Coded size of the picture, before rotation. */
+  width: z.number().int().positive().nullable(),
+  height: z.number().int().positive().nullable(),
+  /** Degrees the picture must be turned clockwise to be shown upright: 0, 90, 180 or 270. */
+  rotation: z.union([z.literal(0), z.literal(90), z.literal(180), z.literal(270)]),
+  /** Frames per second (average), e.g. 25 or 29.97. */
+  frameRate: z.number().positive().nullable(),
+  /** ffmpeg's codec names: `h264`, `hevc`, `vp9`, `av1`…; null when there is no such track. */
+  videoCodec: z.string().min(1).nullable(),
+  audioCodec: z.string().min(1).nullable(),
+});
+export type MediaFacts = z.infer<typeof MediaFacts>;
+
+/** The stored video's container was read: its facts. Changes no status. */
+export const MediaProbed = z.object({
+  type: z.literal('MediaProbed'),
+  data: z.object({ facts: MediaFacts }),
+});
+
+/** The stored video's container could not be read (not a container the parser knows, or damaged). The upload stands. */
+export const MediaProbeFailed = z.object({
+  type: z.literal('MediaProbeFailed'),
+  data: z.object({ reason: z.string().min(1) }),
+});
+
 export const VideoDeleted = z.object({
   type: z.literal('VideoDeleted'),
   data: z.object({ deletedBy: UserId }),
@@ -125,6 +158,8 @@ export const VideoEvent = z.discriminatedUnion('type', [
   VideoDeleted,
   NotificationSent,
   NotificationFailed,
+  MediaProbed,
+  MediaProbeFailed,
 ]);
 export type VideoEvent = z.infer<typeof VideoEvent>;
 export type VideoEventType = VideoEvent['type'];

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { VideoId } from '../ids';
 import { VideoStatus } from '../status';
+import { MediaFacts } from '../events/videoEvents';
+
+/** Where reading a video's container stands. */
+export const MediaProbeState = z.enum(['pending', 'probed', 'failed']);
+export type MediaProbeState = z.infer<typeof MediaProbeState>;
 
 export const VideoMetaInfoView = z.object({
   title: z.string(),
@@ -9,6 +14,13 @@ export const VideoMetaInfoView = z.object({
   sizeBytes: z.number().int(),
   requestedAt: z.string(),
   uploadedAt: z.string().nullable(),
+  /**
+   * The container's facts once the stored video was read (shortly after UPLOADED); null before,
+   * and when the container could not be read (`mediaProbe` says which).
+   */
+  media: MediaFacts.nullable(),
+  /** `pending` until the stored video is read, then `probed` or `failed` (a container the parser cannot read). */
+  mediaProbe: MediaProbeState,
 });
 
 /**

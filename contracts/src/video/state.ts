@@ -1,5 +1,5 @@
 import type { VideoStatus } from '../status';
-import type { MetaInfo, VideoEvent } from '../events/videoEvents';
+import type { MediaFacts, MetaInfo, VideoEvent } from '../events/videoEvents';
 import type { RecordedEvent } from '../events/recorded';
 import { assertNever, nextStatus } from './transitions';
 
@@ -21,6 +21,8 @@ export interface VideoState {
   readonly uploadedPercentage: number;
   readonly uploadedAt: string | null;
   readonly failure: { readonly reason: string; readonly code: string; readonly retryable: boolean } | null;
+  /** What the container says, once read; `failed` when it could not be; `unknown` before. */
+  readonly media: { readonly probe: 'unknown' } | { readonly probe: 'probed'; readonly facts: MediaFacts } | { readonly probe: 'failed'; readonly reason: string };
   /** Terminal events a push was already recorded for (sent or failed for good). */
   readonly notifiedEventIds: readonly string[];
 }
@@ -57,6 +59,7 @@ export function evolve(state: VideoState | undefined, event: RecordedVideoEvent)
       uploadedPercentage: 0,
       uploadedAt: null,
       failure: null,
+      media: { probe: 'unknown' },
       notifiedEventIds: [],
     };
   }
@@ -89,6 +92,10 @@ export function evolve(state: VideoState | undefined, event: RecordedVideoEvent)
       return { ...next, failure: { reason: event.data.reason, code: event.data.code, retryable: event.data.retryable } };
     case 'VideoDeleted':
       return next;
+    case 'MediaProbed':
+      return { ...next, media: { probe: 'probed', facts: event.data.facts } };
+    case 'MediaProbeFailed':
+      return { ...next, media: { probe: 'failed', reason: event.data.reason } };
     case 'NotificationSent':
     case 'NotificationFailed':
       return { ...next, notifiedEventIds: [...state.notifiedEventIds, event.data.forEventId] };

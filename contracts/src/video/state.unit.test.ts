@@ -46,6 +46,8 @@ describe('the status state machine', () => {
     ['UPLOADED', 'VideoDeleted', 'DELETED'],
     ['PENDING', 'VideoDeleted', 'DELETED'],
     ['UPLOADED', 'NotificationSent', 'UPLOADED'],
+    ['UPLOADED', 'MediaProbed', 'UPLOADED'],
+    ['UPLOADED', 'MediaProbeFailed', 'UPLOADED'],
   ];
   it.each(allowed)('takes %s through %s to %s', (from, type, to) => {
     expect(nextStatus(from, type)).toBe(to);
@@ -62,6 +64,9 @@ describe('the status state machine', () => {
     ['DELETED', 'VideoDeleted'],
     ['DELETED', 'UploadStarted'],
     [undefined, 'NotificationSent'],
+    ['LOADING', 'MediaProbed'],
+    ['DELETED', 'MediaProbed'],
+    ['PENDING', 'MediaProbeFailed'],
   ];
   it.each(refused)('refuses %s → %s', (from, type) => {
     expect(nextStatus(from, type)).toBeNull();

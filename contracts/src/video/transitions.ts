@@ -23,6 +23,10 @@ export function nextStatus(current: VideoStatus | undefined, type: VideoEventTyp
       return current === 'PENDING' || current === 'LOADING' ? 'FAILED' : null;
     case 'VideoDeleted':
       return current !== undefined && current !== 'DELETED' ? 'DELETED' : null;
+    case 'MediaProbed':
+    case 'MediaProbeFailed':
+      // Facts of the stored bytes: only a stored video has them, and they change no status.
+      return current === 'UPLOADED' ? 'UPLOADED' : null;
     case 'NotificationSent':
     case 'NotificationFailed':
       // A push for an earlier failure may be recorded after a retry has begun: any status.

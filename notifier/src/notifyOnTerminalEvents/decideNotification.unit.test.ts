@@ -18,6 +18,7 @@ function state(overrides: Partial<VideoState> = {}): VideoState {
     status: 'UPLOADED',
     metaInfo: { title: 'Holiday', fileName: 'holiday.mp4', contentType: 'video/mp4', sizeBytes: 10, sha256: 'a'.repeat(64) },
     stagingRef: 'file:///tmp/x',
+    media: { probe: 'unknown' },
     requestedAt: '2025-01-01T00:00:00.000Z',
     revision: 3,
     attempt: 1,

@@ -18,6 +18,11 @@ const jwksUrl = z.url().refine((value) => {
   return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
 }, 'must be an https:// URL (http:// only on loopback)');
 
+/** The servers of a NATS_URL: one URL, or several separated by commas. */
+export function natsServers(url: string): string[] {
+  return url.split(',').map((server) => server.trim()).filter((server) => server !== '');
+}
+
 /**
  * Every variable of API.md (and the few operational ones it leaves to us), parsed once at start.
  * Unknown variables are ignored; a bad value stops the service with one line naming it.
@@ -27,7 +32,13 @@ const ConfigSchema = z
     DATA_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, '.data')),
     DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/reelay'),
     EVENT_STORE_URL: z.string().regex(/^(postgres(ql)?|(esdb|kurrentdb)(\+discover)?):\/\//, 'must be a postgres:// or esdb:// URL').optional(),
-    NATS_URL: z.string().regex(/^(nats|tls|ws|wss):\/\//, 'must be a nats:// URL').default('nats://127.0.0.1:4222'),
+    /** One server's URL, or every cluster member's, comma-separated (a client fails over between them). */
+    NATS_URL: z
+      .string()
+      .refine((value) => natsServers(value).every((server) => /^(nats|tls|ws|wss):\/\/[^\s,]+$/.test(server)), 'must be nats:// URLs, comma-separated')
+      .default('nats://127.0.0.1:4222'),
+    /** Copies JetStream keeps of the jobs stream: 1 on one server, 3 (or 5) on a cluster of that many or more. */
+    NATS_JOBS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     /** JetStream stream holding the job queue; tests give each run its own. */
     JOBS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').default('REELAY_JOBS'),
     S3_ENDPOINT: z.url().optional(),

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, natsServers } from './config';
 
 describe('configuration', () => {
   it('gives every variable its documented default', () => {
@@ -30,6 +30,8 @@ describe('configuration', () => {
     ['S3_BUCKET', 'Not_A_Bucket'],
     ['AUTH_JWT_SECRET', 'short'],
     ['STAGING', '/tmp/staging'],
+    ['NATS_URL', 'nats://127.0.0.1:4222,http://127.0.0.1:4223'],
+    ['NATS_JOBS_REPLICAS', '0'],
   ])('refuses a bad %s with one line that names it', (variable, value) => {
     let error: unknown;
     try {
@@ -41,6 +43,13 @@ describe('configuration', () => {
     const message = (error as Error).message;
     expect(message).toContain(variable);
     expect(message).not.toContain('\n');
+  });
+
+  it('takes every server of a NATS cluster, comma-separated, and the jobs stream\'s replicas', () => {
+    const config = loadConfig({ NATS_URL: 'nats://127.0.0.1:4301, nats://127.0.0.1:4302,nats://127.0.0.1:4303', NATS_JOBS_REPLICAS: '3' });
+    expect(natsServers(config.NATS_URL)).toEqual(['nats://127.0.0.1:4301', 'nats://127.0.0.1:4302', 'nats://127.0.0.1:4303']);
+    expect(config.NATS_JOBS_REPLICAS).toBe(3);
+    expect(loadConfig({}).NATS_JOBS_REPLICAS).toBe(1);
   });
 
   it('never prints a secret value it refuses', () => {

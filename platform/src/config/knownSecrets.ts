@@ -66,6 +66,8 @@ export const KNOWN_SECRETS: readonly string[] = [
   'test-key',
   'linger-test-secret-0123456789abcdefgh',
   'pw-1234',
+  'client-dedupe-e2e-secret-long-enough-for-hs256-0123',
+  'client-dedupe-int-secret-long-enough-for-hs256-0123',
 ];
 
 const known = new Set(KNOWN_SECRETS);

@@ -26,8 +26,11 @@ export const SLUGS: Readonly<Record<number, string>> = {
   413: 'too-large',
   414: 'uri-too-long',
   415: 'unsupported-media-type',
+  422: 'unprocessable-content',
   429: 'rate-limited',
   431: 'header-too-large',
+  /** tus checksum extension: the bytes do not match the checksum the client declared. */
+  460: 'checksum-mismatch',
   500: 'internal',
   503: 'unavailable',
   507: 'insufficient-storage',

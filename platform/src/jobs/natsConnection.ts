@@ -1,4 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { natsServers } from '../config/config';
 import type { Logger } from '../logging/logger';
 
 /** NATS cannot be reached (at start) or is not connected now (readiness); see `cause`. */
@@ -8,13 +9,15 @@ export class NatsUnavailable extends Error {
 
 /**
  * Connects to NATS and keeps reconnecting forever after a loss (a worker should wait for NATS,
- * not die). The first connect fails fast, so a service with a wrong URL stops at start.
+ * not die). The first connect fails fast, so a service with a wrong URL stops at start. `url` may
+ * name every server of a cluster, comma-separated: the client picks one and, when it is lost,
+ * reconnects to another (and learns further members from the cluster's INFO).
  */
 export async function connectNats(url: string, options: { name: string; logger: Logger }): Promise<NatsConnection> {
   const { name, logger } = options;
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
+    nc = await connect({ servers: natsServers(url), name, maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
   } catch (error) {
     throw new NatsUnavailable(`cannot connect to NATS at ${url}`, { cause: error });
   }

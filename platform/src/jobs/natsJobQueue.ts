@@ -35,6 +35,12 @@ export interface JobQueueOptions {
   readonly ackWaitMs?: number;
   /** Window in which a second publish with the same message id is dropped by the server. */
   readonly duplicateWindowMs?: number;
+  /**
+   * Copies of the stream JetStream keeps (1 by default). 3 on a cluster of three servers: a server
+   * lost costs no job, and the stream (and its consumers) keep a leader. Applied when the stream
+   * is created or updated; JetStream refuses more copies than servers.
+   */
+  readonly replicas?: number;
 }
 
 export interface ConsumeOptions {
@@ -89,6 +95,7 @@ export class JobQueue {
   private readonly maxDeliver: number;
   private readonly ackWaitMs: number;
   private readonly duplicateWindowMs: number;
+  private readonly replicas: number;
   private readonly js: JetStreamClient;
   private manager: Promise<JetStreamManager> | undefined;
 
@@ -101,13 +108,14 @@ export class JobQueue {
     this.maxDeliver = options.maxDeliver;
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.duplicateWindowMs = options.duplicateWindowMs ?? 120_000;
+    this.replicas = options.replicas ?? 1;
     this.js = jetstream(nc);
   }
 
   /** Creates the stream, or brings an existing one's subjects and duplicate window up to date. */
   async ensureStream(): Promise<void> {
     const jsm = await this.jsm();
-    const settings = { subjects: [`${this.stream}.jobs.>`], duplicate_window: nanos(this.duplicateWindowMs) };
+    const settings = { subjects: [`${this.stream}.jobs.>`], duplicate_window: nanos(this.duplicateWindowMs), num_replicas: this.replicas };
     try {
       try {
         await jsm.streams.info(this.stream);

@@ -17,3 +17,4 @@ export * from './openApiCoverage';
 export * from './cephGateway';
 export * from './tuspy';
 export * from './encodedForms';
+export * from './mediaFiles';

@@ -29,7 +29,7 @@ export interface PrivatePostgres {
 }
 
 /** The folder of the newest installed Postgres's binaries (Debian layout), or PG_BIN. */
-function postgresBin(): string {
+export function postgresBin(): string {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const root = '/usr/lib/postgresql';
   const versions = readdirSync(root)
@@ -43,14 +43,14 @@ function postgresBin(): string {
  * initdb and postgres refuse to run as root; as root we run them as the `postgres` user, with a
  * data folder it owns. As anyone else they run as that user.
  */
-async function asServerUser(command: string, args: readonly string[]): Promise<void> {
+export async function asServerUser(command: string, args: readonly string[]): Promise<void> {
   const asRoot = process.getuid?.() === 0;
   const [file, fullArgs] = asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, [...args]];
   await run(file, fullArgs, { timeout: 60_000 });
 }
 
 /** The `postgres` user's ids when we run as root (the server's files must be its), else undefined. */
-async function serverUserIds(): Promise<{ uid: number; gid: number } | undefined> {
+export async function serverUserIds(): Promise<{ uid: number; gid: number } | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };

@@ -21,7 +21,7 @@ export function applyToVideoInfo(row: VideoInfo | undefined, event: RecordedVide
       userId: event.data.userId,
       status: 'PENDING',
       uploadedPercentage: 0,
-      metaInfo: event.data.metaInfo,
+      metaInfo: { ...event.data.metaInfo, media: null, mediaProbe: 'pending' },
       requestedAt: event.recordedAt,
       uploadedAt: null,
       failureReason: null,
@@ -45,6 +45,10 @@ export function applyToVideoInfo(row: VideoInfo | undefined, event: RecordedVide
       return { ...next, status: 'PENDING', uploadedPercentage: 0, failureReason: null };
     case 'VideoDeleted':
       return { ...next, status: 'DELETED' };
+    case 'MediaProbed':
+      return { ...next, metaInfo: { ...row.metaInfo, media: event.data.facts, mediaProbe: 'probed' } };
+    case 'MediaProbeFailed':
+      return { ...next, metaInfo: { ...row.metaInfo, media: null, mediaProbe: 'failed' } };
     case 'NotificationSent':
     case 'NotificationFailed':
       return next;

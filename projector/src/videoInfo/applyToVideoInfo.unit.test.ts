@@ -23,7 +23,7 @@ describe('applyToVideoInfo', () => {
       userId,
       status: 'PENDING',
       uploadedPercentage: 0,
-      metaInfo: sampleMetaInfo,
+      metaInfo: { ...sampleMetaInfo, media: null, mediaProbe: 'pending' },
       requestedAt: '2024-05-01T10:00:00.000Z',
       uploadedAt: null,
       failureReason: null,
@@ -48,6 +48,15 @@ describe('applyToVideoInfo', () => {
       uploadedAt: '2024-05-01T10:05:00.000Z',
       requestedAt: '2024-05-01T10:00:00.000Z',
     });
+  });
+
+  it('puts the media facts in meta_info once probed, and marks a failed probe without touching the status', () => {
+    const facts = { container: 'mp4', durationMs: 42_000, width: 1920, height: 1080, rotation: 90 as const, frameRate: 30, videoCodec: 'h264', audioCodec: 'aac' };
+    const stored = recordedStream(videoId, happyPath(videoId, userId));
+    const probed = [...stored, recorded(videoId, 4, { type: 'MediaProbed', data: { facts } })].reduce(applyToVideoInfo, undefined);
+    expect(probed).toMatchObject({ status: 'UPLOADED', metaInfo: { ...sampleMetaInfo, media: facts, mediaProbe: 'probed' } });
+    const failed = [...stored, recorded(videoId, 4, { type: 'MediaProbeFailed', data: { reason: 'not a container' } })].reduce(applyToVideoInfo, undefined);
+    expect(failed).toMatchObject({ status: 'UPLOADED', metaInfo: { media: null, mediaProbe: 'failed' } });
   });
 
   it('is FAILED with the reason when the upload fails, keeping the percentage reached', () => {

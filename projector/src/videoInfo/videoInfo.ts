@@ -1,4 +1,14 @@
-import type { MetaInfo, VideoStatus } from '@reelay/contracts';
+import { MediaFacts, MediaProbeState, MetaInfo, type VideoStatus } from '@reelay/contracts';
+
+/**
+ * `meta_info` as the read model keeps it: the upload's meta info and, once the stored video was
+ * read, its media facts. Rows written before media facts existed read as `pending`.
+ */
+export const StoredMetaInfo = MetaInfo.extend({
+  media: MediaFacts.nullable().default(null),
+  mediaProbe: MediaProbeState.default('pending'),
+});
+export type StoredMetaInfo = ReturnType<typeof StoredMetaInfo.parse>;
 
 /** The name of the projection: its checkpoint row and its metrics label. */
 export const VIDEO_INFO_PROJECTION = 'video_info';
@@ -15,7 +25,7 @@ export interface VideoInfo {
   readonly userId: string;
   readonly status: VideoStatus;
   readonly uploadedPercentage: number;
-  readonly metaInfo: MetaInfo;
+  readonly metaInfo: StoredMetaInfo;
   readonly requestedAt: string;
   readonly uploadedAt: string | null;
   readonly failureReason: string | null;

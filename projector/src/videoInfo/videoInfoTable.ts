@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { MetaInfo, VideoStatus } from '@reelay/contracts';
-import { VIDEO_INFO_CHANGED_CHANNEL, type VideoInfo } from './videoInfo';
+import { VideoStatus } from '@reelay/contracts';
+import { StoredMetaInfo, VIDEO_INFO_CHANGED_CHANNEL, type VideoInfo } from './videoInfo';
 
 /** `video_info` as `pg` returns it: timestamps as Date, int8 as number (see platform's parser). */
 interface VideoInfoRecord {
@@ -21,7 +21,7 @@ function fromRecord(record: VideoInfoRecord): VideoInfo {
     userId: record.user_id,
     status: VideoStatus.parse(record.status),
     uploadedPercentage: record.uploaded_percentage,
-    metaInfo: MetaInfo.parse(record.meta_info),
+    metaInfo: StoredMetaInfo.parse(record.meta_info),
     requestedAt: record.requested_at.toISOString(),
     uploadedAt: record.uploaded_at?.toISOString() ?? null,
     failureReason: record.failure_reason,

@@ -22,7 +22,7 @@ export function receivingView(row: IntakeProgressRow): VideoView {
     userId: row.user_id,
     status: 'PENDING',
     uploadedPercentage: 0,
-    metaInfo: { ...row.meta_info, sizeBytes: total ?? received, requestedAt: row.started_at.toISOString(), uploadedAt: null },
+    metaInfo: { ...row.meta_info, sizeBytes: total ?? received, requestedAt: row.started_at.toISOString(), uploadedAt: null, media: null, mediaProbe: 'pending' },
     failureReason: null,
     progress: { phase: 'receiving', receivedBytes: received, storedBytes: 0, totalBytes: total, percentage },
   };

@@ -1,4 +1,4 @@
-import type { VideoId, VideoStatus, VideoView } from '@reelay/contracts';
+import type { MediaFacts, MediaProbeState, VideoId, VideoStatus, VideoView } from '@reelay/contracts';
 import { storedProgress } from './progress';
 
 /**
@@ -10,7 +10,7 @@ export interface VideoRecord {
   user_id: string;
   status: string;
   uploaded_percentage: number;
-  meta_info: { title: string; fileName: string; contentType: string; sizeBytes: number };
+  meta_info: { title: string; fileName: string; contentType: string; sizeBytes: number; media?: MediaFacts | null; mediaProbe?: MediaProbeState };
   requested_at: Date;
   uploaded_at: Date | null;
   failure_reason: string | null;
@@ -44,6 +44,9 @@ export function toVideoView(record: VideoRecord): VideoView {
       sizeBytes,
       requestedAt: record.requested_at.toISOString(),
       uploadedAt: record.uploaded_at?.toISOString() ?? null,
+      // Rows projected before media facts existed have neither field.
+      media: record.meta_info.media ?? null,
+      mediaProbe: record.meta_info.mediaProbe ?? 'pending',
     },
     failureReason: record.failure_reason,
     progress: storedProgress(record.status as VideoStatus, sizeBytes, record.uploaded_percentage),

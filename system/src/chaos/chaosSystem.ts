@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { createLogger, loadConfig, signToken } from '@reelay/platform';
+import { createLogger, loadConfig, natsServers, signToken } from '@reelay/platform';
 import { ChildService, freePort, uniqueBucketName, uniqueName, testS3Env, type ChildExit } from '@reelay/platform/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { prepareEnvironment } from '../prepare';
@@ -177,7 +177,7 @@ export async function startChaosSystem(options: ChaosSystemOptions): Promise<Cha
 }
 
 async function deleteStream(natsUrl: string, stream: string): Promise<void> {
-  const nc = await connect({ servers: natsUrl, reconnect: false, timeout: 2000 }).catch(() => undefined);
+  const nc = await connect({ servers: natsServers(natsUrl), reconnect: false, timeout: 2000 }).catch(() => undefined);
   if (!nc) return;
   await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
   await nc.close();

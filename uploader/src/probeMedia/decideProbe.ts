@@ -1,0 +1,18 @@
+import type { VideoState } from '@reelay/contracts';
+
+export type ProbeDecision =
+  | { readonly action: 'probe'; readonly bucket: string; readonly objectKey: string }
+  | { readonly action: 'skip'; readonly reason: string }
+  | { readonly action: 'reject'; readonly reason: string };
+
+/**
+ * Whether a probe job has anything to do. A job can come twice (relay re-publish, redelivery),
+ * and the video may have been deleted meanwhile: the stream's state decides, as for uploads.
+ */
+export function decideProbe(state: VideoState | undefined): ProbeDecision {
+  if (!state) return { action: 'reject', reason: 'no such video' };
+  if (state.status !== 'UPLOADED') return { action: 'skip', reason: `video is ${state.status}` };
+  if (state.media.probe !== 'unknown') return { action: 'skip', reason: `already ${state.media.probe}` };
+  if (!state.bucket || !state.objectKey) return { action: 'reject', reason: 'uploaded video without an object' };
+  return { action: 'probe', bucket: state.bucket, objectKey: state.objectKey };
+}

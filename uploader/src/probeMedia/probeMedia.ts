@@ -1,0 +1,64 @@
+import type { MediaFacts, ProbeJob, VideoState } from '@reelay/contracts';
+import { newEvent, type JobDelivery, type Logger, type VideoRepository } from '@reelay/platform';
+import { backoffMs } from '../uploadVideo/classifyFailure';
+import { decideProbe } from './decideProbe';
+import type { MediaProber, ProbeOutcome, RangeSource } from './readMediaFacts';
+import { UnreadableContainer } from './mediaFacts';
+
+export interface ProbeDeps {
+  readonly repository: VideoRepository;
+  readonly prober: MediaProber;
+  /** Opens the stored object for ranged reads. */
+  readonly openStored: (bucket: string, objectKey: string) => Promise<RangeSource>;
+  readonly logger: Logger;
+  readonly maxAttempts: number;
+  readonly onProbed?: (outcome: ProbeOutcome, ms: number) => void;
+}
+
+/**
+ * A probe job (relayed from `UploadCompleted`): reads the stored video's container and records
+ * `MediaProbed`, or `MediaProbeFailed` for a file the parser cannot read. It runs after the
+ * upload is complete and recorded, as a job of its own: a slow or failing probe never delays or
+ * fails an upload, and a crash mid-probe is redelivered like any job.
+ */
+export async function probeMedia(job: ProbeJob, delivery: JobDelivery, deps: ProbeDeps): Promise<void> {
+  const log = deps.logger.child({ videoId: job.videoId, job: 'probe' });
+  const decision = decideProbe(await deps.repository.load(job.videoId));
+  if (decision.action === 'reject') {
+    delivery.term(decision.reason);
+    return;
+  }
+  if (decision.action === 'skip') {
+    await delivery.ack();
+    return;
+  }
+  let outcome: ProbeOutcomeEvent;
+  try {
+    const started = performance.now();
+    const probed = await deps.prober.probe(await deps.openStored(decision.bucket, decision.objectKey));
+    deps.onProbed?.(probed, performance.now() - started);
+    log.info({ facts: probed.facts, bytesRead: probed.bytesRead, reads: probed.reads }, 'media probed');
+    outcome = { type: 'MediaProbed', data: { facts: probed.facts } };
+  } catch (error) {
+    if (!(error instanceof UnreadableContainer) && delivery.deliveryCount < deps.maxAttempts) {
+      log.warn({ err: error }, 'probe failed; retrying later');
+      delivery.nak(backoffMs(delivery.deliveryCount));
+      return;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    log.warn({ err: error }, 'media could not be probed');
+    outcome = { type: 'MediaProbeFailed', data: { reason: error instanceof UnreadableContainer ? reason : `the stored video could not be read: ${reason}` } };
+  }
+  await recordOutcome(deps, job, log, outcome);
+  await delivery.ack();
+}
+
+type ProbeOutcomeEvent = { type: 'MediaProbed'; data: { facts: MediaFacts } } | { type: 'MediaProbeFailed'; data: { reason: string } };
+
+async function recordOutcome(deps: ProbeDeps, job: ProbeJob, log: Logger, outcome: ProbeOutcomeEvent): Promise<void> {
+  const metadataFor = (state: VideoState) => ({ correlationId: job.requestEventId, causationId: job.requestEventId, userId: state.userId });
+  const recorded = await deps.repository.decide(job.videoId, (state) =>
+    state && decideProbe(state).action === 'probe' ? [newEvent(outcome, metadataFor(state))] : [],
+  );
+  if (recorded.appended.length === 0) log.info({ status: recorded.state?.status }, 'video changed during the probe; nothing recorded');
+}
