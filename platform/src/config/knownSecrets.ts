@@ -68,6 +68,7 @@ export const KNOWN_SECRETS: readonly string[] = [
   'pw-1234',
   'client-dedupe-e2e-secret-long-enough-for-hs256-0123',
   'client-dedupe-int-secret-long-enough-for-hs256-0123',
+  'cluster-key',
 ];
 
 const known = new Set(KNOWN_SECRETS);

@@ -16,7 +16,7 @@ const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^:/@\s'"`]+:([^@/\s'"`$]{4,})@/g;
 const INLINE = /\b(?:password|secret)=([^\s'"`&;$]{4,})/g;
 
 /** Literals the patterns catch that are not secrets (a table, a globalThis key, the censor, names of metadata keys). */
-const NOT_SECRETS = new Set(['personal_data_keys', '__reelayTestServices', '[redacted]', 'reelay-owner', 'sha256']);
+const NOT_SECRETS = new Set(['personal_data_keys', '__reelayTestServices', '[redacted]', 'reelay-owner', 'sha256', 'none']);
 const THIS_LIST = 'platform/src/config/knownSecrets.ts';
 
 /** Every secret-shaped literal in the repository's tracked files, with the first file it is in. */
