@@ -52,7 +52,7 @@ export * from './http/declaredRoutes';
 export * from './http/closeWaitsFor';
 export * from './staging/intakeProgress';
 export * from './staging/s3StagingStore';
-export { HEAD_BYTES } from './staging/bodyMeter';
+export { HEAD_BYTES, BodyMeter } from './staging/bodyMeter';
 export * from './eventStore/postgres/eventHash';
 export { sealEventLog, lastSeal, type LogSeal } from './eventStore/postgres/logSealer';
 export { verifyEventLog, type LogProblem, type LogVerification, type VerifyLogOptions } from './eventStore/postgres/logVerifier';

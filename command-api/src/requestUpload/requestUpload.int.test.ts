@@ -55,6 +55,36 @@ describe('POST /v1/videos', () => {
     expect(await api.staging.list()).toHaveLength(1);
   });
 
+  it('refuses the same Idempotency-Key with another title, file name or body with 422, recording nothing', async () => {
+    const first = await post(video, { 'idempotency-key': 'phone-43' });
+    expect(first.status).toBe(202);
+    const otherBody = Buffer.from(video);
+    otherBody[otherBody.length - 1] = (otherBody[otherBody.length - 1] as number) ^ 0xff;
+    const attempts: Array<[RequestInit['body'], string, RegExp]> = [
+      [video, 'title=Another&fileName=holiday.mp4', /its title differ/],
+      [video, 'title=Holiday&fileName=other.mp4', /its fileName differ/],
+      [otherBody, 'title=Holiday&fileName=holiday.mp4', /its body differ/],
+      [video.subarray(0, 100_000), 'title=Holiday&fileName=holiday.mp4', /its body differ/],
+    ];
+    for (const [body, query, detail] of attempts) {
+      const again = await post(body, { 'idempotency-key': 'phone-43' }, query);
+      expect(again.status).toBe(422);
+      expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await again.json()) as { detail: string }).detail).toMatch(detail);
+    }
+    expect(await api.allEvents()).toEqual(['UploadRequested']);
+    expect(await api.staging.list()).toHaveLength(1);
+  });
+
+  it('answers 409 for an Idempotency-Key whose video was deleted, never a fresh PENDING', async () => {
+    const { videoId } = (await (await post(video, { 'idempotency-key': 'phone-44' })).json()) as { videoId: string };
+    expect((await fetch(`${api.url}/v1/videos/${videoId}`, { method: 'DELETE', headers: auth })).status).toBe(202);
+    const again = await post(video, { 'idempotency-key': 'phone-44' });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { detail: string }).detail).toMatch(new RegExp(`${videoId}\\) has been deleted; to upload again, send a new Idempotency-Key`));
+    expect(await api.allEvents()).toEqual(['UploadRequested', 'VideoDeleted']);
+  });
+
   it('refuses bytes that are not a video with 415, whatever the Content-Type says', async () => {
     const response = await post(Buffer.from('this is plain text pretending to be a video, long enough to sniff'));
     expect(response.status).toBe(415);

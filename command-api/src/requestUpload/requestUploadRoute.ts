@@ -11,11 +11,13 @@ import {
   HEAD_BYTES,
   type EventStore,
   type HttpApp,
+  type PersonalDataVault,
   type StagedFile,
   type StagingStore,
 } from '@reelay/platform';
 import { recordUploadRequested, type RecordUploadDeps } from './recordUploadRequested';
 import { IDEMPOTENCY_KEY_PATTERN, videoIdForIdempotencyKey } from './idempotencyKey';
+import { checkIdempotentReplay } from './idempotentReplay';
 import { NotAVideo, problemForStagingFailure } from './stagingFailures';
 import { stagingNameFor } from './stagingName';
 import { RequestUploadQuery } from './uploadQuery';
@@ -32,8 +34,8 @@ export interface RequestUploadDeps {
   readonly idleTimeoutMs: number;
   /** Base of the `Location` header: where the app polls the video's status. */
   readonly queryApiUrl: string;
-  /** Seals the title and file name with the user's data key before they are recorded. */
-  readonly personalData: RecordUploadDeps['personalData'];
+  /** Seals the title and file name with the user's data key before they are recorded; opens them to compare a repeated Idempotency-Key. */
+  readonly personalData: RecordUploadDeps['personalData'] & Pick<PersonalDataVault, 'openVideoEvents'>;
   readonly onAccepted?: (sizeBytes: number) => void;
   /** Where the bytes received so far are written while the body streams in. */
   readonly progress?: IntakeProgress;
@@ -87,8 +89,6 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
         const accepted = () =>
           reply.code(202).header('location', `${deps.queryApiUrl}/v1/videos/${videoId}`).send({ videoId, status: 'PENDING' as const });
 
-        if (key && (await deps.store.readStream(videoStreamName(videoId))).length > 0) return accepted();
-
         const release = deps.slots.tryAcquire(userId);
         if (!release) {
           throw new HttpError(
@@ -97,6 +97,16 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
             `at most ${deps.slots.perUser} uploads per user may stream at the same time; retry when one has finished`,
             { 'retry-after': BUSY_RETRY_AFTER_SECONDS },
           );
+        }
+        const fingerprint = { title: request.query.title, fileName: request.query.fileName };
+        // A retry of a recorded upload gets the first answer; the same key for anything else is
+        // refused (422), as is a key whose video was deleted since (409). See idempotentReplay.ts.
+        if (key && (await checkIdempotentReplay(deps, videoId, { ...fingerprint, sizeBytes: declaredLength || undefined }, request.raw).catch((error: unknown) => {
+          release();
+          throw error;
+        }))) {
+          release();
+          return accepted();
         }
         const contentType = request.headers['content-type'].split(';')[0]?.trim().toLowerCase() ?? 'video/mp4';
         const intake = { videoId, userId, metaInfo: { title: request.query.title, fileName: request.query.fileName, contentType }, totalBytes: declaredLength || undefined };
@@ -115,8 +125,8 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
           } catch (error) {
             await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
             await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
-            // The same Idempotency-Key raced us and won: its video is the answer.
-            if (key && error instanceof WrongExpectedVersion) return accepted();
+            // The same Idempotency-Key raced us and won: its video is the answer if it is this upload.
+            if (key && error instanceof WrongExpectedVersion && (await checkIdempotentReplay(deps, videoId, { ...fingerprint, sha256: staged.sha256, sizeBytes: staged.sizeBytes }, undefined))) return accepted();
             if (error instanceof ContentMismatch) throw new HttpError(422, 'unprocessable-content', error.message);
             throw new HttpError(503, 'unavailable', 'the upload could not be recorded (event store or key store unavailable); nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
           }

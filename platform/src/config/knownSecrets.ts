@@ -64,7 +64,10 @@ export const KNOWN_SECRETS: readonly string[] = [
   'db-password-5e1f9a7c3b',
   'security-suite-secret-0123456789abcdefghij',
   'test-key',
-  'production-test-secret-that-is-in-the-repository-0123',
+  'linger-test-secret-0123456789abcdefgh',
+  'pw-1234',
+  'client-dedupe-e2e-secret-long-enough-for-hs256-0123',
+  'client-dedupe-int-secret-long-enough-for-hs256-0123',
 ];
 
 const known = new Set(KNOWN_SECRETS);

@@ -15,8 +15,8 @@ const URL_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^:/@\s'"`]+:([^@/\s'"`$]{4,})@/g;
 /** `password=…` inside a message or connection string. */
 const INLINE = /\b(?:password|secret)=([^\s'"`&;$]{4,})/g;
 
-/** Literals the patterns catch that are not secrets (a table, a globalThis key, the censor). */
-const NOT_SECRETS = new Set(['personal_data_keys', '__reelayTestServices', '[redacted]']);
+/** Literals the patterns catch that are not secrets (a table, a globalThis key, the censor, names of metadata keys). */
+const NOT_SECRETS = new Set(['personal_data_keys', '__reelayTestServices', '[redacted]', 'reelay-owner', 'sha256']);
 const THIS_LIST = 'platform/src/config/knownSecrets.ts';
 
 /** Every secret-shaped literal in the repository's tracked files, with the first file it is in. */
@@ -53,8 +53,7 @@ describe('the known secrets', () => {
   });
 
   it('are found by the scan (it reads the files, it does not just pass)', () => {
-    expect(found.get('S3RVER')).toBe('platform/src/objectStorage/s3Client.ts');
-    expect([...found.keys()]).toEqual(expect.arrayContaining(['S3RVER', 'e2e-secret-that-is-long-enough-for-hs256-0123456789']));
+    expect([...found.keys()]).toEqual(expect.arrayContaining(['S3RVER', 'pw-1234', 'e2e-secret-that-is-long-enough-for-hs256-0123456789']));
     expect(found.size).toBeGreaterThan(20);
   });
 
