@@ -42,7 +42,9 @@ export function haproxyConfig(layout: HaproxyLayout): string {
     '  timeout http-request 30s',
     '  option redispatch',
     '  retries 2',
-    '  default-server inter 1s fall 2 rise 2',
+    // A check's answer may take seconds on busy cores; a server is marked down after three misses.
+    '  timeout check 3s',
+    '  default-server inter 1s fall 3 rise 2',
     '',
     'frontend command-api',
     `  bind 127.0.0.1:${layout.commandApiPort}`,
