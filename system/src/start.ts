@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   if (prettify) process.stdout.write(banner(services, config));
-  logger.info({ addresses: addresses(services, config), token: 'npm run token -- <userId>' }, 'Reelay is running');
+  // Whatever LOG_LEVEL says: this line is how a caller (the e2e harness runs with warn) knows all is up.
+  logger.child({}, { level: 'info' }).info({ addresses: addresses(services, config), token: 'npm run token -- <userId>' }, 'Reelay is running');
 }
 
 main().catch((error: unknown) => {
