@@ -29,8 +29,9 @@ function startUppy(token: string): void {
   const uppy = new Uppy({ autoProceed: false, restrictions: { maxNumberOfFiles: 1, allowedFileTypes: ['video/*'] } }).use(Tus, {
     endpoint: '/v1/uploads',
     headers: { authorization: `Bearer ${token}` },
-    // Reelay reads title, filename and filetype; Uppy adds the last two from the file.
-    allowedMetaFields: ['title', 'filename', 'filetype'],
+    // Reelay reads title, filename and filetype; Uppy copies the file's name and type to the last
+    // two only when they are sent (naming filename/filetype here would send the string "undefined").
+    allowedMetaFields: ['title', 'name', 'type'],
     retryDelays: [0, 1000, 3000],
     onAfterResponse(_request, response) {
       videoId ??= response.getHeader('Reelay-Video-Id') || undefined;

@@ -58,7 +58,11 @@ describeInBrowser('the Uppy page (/demo/uppy): @uppy/core + @uppy/tus in headles
     await page.fill('#title', 'Uppy in the hills');
     await page.click('#upload-button');
 
-    await page.locator('#status[data-status="UPLOADED"]').waitFor({ state: 'attached', timeout: 90_000 });
+    await page.locator('#status[data-status="UPLOADED"]').waitFor({ state: 'attached', timeout: 90_000 }).catch(async (error: unknown) => {
+      // What the page showed instead: how far Uppy got, and what it said.
+      const shown = await page.evaluate(() => ['sent', 'video-id', 'status', 'upload-error'].map((id) => `${id}: ${document.getElementById(id)?.textContent}`).join(', '));
+      throw new Error(`${String(error)}; the page shows ${shown}; tus requests ${tusRequests.join(' ')}`);
+    });
     expect(await page.textContent('#sent')).toBe('100%');
     const videoId = (await page.textContent('#video-id')) ?? '';
     expect(videoId).toMatch(/^[0-9a-f-]{36}$/);
@@ -71,5 +75,5 @@ describeInBrowser('the Uppy page (/demo/uppy): @uppy/core + @uppy/tus in headles
     const object = await s3.send(new GetObjectCommand({ Bucket: sut.bucket, Key: `videos/${videoId}` }));
     expect(sha256(await object.Body!.transformToByteArray())).toBe(sha256(await readFile(SAMPLE)));
     expect(errors).toEqual([]);
-  });
+  }, 150_000);
 });
