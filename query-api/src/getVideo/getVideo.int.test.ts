@@ -36,6 +36,9 @@ describe('GET /v1/videos/:videoId', () => {
         sizeBytes: 2048,
         requestedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
         uploadedAt: null,
+        // Not stored yet: its container is read once the upload completes.
+        media: null,
+        mediaProbe: 'pending',
       },
       failureReason: null,
       progress: { phase: 'storing', receivedBytes: 2048, storedBytes: 819, totalBytes: 2048, percentage: 40 },
