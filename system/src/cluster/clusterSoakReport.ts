@@ -1,46 +1,23 @@
 import type { ChildExit } from '@reelay/platform/testing';
+import type { SoakReport } from '../chaos/soak';
 import type { OutcomeReport } from '../chaos/verifyOutcome';
 import type { NatsFault, PostgresFailover } from './clusterFaults';
 import type { AcceptedVideo } from './clusterSoak';
 
-export interface ClusterSoakReport {
-  readonly uploads: number;
+/** The soak's report (chaos/soak.ts), with what only a cluster has: tus phones, NATS node losses, Postgres failovers. */
+export interface ClusterSoakReport extends Omit<SoakReport, 'users'> {
   /** Phones that could not get an upload accepted before their deadline (each stops uploading). Must be 0. */
   readonly phonesGaveUp: number;
   readonly tusUploads: number;
-  readonly durationMs: number;
-  readonly faults: Readonly<Record<string, number>>;
-  readonly faultsTotal: number;
-  readonly unexpectedExits: Readonly<Record<string, number>>;
-  /** POSTs repeated, and tus uploads resumed (HEAD, then the rest), because of a fault. */
-  readonly postRetries: number;
   readonly tusResumes: number;
   /** tus uploads the server forgot (HEAD 404, never recorded) that the phone began again from byte 0. */
   readonly tusRestarts: number;
-  readonly uploaded: number;
-  readonly failed: number;
-  readonly failureReasons: Readonly<Record<string, number>>;
-  readonly restartedUploads: number;
-  readonly lost: number;
-  readonly duplicateCompletions: number;
-  readonly duplicatePushes: number;
-  readonly missingPushes: number;
-  readonly checksumMismatches: number;
-  readonly readModelDrift: number;
-  readonly queryApiStale: number;
-  readonly verifyReadModel: { readonly rowsCompared: number; readonly differences: number };
-  readonly videoBytes: number;
-  readonly bytesToStorage: number;
-  /** Bytes sent to storage twice (uploads begun again), over the videos' bytes. */
-  readonly resentShare: number;
   /** Bytes tus phones sent twice (the part of a PATCH an API died under), over their videos' bytes. */
   readonly tusResentShare: number;
   /** Per NATS node lost: time from the loss until the job of an upload sent right after it started on an uploader (the node still gone). */
   readonly natsRecovery: readonly (Pick<NatsFault, 'kind' | 'node' | 'ledJobsStream' | 'goneMs'> & { readonly jobsFlowingAfterMs: number | null })[];
   /** Per Postgres failover: stop → promoted, promoted → HAProxy routes there, promoted → an upload sent then accepted. */
   readonly postgresFailovers: readonly { readonly mode: string; readonly stopToPromotedMs: number; readonly promotedToRoutedMs: number; readonly promotedToWriteAcceptedMs: number }[];
-  readonly shutdown: Readonly<Record<string, { code: number | null; ms: number }>>;
-  readonly outcome: OutcomeReport;
 }
 
 export interface SoakFacts {
