@@ -43,9 +43,13 @@ async function baseEnv(): Promise<{ env: NodeJS.ProcessEnv; drop(): Promise<void
 describe('npm start in a terminal and in a pipe', () => {
   (HAS_SCRIPT ? it : it.skip)('on a terminal: a banner, readable lines, no probe lines; Ctrl-C stops every service cleanly', async () => {
     const { env, drop } = await baseEnv();
-    const command = [process.execPath, '--import', 'tsx', path.join(PROJECT_ROOT, 'system/src/start.ts'), '--only', 'query-api,projector'].join(' ');
+    // `exec`: script runs the command through $SHELL -c, and dash (/bin/sh, where SHELL is unset,
+    // as in CI) stays as the launcher's parent in the foreground group; Ctrl-C then kills dash and
+    // script reports 130 whatever the launcher did. A person's shell runs the launcher itself.
+    // SHELL is pinned to /bin/sh below so the test reads the same on every machine.
+    const command = ['exec', process.execPath, '--import', 'tsx', path.join(PROJECT_ROOT, 'system/src/start.ts'), '--only', 'query-api,projector'].join(' ');
     // -e: script exits with the launcher's code; -f: flush as it comes; no log file.
-    const script = spawn('script', ['-qefc', command, '/dev/null'], { cwd: PROJECT_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const script = spawn('script', ['-qefc', command, '/dev/null'], { cwd: PROJECT_ROOT, env: { ...env, SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';
     script.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
     script.stderr.on('data', (chunk: Buffer) => (screen += chunk.toString()));
