@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { ERASED_TEXT, UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { FileStagingStore, PersonalDataVault, createKnex, createLogger, newEvent } from '@reelay/platform';
+import { fileTusArea } from '@reelay/command-api';
 import { createTestEventStore, createTestObjectStorage, eventually, type TestObjectStorage } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { CliFailure } from '../cliFailure';
@@ -32,7 +33,7 @@ describe('forgetUser', () => {
     objects = await createTestObjectStorage();
     projection = new VideoInfoProjection({ knex, store: events.store, logger: createLogger('forget-test', 'silent'), retryDelayMs: 50, personalData: vault });
     projection.start();
-    deps = { store: events.store, knex, vault, staging, objectStorage: () => objects.storage };
+    deps = { store: events.store, knex, vault, staging, tusArea: fileTusArea(staging, 60_000), objectStorage: () => objects.storage };
   });
 
   afterEach(async () => {
@@ -77,7 +78,7 @@ describe('forgetUser', () => {
 
     const report = await forgetUser(deps, UserId.parse('alice'), 'test');
 
-    expect(report).toMatchObject({ alreadyForgotten: false, rowsScrubbed: 3, videosDeleted: 3, objectsRemoved: 1, stagedCopiesRemoved: 3, stagedCopiesElsewhere: 0 });
+    expect(report).toMatchObject({ alreadyForgotten: false, rowsScrubbed: 3, videosDeleted: 3, objectsRemoved: 1, stagedCopiesRemoved: 3, stagedCopiesElsewhere: 0, tusUploadsRemoved: 0 });
     expect(report.destroyedKeyIds).toHaveLength(1);
     expect([...report.videoIds].sort()).toEqual([pending, stored, legacy].sort());
     expect(report.recorded).toMatchObject({ type: 'UserForgotten', streamName: 'user-alice', data: { userId: 'alice', videoCount: 3, requestedBy: 'test' } });
