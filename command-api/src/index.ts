@@ -7,7 +7,7 @@ export { sweepStaging, type SweepReport } from './stagingSweeper/sweepStaging';
 export { startStagingSweeper, type StagingSweeper } from './stagingSweeper/startStagingSweeper';
 export { fileTusArea } from './resumableUpload/fileTusArea';
 export { createTusArea } from './resumableUpload/createTusArea';
-export { forgetTusUploads, type ForgottenTusUploads } from './resumableUpload/forgetTusUploads';
+export { forgetTusUploads, type ForgetTusUploadsDeps, type ForgottenTusUploads } from './resumableUpload/forgetTusUploads';
 export type { TusArea } from './resumableUpload/tusArea';
 export { PostgresLocker } from './resumableUpload/postgresLocker';
 export { OpenUploads } from './resumableUpload/openUploads';

@@ -9,6 +9,7 @@ import {
   S3ObjectStorage,
   VideoRepository,
   createS3Client,
+  createLogger,
   createStagingStore,
   newEvent,
   userHasKeyRows,
@@ -17,7 +18,7 @@ import {
   type ObjectStorage,
   type StagingStore,
 } from '@reelay/platform';
-import { ContentClaims, createTusArea, forgetTusUploads, type TusArea } from '@reelay/command-api';
+import { ContentClaims, PostgresLocker, createTusArea, forgetTusUploads, type ForgetTusUploadsDeps, type TusArea } from '@reelay/command-api';
 import { eraseUserFromReadModel } from '@reelay/projector';
 import { CliFailure, UsageError, createProgress, withCliContext, write, type ProgressReporter } from '../cliContext';
 
@@ -47,20 +48,28 @@ export function forgetUserCommand(): Command {
         await vault.migrate();
         const { store } = await context.eventStore();
         const staging = createStagingStore(context.config);
-        const report = await forgetUser(
-          {
-            store,
-            knex,
-            vault,
-            staging,
-            tusArea: createTusArea(staging, context.config.TUS_UPLOAD_EXPIRATION_MS),
-            objectStorage: objectStorageFor(context.config),
-            progress: (label) => createProgress({ label, unit: 'uploads' }),
-          },
-          parsedUser.data,
-          requestedBy.data,
-        );
-        await write(`${describeForgetReport(report)}\n`);
+        // The command API's upload locks: a tus upload is removed as its DELETE would remove it.
+        const tusLocker = new PostgresLocker({ connectionString: context.config.DATABASE_URL, applicationName: 'reelay-cli-tus-locks', logger: createLogger('reelay-cli', 'warn') });
+        await tusLocker.start();
+        try {
+          const report = await forgetUser(
+            {
+              store,
+              knex,
+              vault,
+              staging,
+              tusArea: createTusArea(staging, context.config.TUS_UPLOAD_EXPIRATION_MS),
+              tusLocker,
+              objectStorage: objectStorageFor(context.config),
+              progress: (label) => createProgress({ label, unit: 'uploads' }),
+            },
+            parsedUser.data,
+            requestedBy.data,
+          );
+          await write(`${describeForgetReport(report)}\n`);
+        } finally {
+          await tusLocker.stop();
+        }
       });
     });
 }
@@ -71,8 +80,9 @@ export interface ForgetUserDeps {
   readonly knex: Knex;
   readonly vault: PersonalDataVault;
   readonly staging: StagingStore;
-  /** Where the command API keeps tus uploads (the same STAGING). */
+  /** Where the command API keeps tus uploads (the same STAGING), and its upload locks. */
   readonly tusArea: TusArea;
+  readonly tusLocker: ForgetTusUploadsDeps['locker'];
   /** The bucket's storage for a bucket name; undefined when this process cannot reach S3 (see objectStorageFor). */
   readonly objectStorage: ((bucket: string) => ObjectStorage) | undefined;
   readonly progress?: (label: string) => ProgressReporter;
@@ -138,7 +148,7 @@ export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requested
   }
 
   // Unfinished tus uploads cannot be finished any more, and no record keeps what the user typed.
-  const tus = await forgetTusUploads({ area: deps.tusArea, knex: deps.knex }, userId);
+  const tus = await forgetTusUploads({ area: deps.tusArea, knex: deps.knex, locker: deps.tusLocker }, userId);
   await new ContentClaims(deps.knex).dropAllOf(userId);
 
   const videoIds = known();

@@ -1,7 +1,16 @@
 import type { Knex } from 'knex';
+import type { Locker } from '@tus/utils';
 import { OPEN_UPLOADS_TABLE } from './openUploads';
 import type { TusArea } from './tusArea';
 import { ownerOf } from './uploadOwner';
+
+export interface ForgetTusUploadsDeps {
+  readonly area: TusArea;
+  /** Where `tus_open_uploads` is (DATABASE_URL). */
+  readonly knex: Knex;
+  /** The command API's upload locks (a PostgresLocker on DATABASE_URL). */
+  readonly locker: Locker;
+}
 
 export interface ForgottenTusUploads {
   /** Store ids of the user's uploads removed, finished or not. */
@@ -18,12 +27,21 @@ export interface ForgottenTusUploads {
  *
  * Run it after the user is marked forgotten: a creation checks the mark again once its record
  * exists (resumableUploadRoutes' undoIfErased), so a record this listing misses is removed there.
+ * Each upload is removed under its lock, as tus' DELETE removes it: a PATCH still writing is asked
+ * to let go first (its client hears 400 "aborted", then 404), instead of failing half-way on a
+ * record or multipart upload gone from under it.
  */
-export async function forgetTusUploads(deps: { area: TusArea; knex: Knex }, userId: string): Promise<ForgottenTusUploads> {
+export async function forgetTusUploads(deps: ForgetTusUploadsDeps, userId: string): Promise<ForgottenTusUploads> {
   const removed: string[] = [];
   for (const record of await deps.area.records()) {
     if (ownerOf(record) !== userId) continue;
-    await deps.area.removeRecord(record.id);
+    const lock = deps.locker.newLock(record.id);
+    await lock.lock(new AbortController().signal, () => undefined);
+    try {
+      await deps.area.removeRecord(record.id);
+    } finally {
+      await lock.unlock();
+    }
     removed.push(record.id);
   }
   await deps.knex(OPEN_UPLOADS_TABLE).where({ user_id: userId }).delete().catch((error: { code?: string }) => {
