@@ -22,6 +22,16 @@ describe('Postgres and NATS restarted during a run of uploads', () => {
     await Promise.all([postgres?.dispose(), nats?.dispose()]);
   }, 60_000);
 
+  /** The services' own warnings, for a failure to name its cause. */
+  const withServiceLogs = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      const logs = SERVICE_NAMES.map((name) => `--- ${name}:\n${system.service(name).output().slice(-4000)}`).join('\n');
+      throw new Error(`${(error as Error).message}\n${logs}`);
+    }
+  };
+
   const readyStatuses = async (names: readonly ServiceName[]) => Object.fromEntries(await Promise.all(names.map(async (n) => [n, await system.readyStatus(n)])));
   const allAre = (names: readonly ServiceName[], status: number) => Object.fromEntries(names.map((n) => [n, status]));
 
@@ -59,14 +69,16 @@ describe('Postgres and NATS restarted during a run of uploads', () => {
     await eventually(async () => expect(await readyStatuses(SERVICE_NAMES)).toEqual(allAre(SERVICE_NAMES, 200)), 60_000, 200);
     wave('after', 4);
 
-    const videos = await Promise.all(sent);
+    const videos = await withServiceLogs(Promise.all(sent));
     const sources = await openOutcomeSources({ databaseUrl: system.databaseUrl, s3Endpoint: testS3Endpoint(), bucket: system.bucket, oneSignal: system.oneSignal });
     try {
-      const report = await eventually(async () => {
-        const outcome = await verifyOutcome(videos, sources);
-        if (!isClean(outcome)) throw new Error(JSON.stringify(outcome));
-        return outcome;
-      }, 120_000, 500);
+      const report = await withServiceLogs(
+        eventually(async () => {
+          const outcome = await verifyOutcome(videos, sources);
+          if (!isClean(outcome)) throw new Error(JSON.stringify(outcome));
+          return outcome;
+        }, 120_000, 500),
+      );
       expect(report.uploaded).toBe(videos.length);
     } finally {
       await sources.close();
@@ -83,10 +95,12 @@ describe('Postgres and NATS restarted during a run of uploads', () => {
     await system.untilReady();
     const sources = await openOutcomeSources({ databaseUrl: system.databaseUrl, s3Endpoint: testS3Endpoint(), bucket: system.bucket, oneSignal: system.oneSignal });
     try {
-      await eventually(async () => {
-        const outcome = await verifyOutcome(videos, sources);
-        if (!isClean(outcome)) throw new Error(JSON.stringify(outcome));
-      }, 120_000, 1000);
+      await withServiceLogs(
+        eventually(async () => {
+          const outcome = await verifyOutcome(videos, sources);
+          if (!isClean(outcome)) throw new Error(JSON.stringify(outcome));
+        }, 120_000, 1000),
+      );
     } finally {
       await sources.close();
     }
