@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { asVideoEvent } from '@reelay/platform';
-import { haveTuspy, runTuspy, type TuspyRun } from '@reelay/platform/testing';
+import { haveTuspy, runTuspy, stagingKindsUnderTest, type TuspyRun } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
@@ -48,7 +48,7 @@ const CASES = {
   ],
 } as const;
 
-describeWithTuspy.each(['file', 's3'] as const)('tuspy (python3-tuspy) against /v1/uploads on %s staging', (stagingKind) => {
+describeWithTuspy.each(stagingKindsUnderTest())('tuspy (python3-tuspy) against /v1/uploads on %s staging', (stagingKind) => {
   let api: Api;
   let folder: string;
   let token: string;
