@@ -45,7 +45,7 @@ async function timeUploads(gateway: CephGateway, serverSideCopy: boolean, file: 
 
 /**
  * With S3 staging the uploader either has the store copy the staged object into the videos
- * bucket (UploadPartCopy, nothing passes through it) or reads it and uploads it again. Both on
+ * bucket (one CopyObject, nothing passes through it) or reads it and uploads it again. Both on
  * one single-node Ceph (memstore OSD sized for the staged copies and the stored videos), one
  * after the other in the same run; the ratio is copy / stream of the medians.
  */
