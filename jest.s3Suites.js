@@ -17,6 +17,7 @@ module.exports = [
   'command-api/src/resumableUpload/tuspy.int.test.ts',
   'command-api/src/resumableUpload/unrecordedFinish.int.test.ts',
   'command-api/src/intakeProgress/intakeProgress.int.test.ts',
+  'cli/src/commands/forgetUserIntake.int.test.ts',
   'uploader/src/uploader.int.test.ts',
   'uploader/src/resilience/s3Faults.int.test.ts',
   'uploader/src/resilience/uploaderProcess.int.test.ts',

@@ -9,8 +9,9 @@
 import { createHash } from 'node:crypto';
 import type { Upload } from '@tus/utils';
 import { videoStreamName, type VideoId } from '@reelay/contracts';
-import { WrongExpectedVersion, type StagingStore } from '@reelay/platform';
+import { UserErased, WrongExpectedVersion, type StagingStore } from '@reelay/platform';
 import { ContentMismatch } from '../contentDedupe/contentClaims';
+import { erasedAccountDetail } from '../requestUpload/erasedAccount';
 import { recordUploadRequested } from '../requestUpload/recordUploadRequested';
 import { videoIdOfStagingName } from '../requestUpload/stagingName';
 import { tusError } from './stagingTusStore';
@@ -32,6 +33,8 @@ export async function recordFinishedUpload(deps: RecordDeps, context: TusRequest
     await deps.store.remove(upload.id).catch(context.onCleanupError);
     // tus's checksum extension answers a mismatch with 460; the client must not resume it.
     if (error instanceof ContentMismatch) throw tusError(460, error.message);
+    // The user was forgotten before the last byte arrived: the upload is gone, not to be resumed.
+    if (error instanceof UserErased) throw tusError(403, erasedAccountDetail(context.userId));
     context.onCleanupError(error);
     throw tusError(503, 'the upload could not be recorded (the event store is unavailable); nothing was kept, please upload again');
   }
@@ -50,7 +53,12 @@ export async function recordIfUnrecorded(deps: RecordDeps, context: TusRequestCo
     await record(deps, context, upload, videoId, ref);
   } catch (error) {
     if (error instanceof WrongExpectedVersion) return;
-    if (error instanceof ContentMismatch) throw tusError(460, error.message);
+    if (error instanceof ContentMismatch || error instanceof UserErased) {
+      // Never to be recorded: as the last PATCH would have, keep nothing.
+      await deps.staging.remove(deps.staging.refFor(deps.area.nameOf(upload.id))).catch(context.onCleanupError);
+      await deps.store.remove(upload.id).catch(context.onCleanupError);
+      throw error instanceof UserErased ? tusError(403, erasedAccountDetail(context.userId)) : tusError(460, error.message);
+    }
     context.onCleanupError(error);
     throw tusError(503, 'the finished upload could not be recorded yet (the event store is unavailable); ask again with HEAD');
   }
