@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import type { Knex } from 'knex';
-import { START, UserForgotten, UserId, userStreamName, type Position, type RecordedEvent, type VideoState } from '@reelay/contracts';
+import { UserForgotten, UserId, userStreamName, type RecordedEvent, type VideoState } from '@reelay/contracts';
 import {
-  InvalidStagingRef,
   PersonalDataVault,
-  S3ObjectStorage,
   VideoRepository,
-  createS3Client,
   createLogger,
   createStagingStore,
   newEvent,
   userHasKeyRows,
-  type Config,
   type EventStore,
   type ObjectStorage,
   type StagingStore,
@@ -21,6 +16,8 @@ import {
 import { ContentClaims, PostgresLocker, createTusArea, forgetTusUploads, type ForgetTusUploadsDeps, type TusArea } from '@reelay/command-api';
 import { eraseUserFromReadModel } from '@reelay/projector';
 import { CliFailure, UsageError, createProgress, withCliContext, write, type ProgressReporter } from '../cliContext';
+import { objectStorageFor, removeVideoBytes } from './removeVideoBytes';
+import { UploadScan } from './uploadScan';
 
 /**
  * `reelay forget-user <userId>`: GDPR erasure by crypto-shredding. Marks the user forgotten by
@@ -165,7 +162,7 @@ export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requested
     if (decision.state) states.push(decision.state);
   }
 
-  const bytes = await removeBytes(deps, states);
+  const bytes = await removeVideoBytes(deps, states);
   // Again: a body still arriving at the mark may have written its progress row since.
   const rescrubbed = await deps.knex.transaction((trx) => eraseUserFromReadModel(trx, userId));
   const rowsScrubbed = new Set([...scrubbed, ...rescrubbed]).size;
@@ -175,107 +172,6 @@ export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requested
 function newUserForgotten(data: UserForgotten['data'], metadata: { correlationId: string; causationId: string; userId: string }) {
   const valid = UserForgotten.parse({ type: 'UserForgotten', data });
   return { id: randomUUID(), type: valid.type, data: valid.data, metadata };
-}
-
-/**
- * The user's videos in the log (every UploadRequested of theirs), read page by page from the
- * start and then on from where the last read stopped: a global read never skips an event that
- * commits late, it only holds it back until it can be read in order.
- */
-class UploadScan {
-  readonly videoIds = new Set<string>();
-  /** UserForgotten events read so far (of any user): what `until` waits for. */
-  private readonly seen = new Set<string>();
-  private from: Position = START;
-
-  constructor(
-    private readonly store: EventStore,
-    private readonly userId: string,
-  ) {}
-
-  /** Reads on until nothing more is visible now. */
-  async toVisibleEnd(progress?: ProgressReporter): Promise<void> {
-    try {
-      while ((await this.nextPage(progress)) > 0);
-    } finally {
-      progress?.stop();
-    }
-  }
-
-  /** Reads on until the event `eventId` is visible: everything committed before it is then read too. */
-  async until(eventId: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.seen.has(eventId)) {
-      if ((await this.nextPage(undefined)) > 0) continue;
-      if (Date.now() > deadline) {
-        throw new CliFailure(`the log did not show UserForgotten ${eventId} within ${timeoutMs} ms (a transaction held open elsewhere holds reads back); the keys are destroyed, run forget-user again to delete the videos`);
-      }
-      await sleep(50);
-    }
-  }
-
-  private async nextPage(progress: ProgressReporter | undefined): Promise<number> {
-    const page = await this.store.readAll({ from: this.from, limit: 1000, eventTypes: ['UploadRequested', 'UserForgotten'] });
-    for (const event of page) {
-      if (event.type === 'UserForgotten') this.seen.add(event.id);
-      const data = event.data as { userId?: string; videoId?: string };
-      if (event.type === 'UploadRequested' && data.userId === this.userId && data.videoId) this.videoIds.add(data.videoId);
-    }
-    progress?.tick(page.length);
-    if (page.length > 0) this.from = page[page.length - 1]!.position;
-    return page.length;
-  }
-}
-
-/** Removes each video's object and staged copy; removing what is already gone is no error. */
-async function removeBytes(
-  deps: ForgetUserDeps,
-  states: readonly VideoState[],
-): Promise<Pick<ForgetReport, 'objectsRemoved' | 'stagedCopiesRemoved' | 'stagedCopiesElsewhere'>> {
-  let objectsRemoved = 0;
-  let stagedCopiesRemoved = 0;
-  let stagedCopiesElsewhere = 0;
-  try {
-    for (const state of states) {
-      if (deps.objectStorage && state.bucket && state.objectKey) {
-        await deps.objectStorage(state.bucket).remove(state.objectKey);
-        objectsRemoved += 1;
-      }
-      try {
-        await deps.staging.remove(state.stagingRef);
-        stagedCopiesRemoved += 1;
-      } catch (error) {
-        // Another STAGING than the services': the uploader's VideoDeleted job removes it there.
-        if (!(error instanceof InvalidStagingRef)) throw error;
-        stagedCopiesElsewhere += 1;
-      }
-    }
-  } catch (error) {
-    throw new CliFailure(
-      `the keys are destroyed and the read model scrubbed, but removing the videos' bytes failed (${error instanceof Error ? error.message : String(error)}); run forget-user again`,
-      { cause: error },
-    );
-  }
-  return { objectsRemoved: deps.objectStorage ? objectsRemoved : 'left to the uploader', stagedCopiesRemoved, stagedCopiesElsewhere };
-}
-
-/**
- * Object storage as the services reach it. Without S3_ENDPOINT the services use the embedded S3
- * that `npm start` runs on a port of its own, which this process cannot know: the uploader then
- * removes the objects when it handles the VideoDeleted jobs recorded here.
- */
-export function objectStorageFor(config: Config): ((bucket: string) => ObjectStorage) | undefined {
-  if (!config.S3_ENDPOINT) return undefined;
-  const client = createS3Client(config);
-  const byBucket = new Map<string, ObjectStorage>();
-  return (bucket) => {
-    let storage = byBucket.get(bucket);
-    if (!storage) {
-      storage = new S3ObjectStorage(client, { bucket, partSizeBytes: config.UPLOAD_PART_SIZE_BYTES, queueSize: config.UPLOAD_QUEUE_SIZE });
-      byBucket.set(bucket, storage);
-    }
-    return storage;
-  };
 }
 
 /** One line on stdout: what was done, or what an earlier run had done already. */
