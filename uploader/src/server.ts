@@ -33,6 +33,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
     partSizeBytes: config.UPLOAD_PART_SIZE_BYTES,
     queueSize: config.UPLOAD_QUEUE_SIZE,
     serverSideCopy: config.UPLOAD_SERVER_SIDE_COPY,
+    wholeCopyMaxBytes: config.UPLOAD_WHOLE_COPY_MAX_BYTES,
   });
   await storage.ensureBucket();
   const staging = createStagingStore(config);

@@ -35,7 +35,10 @@ export function fileTusArea(staging: FileStagingStore, expirationMs: number): Tu
       }
     },
     async handOver(upload) {
-      await rename(path.join(directory, upload.id), path.join(staging.directory, upload.id));
+      // Idempotent: a process that died after the rename left the file staged already.
+      await rename(path.join(directory, upload.id), path.join(staging.directory, upload.id)).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT' || !(await staging.exists(staging.refFor(upload.id)))) throw error;
+      });
       await records.set(upload.id, new Upload({ ...upload, offset: upload.size ?? upload.offset }));
       return staging.refFor(upload.id);
     },

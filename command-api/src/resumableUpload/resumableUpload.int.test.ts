@@ -3,7 +3,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT, asVideoEvent } from '@reelay/platform';
-import { eventually } from '@reelay/platform/testing';
+import { eventually, stagingKindsUnderTest } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
@@ -48,7 +48,7 @@ describe('tus at /v1/uploads', () => {
   });
 });
 
-describe.each(['file', 's3'] as const)('tus at /v1/uploads on %s staging, resuming and refusing', (stagingKind) => {
+describe.each(stagingKindsUnderTest())('tus at /v1/uploads on %s staging, resuming and refusing', (stagingKind) => {
   let api: Api;
   let auth: Record<string, string>;
   beforeEach(async () => {

@@ -13,7 +13,7 @@ export interface TusArea {
   nameOf(id: string): string;
   /** The first `bytes` stored of an unfinished upload, fewer than a part (the head being checked). */
   readStart(id: string, bytes: number): Promise<Buffer>;
-  /** Makes the complete upload a staged file and returns its staging ref. */
+  /** Makes the complete upload a staged file and returns its staging ref; again for one handed over already. */
   handOver(upload: Upload): Promise<string>;
   /** An upload that was handed over and that the data store alone no longer reports; or undefined. */
   handedOver(id: string): Promise<Upload | undefined>;

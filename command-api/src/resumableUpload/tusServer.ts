@@ -1,18 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Server } from '@tus/server';
 import type { Locker, Upload } from '@tus/utils';
 import { UserId, VideoId } from '@reelay/contracts';
-import { UserErased, type EventStore, type StagingStore } from '@reelay/platform';
-import { erasedAccountDetail } from '../requestUpload/erasedAccount';
-import { recordUploadRequested, type RecordUploadDeps } from '../requestUpload/recordUploadRequested';
+import type { EventStore, StagingStore } from '@reelay/platform';
+import type { RecordUploadDeps } from '../requestUpload/recordUploadRequested';
+import { recordFinishedUpload, recordIfUnrecorded } from './recordFinishedUpload';
 import { stagingNameFor, videoIdOfStagingName } from '../requestUpload/stagingName';
 import type { StagingTusStore } from './stagingTusStore';
-import { tusError } from './stagingTusStore';
+import { isComplete, tusError } from './stagingTusStore';
 import type { OpenUploads } from './openUploads';
 import type { TusArea } from './tusArea';
 import { describeUpload } from './uploadMetadata';
-import { ContentMismatch, type ContentClaims } from '../contentDedupe/contentClaims';
+import type { ContentClaims } from '../contentDedupe/contentClaims';
 import { findOwner, ownerOf, withOwner } from './uploadOwner';
 
 export const UPLOADS_PATH = '/v1/uploads';
@@ -95,6 +95,12 @@ export function createTusServer(deps: TusServerDeps): Server {
       if (req.method === 'POST') return;
       const context = contextOf(req);
       if (id !== context.uploadId || (await findOwner(deps.store, id)) !== context.userId) throw tusError(404, 'no such upload of yours');
+      if (req.method === 'HEAD') {
+        // A HEAD is how a client that lost its last answer asks: a complete upload its process
+        // died before recording becomes the video now, before HEAD tells the client "complete".
+        const upload = await deps.store.getUpload(id).catch(() => undefined);
+        if (upload && isComplete(upload)) await recordIfUnrecorded(deps, context, upload);
+      }
     },
     async onUploadCreate(req, upload) {
       const { userId } = contextOf(req);
@@ -114,46 +120,13 @@ export function createTusServer(deps: TusServerDeps): Server {
       // Under its creator, never under whoever sent the last bytes (they are the same once the checks above hold).
       const creator = ownerOf(upload);
       if (!creator || creator !== context.userId) throw tusError(404, 'no such upload of yours');
-      // A repeated last PATCH of a finished upload: answered as the first was, recorded once.
-      if (!deps.store.wasCompleteWhenRead(upload)) await recordFinishedUpload(deps, { ...context, userId: UserId.parse(creator) }, upload);
+      const asCreator = { ...context, userId: UserId.parse(creator) };
+      // A repeated last PATCH of a finished upload: answered as the first was, recorded once
+      // (by the first, unless its process died before recording it).
+      if (deps.store.wasCompleteWhenRead(upload)) await recordIfUnrecorded(deps, asCreator, upload);
+      else await recordFinishedUpload(deps, asCreator, upload);
       await deps.openUploads.close(upload.id);
       return { headers: { [VIDEO_ID_HEADER]: videoIdOfUpload(deps.area, upload.id) ?? '' } };
     },
   });
-}
-
-/** Hands the complete upload to staging and records `UploadRequested`; on failure keeps nothing. */
-async function recordFinishedUpload(deps: TusServerDeps, context: TusRequestContext, upload: Upload): Promise<void> {
-  const videoId = videoIdOfUpload(deps.area, upload.id);
-  const size = upload.size ?? upload.offset;
-  if (!videoId) throw tusError(404, 'unknown upload');
-  const ref = await deps.area.handOver(upload);
-  try {
-    const sha256 = deps.store.takeSha256(upload.id, size) ?? (await sha256Of(deps.staging, ref));
-    const description = describeUpload(upload.metadata);
-    await recordUploadRequested({ store: deps.events, personalData: deps.personalData, claims: deps.claims }, {
-      videoId,
-      userId: context.userId,
-      metaInfo: { ...description, sizeBytes: size, sha256 },
-      stagingRef: ref,
-      requestId: context.requestId,
-    });
-  } catch (error) {
-    await deps.staging.remove(ref).catch(context.onCleanupError);
-    await deps.store.remove(upload.id).catch(context.onCleanupError);
-    // tus's checksum extension answers a mismatch with 460; the client must not resume it.
-    if (error instanceof ContentMismatch) throw tusError(460, error.message);
-    // The user was forgotten before the last byte arrived: the upload is gone, not to be resumed.
-    if (error instanceof UserErased) throw tusError(403, erasedAccountDetail(context.userId));
-    context.onCleanupError(error);
-    throw tusError(503, 'the upload could not be recorded (the event store is unavailable); nothing was kept, please upload again');
-  }
-  await context.onRecorded(videoId);
-}
-
-/** Streams a staged file through SHA-256: for uploads resumed in another process. */
-async function sha256Of(staging: StagingStore, ref: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of await staging.read(ref)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

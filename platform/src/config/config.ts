@@ -79,6 +79,8 @@ const ConfigSchema = z
     UPLOAD_QUEUE_SIZE: positiveInt(4),
     /** Copy from S3 staging inside the store (UploadPartCopy) when it is the videos' store; 'false' always streams. */
     UPLOAD_SERVER_SIDE_COPY: flag.default(true),
+    /** A staged object of at most this size is copied with one CopyObject (S3's limit: 5 GiB); larger ones, or 0, in parts. */
+    UPLOAD_WHOLE_COPY_MAX_BYTES: z.coerce.number().int().min(0).max(5 * 1024 ** 3).default(5 * 1024 ** 3),
     UPLOADER_CONCURRENCY: positiveInt(2),
     PROGRESS_INTERVAL_MS: z.coerce.number().int().nonnegative().default(1000),
     /** Requests one user may make to one API process per RATE_LIMIT_WINDOW_MS; more get 429. */

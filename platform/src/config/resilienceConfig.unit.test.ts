@@ -10,6 +10,7 @@ describe('the resilience configuration', () => {
       UPLOAD_SWEEP_INTERVAL_MS: 60_000,
       UPLOADER_SHUTDOWN_GRACE_MS: 10_000,
       SHUTDOWN_DEADLINE_MS: 25_000,
+      UPLOAD_WHOLE_COPY_MAX_BYTES: 5 * 1024 ** 3,
     });
   });
 
@@ -18,6 +19,9 @@ describe('the resilience configuration', () => {
     ['UPLOAD_STALL_TIMEOUT_MS', 'soon'],
     ['UPLOAD_SWEEP_INTERVAL_MS', '-1'],
     ['SHUTDOWN_DEADLINE_MS', '0'],
+    // Over S3's CopyObject limit (5 GiB): every such copy would fail.
+    ['UPLOAD_WHOLE_COPY_MAX_BYTES', String(5 * 1024 ** 3 + 1)],
+    ['UPLOAD_WHOLE_COPY_MAX_BYTES', '-1'],
   ])('refuses %s=%s with a line naming it', (name, value) => {
     expect(refusal({ [name]: value })).toMatch(new RegExp(`^invalid configuration: ${name} `));
   });

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ExactReader, SourceSizeMismatch } from './exactReader';
 import type { MultipartJournal, StoredPart } from './multipartJournal';
-import { CopyUnsupported, copyParts, type CopySource } from './partCopy';
+import { CopyUnsupported, copyObject, copyParts, type CopySource } from './partCopy';
 import { planParts, resumePlan, type PartRange } from './multipartPlan';
 import type { ResumableUploadRequest, ResumedObject } from './objectStorage';
 
@@ -41,8 +41,16 @@ export interface ResumableUploadOptions extends Omit<ResumableUploadRequest, 'co
    * (UploadPartCopy) and `openSource` is only used if the store cannot copy.
    */
   readonly copySource?: CopySource;
-  /** Told once when the store turned out not to copy, so the caller stops asking. */
-  readonly onCopyUnsupported?: (error: CopyUnsupported) => void;
+  /**
+   * A `copySource` of at most this many bytes is copied with one CopyObject when no part is
+   * stored yet; larger ones, and uploads resuming from stored parts, are copied in parts.
+   * 0 (the default) always copies in parts.
+   */
+  readonly wholeCopyMaxBytes?: number;
+  /** False when the store is known not to copy parts: the parts are then streamed. Default true. */
+  readonly copyInParts?: boolean;
+  /** Told when the store turned out not to copy one way or the other, so the caller stops asking. */
+  readonly onCopyUnsupported?: (error: CopyUnsupported, how: 'object' | 'parts') => void;
 }
 
 /**
@@ -70,6 +78,17 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
     }
     await journal.forget();
     entry = undefined;
+  }
+  if (options.copySource && sizeBytes > 0 && sizeBytes <= (options.wholeCopyMaxBytes ?? 0) && !entry?.parts.length) {
+    // Nothing stored yet: one CopyObject does it all. A multipart upload an earlier attempt began
+    // without storing a part is of no use then.
+    if (entry) {
+      await abortQuietly(client, bucket, key, entry.uploadId);
+      await journal.forget();
+      entry = undefined;
+    }
+    const copied = await copyWholeObject(client, { ...options, copySource: options.copySource });
+    if (copied) return copied;
   }
   if (entry && entry.partSizeBytes !== partSizeBytes) {
     // Parts cut with another size cannot be combined with ours: start over.
@@ -111,14 +130,14 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
   };
 
   try {
-    if (resume.missing.length > 0 && options.copySource && sizeBytes > 0) {
+    if (resume.missing.length > 0 && options.copySource && options.copyInParts !== false && sizeBytes > 0) {
       const copyTarget = { client, bucket, key, uploadId, source: options.copySource, concurrency: options.concurrency, signal };
       await wrap(`copying ${options.copySource.bucket}/${options.copySource.key} into ${bucket}/${key}`, () =>
         copyParts(copyTarget, resume.missing, (part, etag) => partStored(part, etag, 'copied')),
       ).catch((error: unknown) => {
         const unsupported = unwrapCopyUnsupported(error);
         if (!unsupported) throw error;
-        options.onCopyUnsupported?.(unsupported);
+        options.onCopyUnsupported?.(unsupported, 'parts');
       });
     }
     const left = resumePlan(plan, new Set(parts.keys()));
@@ -160,6 +179,40 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
     if (isNoSuchUpload(error) || s3ErrorName(error) === 'InvalidPart') {
       await journal.forget();
       throw new MultipartUploadLost(`the multipart upload of ${bucket}/${key} no longer exists; starting over next time`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * The whole source copied onto the key with one CopyObject; undefined when the store cannot copy
+ * objects (the caller goes on in parts). Nothing is journalled: a copy cut short by a crash is
+ * repeated whole by the next attempt, and repeating it gives the same object.
+ */
+async function copyWholeObject(client: S3Client, options: ResumableUploadOptions & { readonly copySource: CopySource }): Promise<ResumedObject | undefined> {
+  const { bucket, key, sizeBytes, signal, copySource } = options;
+  try {
+    const copiedEtag = await wrap(`copying ${copySource.bucket}/${copySource.key} into ${bucket}/${key}`, () =>
+      copyObject({ client, bucket, key, source: copySource, contentType: options.contentType, signal }),
+    );
+    const head = await headObject(client, bucket, key, signal);
+    if (head?.size !== sizeBytes) {
+      throw new SourceSizeMismatch(`the copy of ${copySource.bucket}/${copySource.key} holds ${head?.size ?? 'no'} bytes, not the announced ${sizeBytes}`);
+    }
+    options.onProgress?.({ uploadedBytes: sizeBytes, totalBytes: sizeBytes, sentBytes: 0 });
+    return { bucket, key, etag: copiedEtag || head.etag, resumedBytes: 0, sentBytes: 0, copiedBytes: sizeBytes };
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason ?? error;
+    const unsupported = unwrapCopyUnsupported(error);
+    if (unsupported) {
+      options.onCopyUnsupported?.(unsupported, 'object');
+      return undefined;
+    }
+    // The staged copy is removed once the video is stored: an earlier attempt may have copied it
+    // and lost the answer. The key is this video's, so the right size is the object.
+    const head = await headObject(client, bucket, key, signal).catch(() => undefined);
+    if (!(error instanceof SourceSizeMismatch) && head?.size === sizeBytes && head.etag) {
+      return { bucket, key, etag: head.etag, resumedBytes: sizeBytes, sentBytes: 0, copiedBytes: 0 };
     }
     throw error;
   }

@@ -10,6 +10,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { MultipartJournal } from './multipartJournal';
 import type { ObjectStorage, ResumableUploadRequest, ResumedObject, StoredObject, UploadProgress } from './objectStorage';
+import { COPY_OBJECT_MAX_BYTES } from './partCopy';
 import { discardResumableUpload, resumableUpload } from './resumableUpload';
 
 /** S3 (or anything speaking it) failed for a reason other than a missing object; see `cause`. */
@@ -38,6 +39,11 @@ export interface S3ObjectStorageOptions {
   readonly queueSize: number;
   /** Copy a source in this same store server-side (default); false always streams it. */
   readonly serverSideCopy?: boolean;
+  /**
+   * A source of at most this many bytes is copied with one CopyObject (default, and at most, 5 GiB:
+   * S3's limit); larger ones in parts. 0 always copies in parts.
+   */
+  readonly wholeCopyMaxBytes?: number;
 }
 
 /**
@@ -48,15 +54,16 @@ export interface S3ObjectStorageOptions {
  */
 export class S3ObjectStorage implements ObjectStorage {
   readonly bucket: string;
-  /** Until the store answers an UploadPartCopy with "not implemented". */
-  private copySupported: boolean;
+  /** Until the store answers a CopyObject or an UploadPartCopy with "not implemented". */
+  private readonly copies: { object: boolean; parts: boolean };
 
   constructor(
     private readonly client: S3Client,
     private readonly options: S3ObjectStorageOptions,
   ) {
     this.bucket = options.bucket;
-    this.copySupported = options.serverSideCopy ?? true;
+    const copying = options.serverSideCopy ?? true;
+    this.copies = { object: copying, parts: copying };
   }
 
   async upload(
@@ -107,7 +114,7 @@ export class S3ObjectStorage implements ObjectStorage {
    */
   async uploadResumable(key: string, options: ResumableUploadRequest): Promise<ResumedObject> {
     const { copySource, ...request } = options;
-    const copyable = copySource !== undefined && this.copySupported && (await sameStore(this.client, copySource.client));
+    const copyable = copySource !== undefined && (this.copies.object || this.copies.parts) && (await sameStore(this.client, copySource.client));
     return resumableUpload(this.client, {
       ...request,
       bucket: this.bucket,
@@ -115,8 +122,10 @@ export class S3ObjectStorage implements ObjectStorage {
       partSizeBytes: this.options.partSizeBytes,
       concurrency: this.options.queueSize,
       ...(copyable ? { copySource: { bucket: copySource.bucket, key: copySource.key } } : {}),
-      onCopyUnsupported: () => {
-        this.copySupported = false;
+      copyInParts: this.copies.parts,
+      wholeCopyMaxBytes: this.copies.object ? Math.min(this.options.wholeCopyMaxBytes ?? COPY_OBJECT_MAX_BYTES, COPY_OBJECT_MAX_BYTES) : 0,
+      onCopyUnsupported: (_error, how) => {
+        this.copies[how] = false;
       },
     });
   }

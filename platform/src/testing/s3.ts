@@ -64,6 +64,14 @@ export function isTestS3(kind: TestS3Kind): boolean {
   return (process.env.TEST_S3_KIND ?? 's3rver') === kind;
 }
 
+/**
+ * The staging kinds a suite run on both should cover: both on s3rver; on another S3 only `s3`, as
+ * the file variant touches that S3 little or not at all and ran in the s3rver run already.
+ */
+export function stagingKindsUnderTest(): readonly ('file' | 's3')[] {
+  return isTestS3('s3rver') ? ['file', 's3'] : ['s3'];
+}
+
 /** An S3 client for the test S3 (through `endpoint` when given: a proxy in front of it); destroy it when done. */
 export function createTestS3Client(endpoint: string = testS3Endpoint(), region?: string): S3Client {
   const s3 = testS3();

@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 
 /** Which S3 operation a request is, as far as the proxy needs to know. */
-export type S3Operation = 'UploadPart' | 'UploadPartCopy' | 'CreateMultipartUpload' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'PutObject' | 'other';
+export type S3Operation = 'UploadPart' | 'UploadPartCopy' | 'CopyObject' | 'CreateMultipartUpload' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'PutObject' | 'other';
 
 export type S3Fault =
   | { readonly kind: 'status'; readonly status: number; readonly code: string; readonly message?: string }
@@ -35,6 +35,8 @@ export interface S3FaultProxyStats {
   readonly partRequests: number;
   /** UploadPartCopy requests that reached the store (server-side copies: no body). */
   readonly partCopyRequests: number;
+  /** CopyObject requests that reached the store (a whole object copied server-side). */
+  readonly objectCopyRequests: number;
   /** Request-body bytes of UploadPart and PutObject forwarded to s3rver. */
   readonly bodyBytesForwarded: number;
 }
@@ -56,6 +58,7 @@ export function s3OperationOf(method: string, url: string, headers: Readonly<Rec
   if (method === 'POST' && query.has('uploads')) return 'CreateMultipartUpload';
   if (method === 'POST' && query.has('uploadId')) return 'CompleteMultipartUpload';
   if (method === 'DELETE' && query.has('uploadId')) return 'AbortMultipartUpload';
+  if (method === 'PUT' && 'x-amz-copy-source' in headers) return 'CopyObject';
   if (method === 'PUT' && new URL(url, 'http://proxy').pathname.split('/').filter(Boolean).length >= 2) return 'PutObject';
   return 'other';
 }
@@ -65,7 +68,7 @@ export async function startS3FaultProxy(targetUrl: string, options: { bytesPerSe
   const rules: { rule: S3FaultRule; left: number }[] = [];
   const sockets = new Set<Socket>();
   let bytesPerSecond = options.bytesPerSecond;
-  const counts = { requests: 0, faultsInjected: 0, partRequests: 0, partCopyRequests: 0, bodyBytesForwarded: 0 };
+  const counts = { requests: 0, faultsInjected: 0, partRequests: 0, partCopyRequests: 0, objectCopyRequests: 0, bodyBytesForwarded: 0 };
 
   const faultFor = (operation: S3Operation): S3Fault | undefined => {
     const found = rules.find(({ rule, left }) => left > 0 && (!rule.operations || rule.operations.includes(operation)));
@@ -89,6 +92,7 @@ export async function startS3FaultProxy(targetUrl: string, options: { bytesPerSe
     const counted = operation === 'UploadPart' || operation === 'PutObject';
     if (operation === 'UploadPart') counts.partRequests += 1;
     if (operation === 'UploadPartCopy') counts.partCopyRequests += 1;
+    if (operation === 'CopyObject') counts.objectCopyRequests += 1;
     const meter = new Transform({
       transform(chunk: Buffer, _encoding, callback: TransformCallback) {
         if (counted) counts.bodyBytesForwarded += chunk.length;

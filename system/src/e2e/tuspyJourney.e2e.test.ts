@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { createTestDatabase, createTestS3Client, emptyAndDeleteBucket, eventually, haveTuspy, runTuspy, testS3Endpoint, uniqueBucketName } from '@reelay/platform/testing';
+import { createTestDatabase, createTestS3Client, emptyAndDeleteBucket, eventually, haveTuspy, runTuspy, stagingKindsUnderTest, testS3Endpoint, uniqueBucketName } from '@reelay/platform/testing';
 import { startChaosSystem, type ChaosSystem } from '../chaos/chaosSystem';
 
 const KiB = 1024;
@@ -28,7 +28,7 @@ const describeWithTuspy = tuspyHere ? describe : describe.skip;
  * with the upload's URL against the restarted process (tuspy HEADs it and goes on from there),
  * and the video goes the whole way to UPLOADED, byte for byte, the bytes sent once.
  */
-describeWithTuspy.each(['file', 's3'] as const)('a tuspy upload through the whole system on %s staging, its command API killed between chunks', (stagingKind) => {
+describeWithTuspy.each(stagingKindsUnderTest())('a tuspy upload through the whole system on %s staging, its command API killed between chunks', (stagingKind) => {
   let system: ChaosSystem;
   let dropDatabase: () => Promise<void>;
   let folder: string;

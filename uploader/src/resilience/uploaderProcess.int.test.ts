@@ -105,8 +105,40 @@ describe('an uploader process', () => {
     expect(sha256(await storedObject(videoId))).toBe(sha256(bytes));
   });
 
-  // s3rver cannot copy (501): there the uploader streams, which the tests above cover.
-  (isTestS3('s3rver') ? it.skip : it)('killed with SIGKILL mid-copy from S3 staging: the next process copies only the parts not journalled, and no byte passes through either', async () => {
+  it('killed with SIGKILL during a whole-object copy from S3 staging: the next process copies it whole again, no byte passes through either, one completion', async () => {
+    const stagingClient = createTestS3Client();
+    const staging = new S3StagingStore(stagingClient, { bucket: uniqueBucketName('reelay-copy-staging'), prefix: 'staging' });
+    await staging.ensureBucket();
+    try {
+      // The first CopyObject held back long enough for the kill to land while it is in flight.
+      proxy.inject({ fault: { kind: 'delay', ms: 10_000 }, operations: ['CopyObject'], times: 1 });
+      const bytes = randomBytes(8 * PART);
+      const env = { JOBS_ACK_WAIT_MS: '2000', STAGING: `s3://${staging.bucket}/staging` };
+      const first = await start(env);
+
+      const { videoId } = await kit.requestUpload(bytes, 'alice', staging);
+      await eventually(async () => expect(proxy.stats().faultsInjected).toBe(1), 30_000);
+      expect(await first.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(await kit.typesOf(videoId)).not.toContain('UploadCompleted');
+      expect(await kit.journals.storedParts(videoId)).toBe(0);
+
+      const second = await start(env);
+      const stream = await kit.waitForType(videoId, 'UploadCompleted', 60_000);
+
+      expect(sha256(await storedObject(videoId))).toBe(sha256(bytes));
+      expect(stream.filter((e) => e.type === 'UploadCompleted')).toHaveLength(1);
+      const copied = second.lines.find((line) => line.msg === 'copied server-side from S3 staging');
+      expect({ copiedBytes: Number(copied?.copiedBytes), sentBytes: Number(copied?.sentBytes) }).toEqual({ copiedBytes: bytes.length, sentBytes: 0 });
+      // The held-back copy died with the first process before reaching the store.
+      expect(proxy.stats()).toMatchObject({ objectCopyRequests: 1, partCopyRequests: 0, partRequests: 0, bodyBytesForwarded: 0 });
+    } finally {
+      await emptyAndDeleteBucket(stagingClient, staging.bucket).catch(() => undefined);
+      stagingClient.destroy();
+    }
+  });
+
+  // s3rver cannot copy parts (501): there the uploader streams, which the tests above cover.
+  (isTestS3('s3rver') ? it.skip : it)('killed with SIGKILL mid-copy in parts from S3 staging: the next process copies only the parts not journalled, and no byte passes through either', async () => {
     const stagingClient = createTestS3Client();
     const staging = new S3StagingStore(stagingClient, { bucket: uniqueBucketName('reelay-copy-staging'), prefix: 'staging' });
     await staging.ensureBucket();
@@ -114,7 +146,8 @@ describe('an uploader process', () => {
       // Each part copy held back 600 ms by the proxy: slow enough to be killed in the middle.
       proxy.inject({ fault: { kind: 'delay', ms: 600 }, operations: ['UploadPartCopy'] });
       const bytes = randomBytes(8 * PART);
-      const env = { JOBS_ACK_WAIT_MS: '2000', STAGING: `s3://${staging.bucket}/staging` };
+      // In parts whatever the size, as for a video over CopyObject's 5 GiB.
+      const env = { JOBS_ACK_WAIT_MS: '2000', STAGING: `s3://${staging.bucket}/staging`, UPLOAD_WHOLE_COPY_MAX_BYTES: '0' };
       const first = await start(env);
 
       const { videoId } = await kit.requestUpload(bytes, 'alice', staging);
