@@ -18,7 +18,7 @@ export function markdownTable(rows: readonly BenchRow[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * The ratios as a horizontal bar chart (SVG, no dependencies): one bar per row that has a
@@ -37,9 +37,9 @@ export function ratioChart(rows: readonly BenchRow[]): string {
     const y = top + i * barHeight;
     const ratio = row.ratio as number;
     return [
-      `<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${escape(`${row.scenario}: ${row.metric}`.slice(0, 80))}</text>`,
+      `<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${escapeXml(`${row.scenario}: ${row.metric}`.slice(0, 80))}</text>`,
       `<rect x="${labelWidth}" y="${y + 4}" width="${Math.max(1, x(ratio) - labelWidth)}" height="${barHeight - 8}" fill="#3b7dd8"/>`,
-      `<text x="${x(ratio) + 6}" y="${y + 17}">${format(ratio)}× ${escape(row.goal ?? '')}</text>`,
+      `<text x="${x(ratio) + 6}" y="${y + 17}">${format(ratio)}× ${escapeXml(row.goal ?? '')}</text>`,
     ].join('');
   });
   return [

@@ -131,7 +131,10 @@ export const eventStore: Scenario = {
     // Its like-for-like comparator: the same explicit transaction and one statement more, minus the lock.
     const unserialised = new PostgresEventStore(pool, { appendHooks: { afterBegin: async (client) => void (await client.query('select 1')) } });
     const series: Series = {};
-    const record = (key: string, value: number) => (series[key] ??= []).push(value);
+    const record = (key: string, value: number) => {
+      series[key] ??= [];
+      series[key].push(value);
+    };
     try {
       await store.migrate();
       await pool.query('create table raw_log (like event_log including all)');

@@ -132,7 +132,7 @@ export const footprint: Scenario = {
   async run(): Promise<BenchRow[]> {
     compiledBuildIsCurrent();
     const dependencies = await startDependencies();
-    const figures = new Map<string, { readyMs: number[]; idleRss: number[] }>();
+    const figures = new Map<string, Figures>();
     try {
       for (const round of Array.from({ length: ROUNDS }, (_, i) => i)) {
         for (const service of SERVICE_ENTRIES) {
@@ -153,8 +153,8 @@ export const footprint: Scenario = {
     }
     const rows: BenchRow[] = [];
     for (const service of SERVICE_ENTRIES) {
-      const tsx = figures.get(`${service.name}/tsx`)!;
-      const compiled = figures.get(`${service.name}/compiled`)!;
+      const tsx = measuredFigures(figures, `${service.name}/tsx`);
+      const compiled = measuredFigures(figures, `${service.name}/compiled`);
       rows.push(row(`${service.name}: idle RSS`, 'MiB', compiled.idleRss, tsx.idleRss, '≤ 80 MiB compiled'));
       rows.push(row(`${service.name}: start → /readyz`, 'ms', compiled.readyMs, tsx.readyMs, '≤ 2000 ms compiled'));
     }
@@ -175,6 +175,15 @@ export const footprintSystem: Scenario = {
     ];
   },
 };
+
+type Figures = { readyMs: number[]; idleRss: number[] };
+
+/** A service's figures in one mode; every round measures every service, so none can be missing. */
+function measuredFigures(figures: ReadonlyMap<string, Figures>, key: string): Figures {
+  const measured = figures.get(key);
+  if (!measured) throw new Error(`bench: footprint measured nothing for ${key}`);
+  return measured;
+}
 
 function row(metric: string, unit: string, compiled: number[], tsx: number[], goal: string): BenchRow {
   const reelay = stats(compiled);

@@ -89,7 +89,10 @@ function barProgress(options: ProgressOptions, stream: NodeJS.WriteStream): Prog
   return {
     tick(count = 1) {
       done += count;
-      if (done > total) bar.setTotal((total = done));
+      if (done > total) {
+        total = done;
+        bar.setTotal(total);
+      }
       bar.update(done, { rate: ratePerSecond(done, Date.now() - startedAt) });
     },
     setTotal(next) {

@@ -89,7 +89,7 @@ export function followVideo(transport: ApiTransport, videoId: string, options: F
           headers: etag ? { 'if-none-match': etag } : {},
           signal: polling.signal,
         });
-      } catch (error) {
+      } catch {
         if (polling.signal.aborted) return;
         failures += 1;
         await pause(backoffDelay(failures, policy, Math.random()), polling.signal);

@@ -10,8 +10,10 @@ export function servicesToStart(args: readonly string[], all: readonly ServiceEn
   const named: string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] as string;
-    if (arg === '--only') named.push(...(args[(i += 1)] ?? '').split(','));
-    else if (arg.startsWith('--only=')) named.push(...arg.slice('--only='.length).split(','));
+    if (arg === '--only') {
+      i += 1;
+      named.push(...(args[i] ?? '').split(','));
+    } else if (arg.startsWith('--only=')) named.push(...arg.slice('--only='.length).split(','));
     else throw new ConfigError(`unknown argument ${arg} (usage: npm start [-- --only <service>[,<service>…]])`);
   }
   if (named.length === 0) return all;

@@ -38,7 +38,7 @@ describe('a service process', () => {
       const unreachable = { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/none', NATS_URL: 'nats://127.0.0.1:9' };
       const [production, listening] = await Promise.all([
         runService(entry as string, { ...unreachable, ...NO_SECRETS, NODE_ENV: 'production' }),
-        runService(entry as string, { ...unreachable, ...NO_SECRETS, NODE_ENV: 'development', HOST: '0.0.0.0', AUTH_JWT_SECRET: 'x'.repeat(8) + 'a-real-looking-secret-of-its-own' }),
+        runService(entry as string, { ...unreachable, ...NO_SECRETS, NODE_ENV: 'development', HOST: '0.0.0.0', AUTH_JWT_SECRET: `${'x'.repeat(8)}a-real-looking-secret-of-its-own` }),
       ]);
       expect(production.code).toBe(2);
       expect(linesOf(production.stderr)).toEqual([

@@ -6,20 +6,14 @@ import { SupervisedProcess } from './supervisor';
 import { addresses, banner, chooseLogFormat, loadPrettifier } from './terminal';
 import { waitUntilHealthy } from './waitUntilHealthy';
 
-/**
- * `npm start`: the whole system on one machine. Each service runs as a process of its own,
- * restarted if it dies; SIGTERM or Ctrl-C drains them all, and the exit code says whether
- * every one of them stopped cleanly. On a terminal: a banner with the addresses, then readable
- * log lines; piped or in production: JSON lines.
- */
-async function main(): Promise<void> {
-  let config;
-  let services;
-  let format;
+/** What `npm start` was asked for; a bad argument or variable ends it with one line and exit code 2. */
+function startOptions() {
   try {
-    services = servicesToStart(process.argv.slice(2), SERVICE_ENTRIES);
-    config = loadServiceConfig();
-    format = chooseLogFormat(process.env, process.stdout.isTTY === true);
+    return {
+      services: servicesToStart(process.argv.slice(2), SERVICE_ENTRIES),
+      config: loadServiceConfig(),
+      format: chooseLogFormat(process.env, process.stdout.isTTY === true),
+    };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`reelay: ${error.message}\n`);
@@ -27,6 +21,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+}
+
+/**
+ * `npm start`: the whole system on one machine. Each service runs as a process of its own,
+ * restarted if it dies; SIGTERM or Ctrl-C drains them all, and the exit code says whether
+ * every one of them stopped cleanly. On a terminal: a banner with the addresses, then readable
+ * log lines; piped or in production: JSON lines.
+ */
+async function main(): Promise<void> {
+  const { services, config, format } = startOptions();
   const prettify = format === 'pretty' ? loadPrettifier(process.stdout.hasColors?.() ?? false) : undefined;
   const writeLine = prettify ? (line: string) => process.stdout.write(prettify(line)) : undefined;
   const logger = createLogger('reelay', config.LOG_LEVEL, writeLine ? { destination: { write: (text: string) => text.split('\n').filter(Boolean).forEach(writeLine) } } : {});
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  processes.forEach((p) => p.start());
+  for (const p of processes) p.start();
   try {
     await Promise.all(services.map((service) => waitUntilHealthy(`http://${config.HOST}:${service.port(config)}/healthz`, 60_000)));
   } catch (error) {

@@ -177,15 +177,15 @@ function newUserForgotten(data: UserForgotten['data'], metadata: { correlationId
 /** One line on stdout: what was done, or what an earlier run had done already. */
 export function describeForgetReport(report: ForgetReport): string {
   const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-  const objects = typeof report.objectsRemoved === 'number' ? count(report.objectsRemoved, 'object') + ' gone from S3' : 'objects left to the uploader (S3_ENDPOINT is unset)';
+  const objects = typeof report.objectsRemoved === 'number' ? `${count(report.objectsRemoved, 'object')} gone from S3` : 'objects left to the uploader (S3_ENDPOINT is unset)';
   const done = [
-    count(report.destroyedKeyIds.length, 'data key') + ' destroyed',
-    count(report.rowsScrubbed, 'read-model row') + ' scrubbed',
-    count(report.videosDeleted, 'video') + ' deleted',
+    `${count(report.destroyedKeyIds.length, 'data key')} destroyed`,
+    `${count(report.rowsScrubbed, 'read-model row')} scrubbed`,
+    `${count(report.videosDeleted, 'video')} deleted`,
     objects,
-    count(report.stagedCopiesRemoved, 'staged copy', 'staged copies') + ' gone',
-    ...(report.stagedCopiesElsewhere > 0 ? [count(report.stagedCopiesElsewhere, 'staged copy', 'staged copies') + ' in another STAGING left to the uploader'] : []),
-    count(report.tusUploadsRemoved, 'tus upload') + ' removed',
+    `${count(report.stagedCopiesRemoved, 'staged copy', 'staged copies')} gone`,
+    ...(report.stagedCopiesElsewhere > 0 ? [`${count(report.stagedCopiesElsewhere, 'staged copy', 'staged copies')} in another STAGING left to the uploader`] : []),
+    `${count(report.tusUploadsRemoved, 'tus upload')} removed`,
   ].join(', ');
   const head = report.alreadyForgotten
     ? `user ${report.userId} was already forgotten; checked again`

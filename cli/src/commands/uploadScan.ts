@@ -48,7 +48,8 @@ export class UploadScan {
       if (event.type === 'UploadRequested' && data.userId === this.userId && data.videoId) this.videoIds.add(data.videoId);
     }
     progress?.tick(page.length);
-    if (page.length > 0) this.from = page[page.length - 1]!.position;
+    const last = page.at(-1);
+    if (last) this.from = last.position;
     return page.length;
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { ContentSha256, DuplicateFound, UploadAccepted, VideoId, videoStreamName, type UserId } from '@reelay/contracts';
+import { ContentSha256, DuplicateFound, UploadAccepted, VideoId, type UserId } from '@reelay/contracts';
 import { ContentMismatch, type ContentClaims } from '../contentDedupe/contentClaims';
 import type { IntakeProgress } from '../intakeProgress/intakeProgress';
 import {

@@ -26,13 +26,22 @@ export class HeadGate extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (this.open) return callback(null, chunk);
+    if (this.open) {
+      callback(null, chunk);
+      return;
+    }
     this.held.push(chunk);
     this.heldBytes += chunk.length;
     const head = Buffer.concat([this.stored, ...this.held], Math.min(this.needBytes, this.stored.length + this.heldBytes));
     const verdict = this.judge(head, this.needBytes);
-    if (verdict === 'undecided') return callback();
-    if (verdict === 'not-video') return callback(this.refuse());
+    if (verdict === 'undecided') {
+      callback();
+      return;
+    }
+    if (verdict === 'not-video') {
+      callback(this.refuse());
+      return;
+    }
     this.open = true;
     this.release(callback);
   }

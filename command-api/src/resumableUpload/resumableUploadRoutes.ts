@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { NodeRequest } from 'srvx/node';
 import type { Server } from '@tus/server';
-import { type UserId } from '@reelay/contracts';
+import type { UserId } from '@reelay/contracts';
 import { HttpError, SLUGS, closeWaitsFor, type HttpApp, type OpenApiRouteConfig, type PersonalDataVault } from '@reelay/platform';
 import { erasedAccount, refuseErasedAccount } from '../requestUpload/erasedAccount';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
@@ -202,12 +202,12 @@ async function forward(
   const location = response.headers.get('location');
   // A HEAD of a finished upload names its video too: a phone that lost the last answer learns it here.
   const finished = request.raw.method === 'HEAD' && response.headers.get('upload-offset') === response.headers.get('upload-length');
-  const videoId = location ? videoIdFromLocation(deps, location) : finished ? videoIdFromLocation(deps, request.raw.url ?? '') : undefined;
+  const videoId = location ? videoIdFromLocation(location) : finished ? videoIdFromLocation(request.raw.url ?? '') : undefined;
   if (videoId) reply.header(VIDEO_ID_HEADER, videoId);
   return reply.send(text === '' ? undefined : text);
 }
 
-function videoIdFromLocation(deps: ResumableUploadRouteDeps, location: string): string | undefined {
+function videoIdFromLocation(location: string): string | undefined {
   const name = location.slice(location.lastIndexOf('/') + 1);
   return UPLOAD_NAME.test(name) ? name.slice(0, 36) : undefined;
 }

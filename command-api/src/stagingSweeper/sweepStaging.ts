@@ -1,3 +1,4 @@
+import type { VideoState } from '@reelay/contracts';
 import type { Logger, StagingStore, VideoRepository } from '@reelay/platform';
 import { videoIdOfStagingName } from '../requestUpload/stagingName';
 import { stagedFileVerdict } from './stagedFileVerdict';
@@ -40,7 +41,7 @@ export async function sweepStaging(deps: SweepDeps, now: number = Date.now()): P
     if (now - entry.modifiedAt.getTime() <= deps.graceMs) continue;
     examined += 1;
     const videoId = videoIdOfStagingName(entry.name);
-    let state;
+    let state: VideoState | undefined;
     try {
       state = videoId ? await deps.repository.load(videoId) : undefined;
     } catch (error) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventMetadata } from './metadata';
+import type { EventMetadata } from './metadata';
 
 /**
  * A place in the global log. It mirrors EventStoreDB's `{commit, prepare}` so that one checkpoint

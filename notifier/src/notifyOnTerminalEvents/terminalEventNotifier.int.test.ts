@@ -143,7 +143,7 @@ describe('the notifier', () => {
     const [failure] = await notificationsOf(env.store, rejected.videoId);
     expect(failure?.type).toBe('NotificationFailed');
     expect(failure?.data).toMatchObject({ provider: 'onesignal', kind: 'UPLOAD_COMPLETED', forEventId: rejected.terminalEventId, providerStatus: 400 });
-    expect((failure?.data as { error: string }).error).toContain('Invalid app_id');
+    expect(failure?.data).toMatchObject({ error: expect.stringContaining('Invalid app_id') });
     expect((await notificationsOf(env.store, next.videoId))[0]?.type).toBe('NotificationSent');
     // One request for the rejected push, one for the next: no retry, not even after a restart.
     expect(env.standIn.requests.map((r) => r.status)).toEqual([400, 200]);

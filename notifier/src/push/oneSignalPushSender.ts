@@ -1,4 +1,4 @@
-import { DefaultApi, ServerConfiguration, createConfiguration, type Notification } from '@onesignal/node-onesignal';
+import { DefaultApi, ServerConfiguration, createConfiguration, type CreateNotificationSuccessResponse, type Notification } from '@onesignal/node-onesignal';
 import { classifyOneSignalError } from './oneSignalErrors';
 import { pushMessage } from './pushMessage';
 import { PushRejected, type Push, type PushReceipt, type PushSender } from './pushSender';
@@ -36,7 +36,7 @@ export class OneSignalPushSender implements PushSender {
   }
 
   async send(push: Push): Promise<PushReceipt> {
-    let response;
+    let response: CreateNotificationSuccessResponse;
     try {
       response = await this.api.createNotification(oneSignalNotification(this.options.appId, push));
     } catch (error) {

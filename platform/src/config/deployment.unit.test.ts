@@ -8,6 +8,7 @@ const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8
 describe('the deployment files', () => {
   const compose = read('deploy/compose.yaml');
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: names compose's ${VAR:?…} syntax, not a template
   it.each(['AUTH_JWT_SECRET', 'PERSONAL_DATA_KEK', 'S3_SECRET_ACCESS_KEY', 'POSTGRES_PASSWORD'])('require %s with ${VAR:?…} and give it no default', (variable) => {
     const uses = [...compose.matchAll(new RegExp(String.raw`\$\{${variable}(:?[-?])?([^}]*)\}`, 'g'))];
     expect(uses.length).toBeGreaterThan(0);

@@ -14,12 +14,12 @@ function isProbe(request: FastifyRequest): boolean {
  */
 export class ProbesAtDebugLogController extends LogController {
   override incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
-    if (!isProbe(request)) return super.incomingRequest(request, reply, metadata);
-    if (!this.isLogDisabled(request)) request.log.debug({ req: request }, 'incoming request');
+    if (!isProbe(request)) super.incomingRequest(request, reply, metadata);
+    else if (!this.isLogDisabled(request)) request.log.debug({ req: request }, 'incoming request');
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
-    if (error || !isProbe(request)) return super.requestCompleted(error, request, reply, metadata);
-    if (!this.isLogDisabled(request)) reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    if (error || !isProbe(request)) super.requestCompleted(error, request, reply, metadata);
+    else if (!this.isLogDisabled(request)) reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
 }

@@ -99,7 +99,11 @@ describe('work run while a lease is held', () => {
       start: () => {
         state.active = true;
         state.starts += 1;
-        return { stop: async () => void (state.active = false) };
+        return {
+          stop: async () => {
+            state.active = false;
+          },
+        };
       },
     });
     runners.push(runner);

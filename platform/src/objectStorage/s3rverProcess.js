@@ -35,7 +35,7 @@ process.stdin.resume();
 server.run().then(
   (address) => process.stdout.write(`${JSON.stringify({ ready: true, port: address.port })}\n`),
   (error) => {
-    process.stderr.write(`s3rver failed to start: ${error && error.stack ? error.stack : error}\n`);
+    process.stderr.write(`s3rver failed to start: ${error?.stack ? error.stack : error}\n`);
     process.exit(1);
   },
 );

@@ -4,7 +4,6 @@ import { ERASED_TEXT, UserId, VideoId, isSealedText, videoStreamName, type MetaI
 import { createKnex } from '../postgres/database';
 import { createTestDatabase } from '../testing/testDatabase';
 import { eventually } from '../testing/eventually';
-import { keyEncryptionKeyFrom } from './keyEncryptionKey';
 import { KeyEncryptionKeyMismatch, PersonalDataVault, UnknownDataKey, UserErased } from './personalDataVault';
 
 const metaInfo = (title: string): MetaInfo => ({ title, fileName: `${title.toLowerCase()}.mp4`, contentType: 'video/mp4', sizeBytes: 10, sha256: 'a'.repeat(64) });
@@ -130,7 +129,10 @@ describe('the personal data vault', () => {
     releaseRecording();
     await Promise.all([first, forgetting]);
     let recorded = false;
-    await expect(vault.recordSealed('alice', randomUUID(), metaInfo('Second'), async () => void (recorded = true))).rejects.toBeInstanceOf(UserErased);
+    const record = async () => {
+      recorded = true;
+    };
+    await expect(vault.recordSealed('alice', randomUUID(), metaInfo('Second'), record)).rejects.toBeInstanceOf(UserErased);
     expect(recorded).toBe(false);
     expect(order).toEqual(['recorded sealed', 'forget committed']);
   });

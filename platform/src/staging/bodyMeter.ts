@@ -51,7 +51,10 @@ export class BodyMeter extends Transform {
       this.headLength += Math.min(chunk.length, HEAD_BYTES - this.headLength);
       if (this.headLength >= HEAD_BYTES) {
         const error = this.inspect();
-        if (error) return callback(error);
+        if (error) {
+          callback(error);
+          return;
+        }
       }
     }
     // After the head check: bytes refused by it are never reported as received.

@@ -116,7 +116,7 @@ describe('FileStagingStore', () => {
       openPartial: (file) => {
         let handle: FileHandle | undefined;
         return new Writable({
-          construct: (done) => void setTimeout(() => open(file, 'wx').then((opened) => ((handle = opened), done()), done), 100),
+          construct: (done) => void setTimeout(() => open(file, 'wx').then((opened) => { handle = opened; done(); }, done), 100),
           write: (chunk: Buffer, _encoding, done) => void handle!.write(chunk).then(() => done(), done),
           destroy: (error, done) => void (handle ? handle.close() : Promise.resolve()).then(() => done(error), done),
         });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type Dirent } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -154,7 +154,7 @@ export class FileStagingStore implements StagingStore {
 
   /** Names of complete files: temporary ones start with a dot and never match SAFE_NAME. */
   private async completeNames(): Promise<string[]> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(this.directory, { withFileTypes: true });
     } catch (error) {

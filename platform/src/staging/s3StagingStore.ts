@@ -5,6 +5,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandOutput,
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -184,7 +185,7 @@ export class S3StagingStore implements StagingStore {
    * (AbortIncompleteMultipartUpload) is the usual net on real S3 as well.
    */
   async removeStalePartials(olderThanMs: number, now: number = Date.now()): Promise<number> {
-    let listing;
+    let listing: ListMultipartUploadsCommandOutput;
     try {
       listing = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.keyFor('') }));
     } catch (error) {

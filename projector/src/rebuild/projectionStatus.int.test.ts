@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { migrateLeases, postgresLogDiagnostics, tryAcquireLease, createPool } from '@reelay/platform';
 import { eventually, expectAgeSince, readWholeLog } from '@reelay/platform/testing';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';

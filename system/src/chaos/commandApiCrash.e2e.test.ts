@@ -11,7 +11,7 @@ import {
   testS3Endpoint,
   type PrivateNats,
 } from '@reelay/platform/testing';
-import { startChaosSystem, type ChaosSystem } from './chaosSystem';
+import { startChaosSystem } from './chaosSystem';
 import { randomVideo } from './phone';
 
 /** Rows in the event log, counted directly: a global read could hold a row back and hide it. */

@@ -127,7 +127,7 @@ export async function startPostgresPair(directory: string): Promise<PostgresPair
         throw error;
       }
     };
-    return http.createServer((request, response) => {
+    return http.createServer((_request, response) => {
       void role().then(
         (rows) => {
           const isPrimary = rows[0]?.recovery === false;

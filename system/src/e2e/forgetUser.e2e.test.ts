@@ -109,7 +109,7 @@ describe('reelay forget-user on the whole system', () => {
       expect(after.length).toBeGreaterThan(before.length);
       const log = await readWholeLog(store, after.length);
       const aliceRequest = log.find((event) => event.type === 'UploadRequested' && videoIdOfStream(event.streamName) === alice.videoId);
-      expect(isSealedText((aliceRequest?.data as { metaInfo: { title: string } }).metaInfo.title)).toBe(true);
+      expect(isSealedText((aliceRequest?.data as { metaInfo: { title: string } } | undefined)?.metaInfo.title ?? '')).toBe(true);
       expect(log.filter((event) => event.type === 'UserForgotten').map((event) => [event.streamName, event.data])).toEqual([
         ['user-alice', expect.objectContaining({ userId: 'alice', videoCount: 1, requestedBy: 'ticket GDPR-7' })],
       ]);

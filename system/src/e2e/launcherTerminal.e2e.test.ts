@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { PROJECT_ROOT } from '@reelay/platform';
@@ -61,7 +62,7 @@ describe('npm start in a terminal and in a pipe', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const text = screen.replace(/\x1b\[[0-9;]*m/g, '');
+      const text = stripVTControlCharacters(screen);
       expect(text).toContain(`query-api    http://127.0.0.1:${env.QUERY_API_PORT}/v1    docs: http://127.0.0.1:${env.QUERY_API_PORT}/docs`);
       expect(text).toContain('npm run token -- <userId>');
       expect(text).toMatch(/INFO: query-api: query API listening/);
@@ -73,7 +74,7 @@ describe('npm start in a terminal and in a pipe', () => {
       // each service a SIGTERM of its own: two signals, one drain.
       script.stdin.write('\x03');
       expect(await exited).toBe(0);
-      expect(screen.replace(/\x1b\[[0-9;]*m/g, '')).not.toContain('did not stop cleanly');
+      expect(stripVTControlCharacters(screen)).not.toContain('did not stop cleanly');
     } finally {
       if (script.exitCode === null) script.kill('SIGKILL');
       await drop();

@@ -191,19 +191,19 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     name: 'a client that disconnects mid-body',
     api: 'command',
     status: null,
-    send: async (c) => fromRaw(await rawExchange(c.h.commandUrl, { head: await uploadHead(c), body: [c.h.video.subarray(0, 200_000)], then: 'destroy', afterMs: 150 })),
+    send: async (c) => fromRaw(await rawExchange(c.h.commandUrl, { head: await uploadHead(c), body: [c.h.video.subarray(0, 200_000)], afterBody: 'destroy', afterMs: 150 })),
   },
   {
     name: 'a body shorter than its Content-Length',
     api: 'command',
     status: 400,
-    send: async (c) => fromRaw(await rawExchange(c.h.commandUrl, { head: await uploadHead(c), body: [c.h.video.subarray(0, 200_000)], then: 'end' })),
+    send: async (c) => fromRaw(await rawExchange(c.h.commandUrl, { head: await uploadHead(c), body: [c.h.video.subarray(0, 200_000)], afterBody: 'end' })),
   },
   {
     name: 'a body that stops arriving',
     api: 'command',
     status: 408,
-    send: async (c) => fromRaw(await rawExchange(c.h.commandUrl, { head: await uploadHead(c), body: [c.h.video.subarray(0, 50_000)], then: 'hold' })),
+    send: async (c) => fromRaw(await rawExchange(c.h.commandUrl, { head: await uploadHead(c), body: [c.h.video.subarray(0, 50_000)], afterBody: 'hold' })),
     check: expectHeader('connection', /^close$/),
   },
   {

@@ -17,7 +17,7 @@ export interface RawExchange {
    * Content-Length), `destroy` drops it after `afterMs` (a phone losing its network), `hold`
    * keeps it open sending nothing (a client that stalls). Default: just wait for the answer.
    */
-  readonly then?: 'end' | 'destroy' | 'hold';
+  readonly afterBody?: 'end' | 'destroy' | 'hold';
   readonly afterMs?: number;
   /** Give up waiting for an answer after this long. */
   readonly timeoutMs?: number;
@@ -48,8 +48,8 @@ export function rawExchange(baseUrl: string, exchange: RawExchange): Promise<Raw
     socket.on('error', finish);
     socket.write(`${exchange.head}\r\n\r\n`);
     for (const chunk of exchange.body ?? []) socket.write(chunk);
-    if (exchange.then === 'end') setTimeout(() => socket.end(), exchange.afterMs ?? 100);
-    if (exchange.then === 'destroy') setTimeout(finish, exchange.afterMs ?? 100);
+    if (exchange.afterBody === 'end') setTimeout(() => socket.end(), exchange.afterMs ?? 100);
+    if (exchange.afterBody === 'destroy') setTimeout(finish, exchange.afterMs ?? 100);
   });
 }
 

@@ -37,7 +37,7 @@ describe('the probe job, after an upload', () => {
     await kit.waitForType(videoId, 'UploadCompleted');
     await relayProbe(videoId);
     const stream = await kit.waitForType(videoId, 'MediaProbed');
-    const facts = (stream.find((e) => e.type === 'MediaProbed')?.data as { facts: MediaFacts }).facts;
+    const facts = (stream.find((e) => e.type === 'MediaProbed')?.data as { facts: MediaFacts } | undefined)?.facts;
     expect(facts).toMatchObject({ container: 'webm', width: 320, height: 240, videoCodec: 'vp8', audioCodec: 'opus' });
     // A relayed duplicate with a new message id: the stream's state says it is done.
     await kit.queue.publish({ kind: 'probe', videoId: videoId as VideoId, requestEventId: '00000000-0000-4000-8000-000000000001' });

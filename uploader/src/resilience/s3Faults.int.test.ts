@@ -59,7 +59,7 @@ describe('the uploader against a faulty S3', () => {
 
     const failed = stream.find((e) => e.type === 'UploadFailed');
     expect(failed?.data).toMatchObject({ code: 'STORAGE_ACCESS_DENIED', retryable: false, attempt: 1 });
-    expect((failed?.data as { reason: string }).reason).toMatch(/refused access.*Access Denied/);
+    expect(failed?.data).toMatchObject({ reason: expect.stringMatching(/refused access.*Access Denied/) });
     expect(stream.filter((e) => e.type === 'UploadStarted')).toHaveLength(1);
     expect((await kit.repository.load(videoId))?.status).toBe('FAILED');
     expect(await kit.staging.exists(stagingRef)).toBe(true);

@@ -148,7 +148,7 @@ export function eventStoreContract(factory: EventStoreSubjectFactory): void {
       return read;
     });
     expect(all.map((e) => `${e.streamName.slice(prefix.length)}:${e.revision}`)).toEqual(['a:0', 'a:1', 'b:0', 'a:2']);
-    all.slice(1).forEach((e, i) => expect(comparePositions(e.position, (all[i] as RecordedEvent).position)).toBe(1));
+    for (const [i, e] of all.slice(1).entries()) expect(comparePositions(e.position, (all[i] as RecordedEvent).position)).toBe(1);
     expect((await store.readAll({ from: (all[1] as RecordedEvent).position, limit: 1, ...ours })).map((e) => e.id)).toEqual([all[2]?.id]);
     expect((await store.readAll({ from, limit: 100, ...ours, eventTypes: ['UploadRetryRequested'] })).map((e) => e.id)).toEqual([all[1]?.id]);
     expect((await store.readAll({ from, limit: 100, streamPrefixes: [`${prefix}b`] })).map((e) => e.id)).toEqual([all[2]?.id]);
