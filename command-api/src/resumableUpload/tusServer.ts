@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Server } from '@tus/server';
-import type { Locker, Upload } from '@tus/utils';
+import type { Locker } from '@tus/utils';
 import { UserId, VideoId } from '@reelay/contracts';
 import type { EventStore, StagingStore } from '@reelay/platform';
 import type { RecordUploadDeps } from '../requestUpload/recordUploadRequested';

@@ -54,7 +54,7 @@ describe.each(stagingKindsUnderTest())('a tus upload whose process died between 
   async function recordedMetaInfo(videoId: string) {
     const [stored] = await api.store.readStream(`video-${videoId}`);
     const [event] = await api.personalData.openVideoEvents([asVideoEvent(stored!)]);
-    return (event?.data as { metaInfo: { sizeBytes: number; sha256: string; title: string } }).metaInfo;
+    return (event?.data as { metaInfo: { sizeBytes: number; sha256: string; title: string } } | undefined)?.metaInfo;
   }
 
   it('is recorded by the HEAD of the client asking after it, which answers complete with the video id; asked again, recorded once', async () => {
