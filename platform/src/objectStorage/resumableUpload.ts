@@ -1,33 +1,14 @@
 import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  HeadObjectCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ExactReader, SourceSizeMismatch } from './exactReader';
 import type { MultipartJournal, StoredPart } from './multipartJournal';
-import { CopyUnsupported, copyObject, copyParts, type CopySource } from './partCopy';
+import { copyWholeObject } from './copyWholeObject';
+import { MultipartUploadError, MultipartUploadLost, abortQuietly, headObject, isNoSuchUpload, s3ErrorName, unwrapCopyUnsupported, wrap } from './multipartSteps';
+import { copyParts, type CopySource, type CopyUnsupported } from './partCopy';
 import { planParts, resumePlan, type PartRange } from './multipartPlan';
 import type { ResumableUploadRequest, ResumedObject } from './objectStorage';
 
-export { SourceSizeMismatch };
-
-/** S3 (or anything speaking it) failed a multipart step; see `cause`. */
-export class MultipartUploadError extends Error {
-  override readonly name = 'MultipartUploadError';
-}
-
-/**
- * The multipart upload the journal named no longer exists (aborted, expired, or completed by
- * another process and then cleaned up). The journal is cleared; the next attempt starts over.
- */
-export class MultipartUploadLost extends Error {
-  override readonly name = 'MultipartUploadLost';
-  readonly code = 'MULTIPART_UPLOAD_LOST';
-}
+export { MultipartUploadError, MultipartUploadLost, SourceSizeMismatch };
 
 /** Where and how: the request an `ObjectStorage` takes, with the bucket, key and part plan. */
 export interface ResumableUploadOptions extends Omit<ResumableUploadRequest, 'copySource'> {
@@ -184,40 +165,6 @@ export async function resumableUpload(client: S3Client, options: ResumableUpload
   }
 }
 
-/**
- * The whole source copied onto the key with one CopyObject; undefined when the store cannot copy
- * objects (the caller goes on in parts). Nothing is journalled: a copy cut short by a crash is
- * repeated whole by the next attempt, and repeating it gives the same object.
- */
-async function copyWholeObject(client: S3Client, options: ResumableUploadOptions & { readonly copySource: CopySource }): Promise<ResumedObject | undefined> {
-  const { bucket, key, sizeBytes, signal, copySource } = options;
-  try {
-    const copiedEtag = await wrap(`copying ${copySource.bucket}/${copySource.key} into ${bucket}/${key}`, () =>
-      copyObject({ client, bucket, key, source: copySource, contentType: options.contentType, signal }),
-    );
-    const head = await headObject(client, bucket, key, signal);
-    if (head?.size !== sizeBytes) {
-      throw new SourceSizeMismatch(`the copy of ${copySource.bucket}/${copySource.key} holds ${head?.size ?? 'no'} bytes, not the announced ${sizeBytes}`);
-    }
-    options.onProgress?.({ uploadedBytes: sizeBytes, totalBytes: sizeBytes, sentBytes: 0 });
-    return { bucket, key, etag: copiedEtag || head.etag, resumedBytes: 0, sentBytes: 0, copiedBytes: sizeBytes };
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason ?? error;
-    const unsupported = unwrapCopyUnsupported(error);
-    if (unsupported) {
-      options.onCopyUnsupported?.(unsupported, 'object');
-      return undefined;
-    }
-    // The staged copy is removed once the video is stored: an earlier attempt may have copied it
-    // and lost the answer. The key is this video's, so the right size is the object.
-    const head = await headObject(client, bucket, key, signal).catch(() => undefined);
-    if (!(error instanceof SourceSizeMismatch) && head?.size === sizeBytes && head.etag) {
-      return { bucket, key, etag: head.etag, resumedBytes: sizeBytes, sentBytes: 0, copiedBytes: 0 };
-    }
-    throw error;
-  }
-}
-
 /** Gives up a journalled upload for good (best effort: s3rver does not implement the abort). */
 export async function discardResumableUpload(client: S3Client, bucket: string, key: string, journal: MultipartJournal): Promise<void> {
   const entry = await journal.load();
@@ -258,50 +205,4 @@ async function sendMissingParts(
   if (failure) throw failure.error;
   signal?.throwIfAborted();
   if (!(await reader.atEnd())) throw new SourceSizeMismatch('the source is longer than its announced size');
-}
-
-async function headObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<{ size: number; etag: string } | undefined> {
-  try {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    return { size: Number(head.ContentLength ?? -1), etag: head.ETag ?? '' };
-  } catch (error) {
-    if (statusOf(error) === 404) return undefined;
-    throw new MultipartUploadError(`checking ${bucket}/${key} failed`, { cause: error });
-  }
-}
-
-async function abortQuietly(client: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
-  await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
-}
-
-async function wrap<T>(what: string, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (isNoSuchUpload(error) || (error as Error | undefined)?.name === 'AbortError') throw error;
-    throw new MultipartUploadError(`${what} failed`, { cause: error });
-  }
-}
-
-/** The S3 error's name, looking through our wrappers. */
-function s3ErrorName(error: unknown): string | undefined {
-  let current = error as { name?: string; cause?: unknown; $metadata?: unknown } | undefined;
-  for (let depth = 0; current && depth < 5; depth += 1, current = current.cause as typeof current) {
-    if (current.$metadata) return current.name;
-  }
-  return undefined;
-}
-
-function unwrapCopyUnsupported(error: unknown): CopyUnsupported | undefined {
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  if (error instanceof CopyUnsupported) return error;
-  return cause instanceof CopyUnsupported ? cause : undefined;
-}
-
-function isNoSuchUpload(error: unknown): boolean {
-  return (error as Error | undefined)?.name === 'NoSuchUpload';
-}
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 }

@@ -1,4 +1,4 @@
-import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -12,6 +12,10 @@ import type { MultipartJournal } from './multipartJournal';
 import type { ObjectStorage, ResumableUploadRequest, ResumedObject, StoredObject, UploadProgress } from './objectStorage';
 import { COPY_OBJECT_MAX_BYTES } from './partCopy';
 import { discardResumableUpload, resumableUpload } from './resumableUpload';
+import { UploadSizeMismatch, countExactly } from './countExactly';
+import { sameStore } from './sameStore';
+
+export { UploadSizeMismatch, sameStore };
 
 /** S3 (or anything speaking it) failed for a reason other than a missing object; see `cause`. */
 export class ObjectStorageError extends Error {
@@ -21,14 +25,6 @@ export class ObjectStorageError extends Error {
 /** The object asked for does not exist. */
 export class ObjectNotFound extends Error {
   override readonly name = 'ObjectNotFound';
-}
-
-/**
- * The body held a different number of bytes than announced. The upload is failed before it is
- * completed, so a truncated source never becomes a complete-looking object.
- */
-export class UploadSizeMismatch extends Error {
-  override readonly name = 'UploadSizeMismatch';
 }
 
 export interface S3ObjectStorageOptions {
@@ -210,55 +206,6 @@ export class S3ObjectStorage implements ObjectStorage {
       if (isNotFound(error)) return false;
       throw new ObjectStorageError(`checking bucket ${this.bucket} failed`, { cause: error });
     }
-  }
-}
-
-/**
- * Passes `body` through, failing the stream (before the last part can be completed) when it
- * carries more or fewer bytes than `sizeBytes`. `failure()` is the first error the stream saw:
- * the body's own, or the size mismatch.
- */
-function countExactly(body: Readable, sizeBytes: number): Transform & { failure(): Error | undefined } {
-  let seen = 0;
-  let failure: Error | undefined;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      seen += chunk.length;
-      if (seen > sizeBytes) return callback(new UploadSizeMismatch(`body is longer than the announced ${sizeBytes} bytes`));
-      callback(null, chunk);
-    },
-    flush(callback: TransformCallback) {
-      if (seen !== sizeBytes) return callback(new UploadSizeMismatch(`body ended after ${seen} of ${sizeBytes} bytes`));
-      callback();
-    },
-  });
-  // Registered before lib-storage starts reading, so it runs before the upload learns of the error.
-  counter.once('error', (error) => {
-    failure ??= error;
-  });
-  // pipeline carries the body's errors into the counter and destroys the body when we give up.
-  pipeline(body, counter, () => {});
-  return Object.assign(counter, { failure: () => failure });
-}
-
-/**
- * Whether two clients reach the same store as the same user: same endpoint (or, on AWS, the same
- * region) and the same access key. Conservative: one store behind two addresses counts as two.
- */
-export async function sameStore(a: S3Client, b: S3Client): Promise<boolean> {
-  if (a === b) return true;
-  const [one, two] = await Promise.all([storeIdentity(a), storeIdentity(b)]);
-  return one !== undefined && one === two;
-}
-
-async function storeIdentity(client: S3Client): Promise<string | undefined> {
-  try {
-    const endpoint = client.config.endpoint ? await client.config.endpoint() : undefined;
-    const where = endpoint ? `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port ?? ''}${endpoint.path}` : `aws:${await client.config.region()}`;
-    const credentials = await client.config.credentials();
-    return `${where}|${credentials.accessKeyId}`;
-  } catch {
-    return undefined;
   }
 }
 
