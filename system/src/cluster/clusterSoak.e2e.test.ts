@@ -30,6 +30,7 @@ else if (!wanted) process.stderr.write('SKIPPED: the cluster soak runs with CLUS
 (haproxyInstalled && wanted ? describe : describe.skip)('a soak of the cluster under its faults (short form)', () => {
   it('loses no video, completes and pushes each once, leaves the read model equal to the log, and gets jobs and writes going again after failovers', async () => {
     const directory = await mkdtemp(path.join(os.tmpdir(), 'reelay-cluster-soak-'));
+    const started = Date.now();
     try {
       const report = await runClusterSoak({
         directory,
@@ -44,6 +45,7 @@ else if (!wanted) process.stderr.write('SKIPPED: the cluster soak runs with CLUS
         durationMs: 30_000,
         s3Endpoint: testS3Endpoint(),
         settleTimeoutMs: 240_000,
+        log: (line) => process.stderr.write(`[cluster soak ${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`),
       });
       const { outcome, ...figures } = report;
       process.stdout.write(`cluster soak (short form): ${JSON.stringify(figures)}\n`);

@@ -19,6 +19,9 @@ export interface TusPhoneOptions {
   /** The query API: asked whether a video the command API forgot the upload of was recorded after all. */
   readonly queryApi: string;
   readonly log?: (line: string) => void;
+  /** Called once per upload when its HEADs have failed for `stuckAfterMs`: the soak then logs the cluster's state. */
+  readonly onStuck?: (uploadUrl: string, headers: Record<string, string>, outcomes: string) => void;
+  readonly stuckAfterMs?: number;
 }
 
 /** The server no longer knows the upload (HEAD 404). */
@@ -62,8 +65,10 @@ async function tusUpload(
 ): Promise<{ videoId: string }> {
   const auth = { authorization: `Bearer ${token}`, ...TUS };
   let last = '';
+  // What every HEAD of this upload got, for a phone that gives up.
+  const heads = new Map<string, number>();
   const giveUpIfLate = () => {
-    if (Date.now() > deadline) throw new Error(`the tus upload did not finish (last: ${last})`);
+    if (Date.now() > deadline) throw new Error(`the tus upload did not finish (last: ${last}; HEADs: ${describe(heads)})`);
   };
   const attempt = async <T>(step: () => Promise<T | undefined>): Promise<T> => {
     for (let tries = 1; ; tries += 1) {
@@ -129,9 +134,20 @@ async function tusUpload(
     if (!cutOff) continue;
     countResume();
     // The server kept what it stored; ask for its offset (any API answers) and send the rest.
+    const headsSince = Date.now();
+    let toldStuck = false;
     offset = await attempt(async () => {
-      const response = await fetch(created.url, { method: 'HEAD', headers: auth, signal: AbortSignal.timeout(10_000) });
+      if (!toldStuck && Date.now() - headsSince > (options.stuckAfterMs ?? 30_000)) {
+        toldStuck = true;
+        options.onStuck?.(created.url, auth, describe(heads));
+      }
+      const response = await fetch(created.url, { method: 'HEAD', headers: auth, signal: AbortSignal.timeout(10_000) }).catch((error: unknown) => {
+        count(heads, `${(error as Error).name}`);
+        throw error;
+      });
       await response.arrayBuffer();
+      // The balancer's own answers carry no request id; every API answer does.
+      count(heads, `${response.status} from ${response.headers.get('x-request-id') ? 'an API' : 'the balancer'}`);
       if (response.status === 404) throw new UploadForgotten(created.videoId);
       if (response.status !== 200) return refuse('HEAD', response.status, '');
       return Number(response.headers.get('upload-offset'));
@@ -140,6 +156,14 @@ async function tusUpload(
     if (offset === bytes.length) finished = await finishEmpty(created.url, auth, offset);
   }
   return { videoId: created.videoId };
+}
+
+function count(tally: Map<string, number>, outcome: string): void {
+  tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+}
+
+function describe(tally: Map<string, number>): string {
+  return [...tally].map(([outcome, times]) => `${outcome} ×${times}`).join(', ') || 'none';
 }
 
 /** Whether the query API knows the video (briefly retried: the read model follows the log). */
