@@ -208,6 +208,8 @@ export class PostgresLocker implements Locker {
       application_name: this.options.applicationName ?? 'reelay-tus-locks',
       keepAlive: true,
       query_timeout: QUERY_TIMEOUT_MS,
+      // A connect that never completes would leave the locker without a connection and no retry.
+      connectionTimeoutMillis: QUERY_TIMEOUT_MS,
     });
     let session: Session | undefined;
     const dropped = (error?: Error) => {
