@@ -166,12 +166,18 @@ function describe(tally: Map<string, number>): string {
   return [...tally].map(([outcome, times]) => `${outcome} ×${times}`).join(', ') || 'none';
 }
 
-/** Whether the query API knows the video (briefly retried: the read model follows the log). */
+/**
+ * Whether the video was recorded after all (briefly retried: the read model follows the log). A
+ * video whose bytes were still arriving is shown too (`progress.phase` `receiving`, from its
+ * intake-progress row, which may outlive a forgotten upload): that is not recorded.
+ */
 async function recorded(queryApi: string, token: string, videoId: string): Promise<boolean> {
   for (let tries = 0; tries < 20; tries += 1) {
     const response = await fetch(`${queryApi}/v1/videos/${videoId}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-    await response?.arrayBuffer();
-    if (response?.status === 200) return true;
+    if (response?.status === 200) {
+      const video = (await response.json().catch(() => ({}))) as { progress?: { phase?: string } };
+      if (video.progress?.phase !== 'receiving') return true;
+    } else await response?.arrayBuffer();
     await sleep(500);
   }
   return false;
