@@ -13,6 +13,7 @@ module.exports = [
   'command-api/src/resumableUpload/s3TusArea.int.test.ts',
   'command-api/src/resumableUpload/resumableUpload.int.test.ts',
   'command-api/src/intakeProgress/intakeProgress.int.test.ts',
+  'cli/src/commands/forgetUserIntake.int.test.ts',
   'uploader/src/uploader.int.test.ts',
   'uploader/src/resilience/s3Faults.int.test.ts',
   'uploader/src/resilience/uploaderProcess.int.test.ts',

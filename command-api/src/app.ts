@@ -59,7 +59,7 @@ export interface CommandAppDeps {
   readonly limits: CommandApiLimits;
   readonly queryApiUrl: string;
   /** Seals what users type (title, file name) with their own data key. */
-  readonly personalData: Pick<PersonalDataVault, 'sealMetaInfo' | 'openVideoEvents'>;
+  readonly personalData: Pick<PersonalDataVault, 'recordSealed' | 'openVideoEvents' | 'isErased'>;
   /**
    * Where tus uploads (`/v1/uploads`) are kept, and their locks (a PostgresLocker, started and
    * stopped by the caller); without it the routes are not mounted.

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { ERASED_TEXT, UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { FileStagingStore, PersonalDataVault, createKnex, createLogger, newEvent } from '@reelay/platform';
+import { PostgresLocker, fileTusArea } from '@reelay/command-api';
 import { createTestEventStore, createTestObjectStorage, eventually, type TestObjectStorage } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { CliFailure } from '../cliFailure';
@@ -20,6 +21,7 @@ describe('forgetUser', () => {
   let objects: TestObjectStorage;
   let projection: VideoInfoProjection;
   let deps: ForgetUserDeps;
+  let locker: PostgresLocker;
 
   beforeEach(async () => {
     events = await createTestEventStore();
@@ -32,10 +34,13 @@ describe('forgetUser', () => {
     objects = await createTestObjectStorage();
     projection = new VideoInfoProjection({ knex, store: events.store, logger: createLogger('forget-test', 'silent'), retryDelayMs: 50, personalData: vault });
     projection.start();
-    deps = { store: events.store, knex, vault, staging, objectStorage: () => objects.storage };
+    locker = new PostgresLocker({ connectionString: events.url, logger: createLogger('forget-test', 'silent') });
+    await locker.start();
+    deps = { store: events.store, knex, vault, staging, tusArea: fileTusArea(staging, 60_000), tusLocker: locker, objectStorage: () => objects.storage };
   });
 
   afterEach(async () => {
+    await locker.stop();
     await projection.stop();
     await knex.destroy();
     await events.dispose();
@@ -77,7 +82,7 @@ describe('forgetUser', () => {
 
     const report = await forgetUser(deps, UserId.parse('alice'), 'test');
 
-    expect(report).toMatchObject({ alreadyForgotten: false, rowsScrubbed: 3, videosDeleted: 3, objectsRemoved: 1, stagedCopiesRemoved: 3, stagedCopiesElsewhere: 0 });
+    expect(report).toMatchObject({ alreadyForgotten: false, rowsScrubbed: 3, videosDeleted: 3, objectsRemoved: 1, stagedCopiesRemoved: 3, stagedCopiesElsewhere: 0, tusUploadsRemoved: 0 });
     expect(report.destroyedKeyIds).toHaveLength(1);
     expect([...report.videoIds].sort()).toEqual([pending, stored, legacy].sort());
     expect(report.recorded).toMatchObject({ type: 'UserForgotten', streamName: 'user-alice', data: { userId: 'alice', videoCount: 3, requestedBy: 'test' } });
@@ -87,7 +92,7 @@ describe('forgetUser', () => {
     expect(await row(bobs)).toEqual({ status: 'UPLOADED', meta_info: expect.objectContaining({ title: 'Forty', fileName: 'Forty.mp4' }) });
     expect(await objects.storage.exists(`videos/${stored}`)).toBe(false);
     expect(await objects.storage.exists(`videos/${bobs}`)).toBe(true);
-    expect(await readdir(stagingDir)).toEqual([]);
+    expect((await readdir(stagingDir)).filter((name) => name !== '.tus')).toEqual([]);
     const deletion = (await events.store.readStream(videoStreamName(pending))).at(-1);
     expect(deletion).toMatchObject({ type: 'VideoDeleted', metadata: { causationId: report.recorded?.id } });
   });

@@ -1,36 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import type { Knex } from 'knex';
-import { START, UserForgotten, UserId, userStreamName, type RecordedEvent, type VideoState } from '@reelay/contracts';
+import { UserForgotten, UserId, userStreamName, type RecordedEvent, type VideoState } from '@reelay/contracts';
 import {
-  InvalidStagingRef,
   PersonalDataVault,
-  S3ObjectStorage,
   VideoRepository,
-  createS3Client,
+  createLogger,
   createStagingStore,
   newEvent,
   userHasKeyRows,
-  type Config,
   type EventStore,
   type ObjectStorage,
   type StagingStore,
 } from '@reelay/platform';
+import { ContentClaims, PostgresLocker, createTusArea, forgetTusUploads, type ForgetTusUploadsDeps, type TusArea } from '@reelay/command-api';
 import { eraseUserFromReadModel } from '@reelay/projector';
 import { CliFailure, UsageError, createProgress, withCliContext, write, type ProgressReporter } from '../cliContext';
+import { objectStorageFor, removeVideoBytes } from './removeVideoBytes';
+import { UploadScan } from './uploadScan';
 
 /**
- * `reelay forget-user <userId>`: GDPR erasure by crypto-shredding. Destroys the user's data keys
- * and scrubs the read model in one transaction, records `VideoDeleted` for each of their videos
- * and removes the objects and staged copies, and records `UserForgotten` in `user-<userId>`. The
- * log is never rewritten: what the user typed is in it only sealed, and unreadable from then on.
- * Running it again completes whatever an interrupted run left undone and records nothing twice.
+ * `reelay forget-user <userId>`: GDPR erasure by crypto-shredding. Marks the user forgotten by
+ * destroying their data keys (intake refuses them from then on) and scrubs the read model in one
+ * transaction; then finds their uploads in the log, records `UserForgotten` in `user-<userId>`,
+ * reads the log on until that event shows (so an upload recorded just before the mark is found
+ * too), removes their tus uploads, records `VideoDeleted` for each video and removes the objects
+ * and staged copies. The log is never rewritten: what the user typed is in it only sealed, and
+ * unreadable from then on. Running it again completes whatever an interrupted run left undone and
+ * records nothing twice.
  */
 export function forgetUserCommand(): Command {
   return new Command('forget-user')
     .argument('<userId>', 'the user to forget: the `sub` of their tokens')
     .option('--requested-by <who>', 'who asked for the erasure (an operator, a ticket), recorded in UserForgotten', 'reelay forget-user')
-    .description("erase a user's personal data (crypto-shredding): destroy their keys, scrub the read model, delete their videos")
+    .description("erase a user's personal data (crypto-shredding): refuse their uploads from now on, destroy their keys, scrub the read model, delete their videos and tus uploads")
     .action(async (userId: string, options: { requestedBy: string }) => {
       const parsedUser = UserId.safeParse(userId);
       if (!parsedUser.success) throw new UsageError(`"${userId}" is not a user id: ${parsedUser.error.issues[0]?.message ?? 'invalid'}`);
@@ -41,25 +44,47 @@ export function forgetUserCommand(): Command {
         const vault = PersonalDataVault.fromConfig(knex, context.config);
         await vault.migrate();
         const { store } = await context.eventStore();
-        const report = await forgetUser(
-          { store, knex, vault, staging: createStagingStore(context.config), objectStorage: objectStorageFor(context.config), progress: (label) => createProgress({ label, unit: 'uploads' }) },
-          parsedUser.data,
-          requestedBy.data,
-        );
-        await write(`${describeForgetReport(report)}\n`);
+        const staging = createStagingStore(context.config);
+        // The command API's upload locks: a tus upload is removed as its DELETE would remove it.
+        const tusLocker = new PostgresLocker({ connectionString: context.config.DATABASE_URL, applicationName: 'reelay-cli-tus-locks', logger: createLogger('reelay-cli', 'warn') });
+        await tusLocker.start();
+        try {
+          const report = await forgetUser(
+            {
+              store,
+              knex,
+              vault,
+              staging,
+              tusArea: createTusArea(staging, context.config.TUS_UPLOAD_EXPIRATION_MS),
+              tusLocker,
+              objectStorage: objectStorageFor(context.config),
+              progress: (label) => createProgress({ label, unit: 'uploads' }),
+            },
+            parsedUser.data,
+            requestedBy.data,
+          );
+          await write(`${describeForgetReport(report)}\n`);
+        } finally {
+          await tusLocker.stop();
+        }
       });
     });
 }
 
 export interface ForgetUserDeps {
   readonly store: EventStore;
-  /** The read model's database, where the keys live too. */
+  /** The read model's database, where the keys, the tus upload places and the content claims live too. */
   readonly knex: Knex;
   readonly vault: PersonalDataVault;
   readonly staging: StagingStore;
+  /** Where the command API keeps tus uploads (the same STAGING), and its upload locks. */
+  readonly tusArea: TusArea;
+  readonly tusLocker: ForgetTusUploadsDeps['locker'];
   /** The bucket's storage for a bucket name; undefined when this process cannot reach S3 (see objectStorageFor). */
   readonly objectStorage: ((bucket: string) => ObjectStorage) | undefined;
   readonly progress?: (label: string) => ProgressReporter;
+  /** How long to wait for the log to show this run's UserForgotten (default 60 s). */
+  readonly logCatchUpTimeoutMs?: number;
 }
 
 export interface ForgetReport {
@@ -74,39 +99,56 @@ export interface ForgetReport {
   readonly stagedCopiesRemoved: number;
   /** Staged copies whose refs name another staging folder than this process's STAGING. */
   readonly stagedCopiesElsewhere: number;
+  /** The user's tus uploads removed (records, and the bytes of unfinished ones). */
+  readonly tusUploadsRemoved: number;
   /** The UserForgotten recorded by this run, if any. */
   readonly recorded: RecordedEvent | undefined;
 }
 
-/** Forgets one user (see forgetUserCommand). Throws CliFailure for an unknown user, changing nothing. */
+/**
+ * Forgets one user (see forgetUserCommand). Throws CliFailure for an unknown user, changing nothing.
+ *
+ * Why this order: the mark comes first, so that from its commit on no upload of the user is
+ * recorded (PersonalDataVault.recordSealed refuses it) and no tus upload of theirs is created
+ * (the command API checks again once it exists). Every upload recorded before the mark committed
+ * before it, so it is in the log ahead of this run's UserForgotten: reading the log until that
+ * event is visible finds them all, even one a global read held back behind an open transaction.
+ */
 export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requestedBy: string): Promise<ForgetReport> {
-  const inLog = await videosOf(deps.store, userId, deps.progress?.('forget-user: finding the user’s uploads in the log'));
   const earlier = (await deps.store.readStream(userStreamName(userId))).filter((event) => event.type === 'UserForgotten');
-  if (inLog.length === 0 && earlier.length === 0 && !(await userHasKeyRows(deps.knex, userId))) {
-    throw new CliFailure(`no user "${userId}" is known: no data key, no upload and no earlier erasure; nothing was changed`);
+  const scan = new UploadScan(deps.store, userId);
+  if (earlier.length === 0 && !(await userHasKeyRows(deps.knex, userId))) {
+    // No key and no erasure: only uploads from before sealing existed can make the user known.
+    await scan.toVisibleEnd(deps.progress?.('forget-user: finding the user’s uploads in the log'));
+    if (scan.videoIds.size === 0) throw new CliFailure(`no user "${userId}" is known: no data key, no upload and no earlier erasure; nothing was changed`);
   }
 
-  // Keys and read model in one transaction: see the locking in platform's personalData/keyStore.ts.
+  // The mark: keys and read model in one transaction (see the locking in platform's personalData/keyStore.ts).
   const { destroyedKeyIds, scrubbed } = await deps.knex.transaction(async (trx) => {
     const destroyed = await deps.vault.destroyKeysOf(trx, userId);
     return { destroyedKeyIds: destroyed.destroyedKeyIds, scrubbed: await eraseUserFromReadModel(trx, userId) };
   });
-  const rowsScrubbed = scrubbed.length;
-  // A global read holds back events behind transactions still open anywhere on the cluster; the
-  // read model may know a video the scan did not see yet.
-  const videoIds = [...new Set([...inLog, ...scrubbed])];
+  await scan.toVisibleEnd(deps.progress?.('forget-user: finding the user’s uploads in the log'));
+  // The read model may know a video the scan cannot see yet (held back behind an open transaction).
+  const known = () => [...new Set([...scan.videoIds, ...scrubbed])];
 
   const correlationId = randomUUID();
   const alreadyForgotten = earlier.length > 0 && destroyedKeyIds.length === 0;
   let recorded: RecordedEvent | undefined;
   let causationId = earlier[earlier.length - 1]?.id ?? correlationId;
   if (!alreadyForgotten) {
-    const forgotten = newUserForgotten({ userId, destroyedKeyIds, videoCount: videoIds.length, requestedBy }, { correlationId, causationId: correlationId, userId });
+    const forgotten = newUserForgotten({ userId, destroyedKeyIds, videoCount: known().length, requestedBy }, { correlationId, causationId: correlationId, userId });
     await deps.store.appendToStream(userStreamName(userId), [forgotten], { expectedRevision: 'any' });
+    await scan.until(forgotten.id, deps.logCatchUpTimeoutMs ?? 60_000);
     recorded = (await deps.store.readStream(userStreamName(userId), { direction: 'backwards', maxCount: 1 }))[0];
     causationId = forgotten.id;
   }
 
+  // Unfinished tus uploads cannot be finished any more, and no record keeps what the user typed.
+  const tus = await forgetTusUploads({ area: deps.tusArea, knex: deps.knex, locker: deps.tusLocker }, userId);
+  await new ContentClaims(deps.knex).dropAllOf(userId);
+
+  const videoIds = known();
   const repository = new VideoRepository(deps.store);
   let videosDeleted = 0;
   const states: VideoState[] = [];
@@ -120,84 +162,16 @@ export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requested
     if (decision.state) states.push(decision.state);
   }
 
-  const bytes = await removeBytes(deps, states);
-  return { userId, alreadyForgotten, destroyedKeyIds, videoIds, rowsScrubbed, videosDeleted, ...bytes, recorded };
+  const bytes = await removeVideoBytes(deps, states);
+  // Again: a body still arriving at the mark may have written its progress row since.
+  const rescrubbed = await deps.knex.transaction((trx) => eraseUserFromReadModel(trx, userId));
+  const rowsScrubbed = new Set([...scrubbed, ...rescrubbed]).size;
+  return { userId, alreadyForgotten, destroyedKeyIds, videoIds, rowsScrubbed, videosDeleted, ...bytes, tusUploadsRemoved: tus.removed.length, recorded };
 }
 
 function newUserForgotten(data: UserForgotten['data'], metadata: { correlationId: string; causationId: string; userId: string }) {
   const valid = UserForgotten.parse({ type: 'UserForgotten', data });
   return { id: randomUUID(), type: valid.type, data: valid.data, metadata };
-}
-
-/** The ids of the user's videos: every UploadRequested of theirs in the log, read page by page. */
-async function videosOf(store: EventStore, userId: string, progress: ProgressReporter | undefined): Promise<string[]> {
-  const videoIds: string[] = [];
-  let from = START;
-  try {
-    for (;;) {
-      const page = await store.readAll({ from, limit: 1000, eventTypes: ['UploadRequested'] });
-      if (page.length === 0) return videoIds;
-      for (const event of page) {
-        const data = event.data as { userId?: string; videoId?: string };
-        if (data.userId === userId && data.videoId) videoIds.push(data.videoId);
-      }
-      progress?.tick(page.length);
-      from = page[page.length - 1]!.position;
-    }
-  } finally {
-    progress?.stop();
-  }
-}
-
-/** Removes each video's object and staged copy; removing what is already gone is no error. */
-async function removeBytes(
-  deps: ForgetUserDeps,
-  states: readonly VideoState[],
-): Promise<Pick<ForgetReport, 'objectsRemoved' | 'stagedCopiesRemoved' | 'stagedCopiesElsewhere'>> {
-  let objectsRemoved = 0;
-  let stagedCopiesRemoved = 0;
-  let stagedCopiesElsewhere = 0;
-  try {
-    for (const state of states) {
-      if (deps.objectStorage && state.bucket && state.objectKey) {
-        await deps.objectStorage(state.bucket).remove(state.objectKey);
-        objectsRemoved += 1;
-      }
-      try {
-        await deps.staging.remove(state.stagingRef);
-        stagedCopiesRemoved += 1;
-      } catch (error) {
-        // Another STAGING than the services': the uploader's VideoDeleted job removes it there.
-        if (!(error instanceof InvalidStagingRef)) throw error;
-        stagedCopiesElsewhere += 1;
-      }
-    }
-  } catch (error) {
-    throw new CliFailure(
-      `the keys are destroyed and the read model scrubbed, but removing the videos' bytes failed (${error instanceof Error ? error.message : String(error)}); run forget-user again`,
-      { cause: error },
-    );
-  }
-  return { objectsRemoved: deps.objectStorage ? objectsRemoved : 'left to the uploader', stagedCopiesRemoved, stagedCopiesElsewhere };
-}
-
-/**
- * Object storage as the services reach it. Without S3_ENDPOINT the services use the embedded S3
- * that `npm start` runs on a port of its own, which this process cannot know: the uploader then
- * removes the objects when it handles the VideoDeleted jobs recorded here.
- */
-export function objectStorageFor(config: Config): ((bucket: string) => ObjectStorage) | undefined {
-  if (!config.S3_ENDPOINT) return undefined;
-  const client = createS3Client(config);
-  const byBucket = new Map<string, ObjectStorage>();
-  return (bucket) => {
-    let storage = byBucket.get(bucket);
-    if (!storage) {
-      storage = new S3ObjectStorage(client, { bucket, partSizeBytes: config.UPLOAD_PART_SIZE_BYTES, queueSize: config.UPLOAD_QUEUE_SIZE });
-      byBucket.set(bucket, storage);
-    }
-    return storage;
-  };
 }
 
 /** One line on stdout: what was done, or what an earlier run had done already. */
@@ -211,6 +185,7 @@ export function describeForgetReport(report: ForgetReport): string {
     objects,
     count(report.stagedCopiesRemoved, 'staged copy', 'staged copies') + ' gone',
     ...(report.stagedCopiesElsewhere > 0 ? [count(report.stagedCopiesElsewhere, 'staged copy', 'staged copies') + ' in another STAGING left to the uploader'] : []),
+    count(report.tusUploadsRemoved, 'tus upload') + ' removed',
   ].join(', ');
   const head = report.alreadyForgotten
     ? `user ${report.userId} was already forgotten; checked again`

@@ -88,6 +88,18 @@ export class ContentClaims {
     await this.knex(CONTENT_CLAIMS_TABLE).where({ claim_id: claimId }).delete();
   }
 
+  /**
+   * Drops every claim of the user (`reelay forget-user`): a claim ties content (its SHA-256) and
+   * a video to the user, and nothing of theirs is uploaded any more. Nothing when the table does
+   * not exist (dedupe never ran on this database).
+   */
+  async dropAllOf(userId: string): Promise<number> {
+    return this.knex(CONTENT_CLAIMS_TABLE)
+      .where({ user_id: userId })
+      .delete()
+      .catch((error: { code?: string }) => (error.code === '42P01' ? 0 : Promise.reject(error)));
+  }
+
   /** The SHA-256 the upload of `videoId` was created with, if it was. */
   async claimedFor(videoId: string): Promise<ContentClaim | undefined> {
     const row = (await this.knex(CONTENT_CLAIMS_TABLE)

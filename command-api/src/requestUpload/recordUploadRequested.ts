@@ -17,8 +17,8 @@ export interface UploadRequest {
 
 export interface RecordUploadDeps {
   readonly store: EventStore;
-  /** Seals the user's personal fields; the PersonalDataVault in production. */
-  readonly personalData: Pick<PersonalDataVault, 'sealMetaInfo'>;
+  /** Seals the user's personal fields and records them unless the user was forgotten; the PersonalDataVault in production. */
+  readonly personalData: Pick<PersonalDataVault, 'recordSealed'>;
   /** Content already claimed per user: checks a declared hash, and remembers what is recorded. */
   readonly claims?: ContentClaims;
 }
@@ -26,19 +26,22 @@ export interface RecordUploadDeps {
 /**
  * The one place `UploadRequested` is made and appended, for every way bytes arrive. The title and
  * file name are sealed here with the user's data key, so nothing a user typed reaches the log in
- * plaintext and `reelay forget-user` can erase it by destroying the key. The stream must not exist
- * yet: a second request for the same video id fails with WrongExpectedVersion.
+ * plaintext and `reelay forget-user` can erase it by destroying the key. The append happens while
+ * the user's keys are held (PersonalDataVault.recordSealed): a forgotten user's upload throws
+ * UserErased and records nothing, and one recorded before the forget is found by its scan. The
+ * stream must not exist yet: a second request for the same video id fails with WrongExpectedVersion.
  */
 export async function recordUploadRequested(deps: RecordUploadDeps, request: UploadRequest): Promise<void> {
   const { videoId, userId, stagingRef, requestId } = request;
   // Throws ContentMismatch before anything is recorded: the caller removes what it staged.
   await deps.claims?.verify(videoId, request.metaInfo.sha256, request.declaredSha256);
-  const metaInfo = await deps.personalData.sealMetaInfo(userId, videoId, request.metaInfo);
-  const upload = newEvent(
-    { type: 'UploadRequested', data: { videoId, userId, metaInfo, stagingRef } },
-    { correlationId: requestId, causationId: requestId, userId },
-  );
-  await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
+  await deps.personalData.recordSealed(userId, videoId, request.metaInfo, async (metaInfo) => {
+    const upload = newEvent(
+      { type: 'UploadRequested', data: { videoId, userId, metaInfo, stagingRef } },
+      { correlationId: requestId, causationId: requestId, userId },
+    );
+    await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
+  });
   // The video is recorded: failing now would tell the client otherwise. A claim not written
   // costs at most a second copy of this content later, never this upload.
   await deps.claims?.recorded(userId, request.metaInfo.sha256, videoId).catch(() => undefined);

@@ -6,6 +6,7 @@ import { ContentMismatch, type ContentClaims } from '../contentDedupe/contentCla
 import type { IntakeProgress } from '../intakeProgress/intakeProgress';
 import {
   HttpError,
+  UserErased,
   WrongExpectedVersion,
   closeWaitsFor,
   HEAD_BYTES,
@@ -18,6 +19,7 @@ import {
 import { recordUploadRequested, type RecordUploadDeps } from './recordUploadRequested';
 import { IDEMPOTENCY_KEY_PATTERN, videoIdForIdempotencyKey } from './idempotencyKey';
 import { checkIdempotentReplay } from './idempotentReplay';
+import { erasedAccount, refuseErasedAccount } from './erasedAccount';
 import { NotAVideo, problemForStagingFailure } from './stagingFailures';
 import { stagingNameFor } from './stagingName';
 import { RequestUploadQuery } from './uploadQuery';
@@ -35,7 +37,7 @@ export interface RequestUploadDeps {
   /** Base of the `Location` header: where the app polls the video's status. */
   readonly queryApiUrl: string;
   /** Seals the title and file name with the user's data key before they are recorded; opens them to compare a repeated Idempotency-Key. */
-  readonly personalData: RecordUploadDeps['personalData'] & Pick<PersonalDataVault, 'openVideoEvents'>;
+  readonly personalData: RecordUploadDeps['personalData'] & Pick<PersonalDataVault, 'openVideoEvents' | 'isErased'>;
   readonly onAccepted?: (sizeBytes: number) => void;
   /** Where the bytes received so far are written while the body streams in. */
   readonly progress?: IntakeProgress;
@@ -84,6 +86,8 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
         if (declaredLength > deps.maxUploadBytes) {
           throw new HttpError(413, 'too-large', `the video is ${declaredLength} bytes; at most ${deps.maxUploadBytes} are accepted`);
         }
+        // A forgotten user's body is not read at all (recording would refuse it anyway).
+        await refuseErasedAccount(deps.personalData, userId);
         const key = request.headers['idempotency-key'];
         const videoId = key ? videoIdForIdempotencyKey(userId, key) : VideoId.parse(randomUUID());
         const accepted = () =>
@@ -128,6 +132,8 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
             // The same Idempotency-Key raced us and won: its video is the answer if it is this upload.
             if (key && error instanceof WrongExpectedVersion && (await checkIdempotentReplay(deps, videoId, { ...fingerprint, sha256: staged.sha256, sizeBytes: staged.sizeBytes }, undefined))) return accepted();
             if (error instanceof ContentMismatch) throw new HttpError(422, 'unprocessable-content', error.message);
+            // The user was forgotten while the body arrived: refused like one that came after.
+            if (error instanceof UserErased) throw erasedAccount(userId);
             throw new HttpError(503, 'unavailable', 'the upload could not be recorded (event store or key store unavailable); nothing was recorded, please retry', { 'retry-after': '5' }, { cause: error });
           }
           await deps.progress?.settle(videoId);

@@ -50,7 +50,7 @@ export function fileTusArea(staging: FileStagingStore, expirationMs: number): Tu
       for (const name of names.filter((n) => n.endsWith(INFO_SUFFIX))) {
         const id = name.slice(0, -INFO_SUFFIX.length);
         const info = await record(id);
-        if (info?.creation_date) found.push({ id, createdAt: new Date(info.creation_date) });
+        if (info?.creation_date) found.push({ id, createdAt: new Date(info.creation_date), metadata: info.metadata });
       }
       return found;
     },

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 
-const TABLE = 'tus_open_uploads';
+/** The places of unfinished tus uploads, one row per upload (see OpenUploads). */
+export const OPEN_UPLOADS_TABLE = 'tus_open_uploads';
+const TABLE = OPEN_UPLOADS_TABLE;
 
 export interface OpenUploadsOptions {
   /** Unfinished tus uploads one user may have at once (MAX_OPEN_UPLOADS_PER_USER). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Locker } from '@tus/utils';
-import type { EventStore, HttpApp, Logger, StagingStore } from '@reelay/platform';
+import type { EventStore, HttpApp, Logger, PersonalDataVault, StagingStore } from '@reelay/platform';
 import type { IntakeProgress, IntakeStart } from '../intakeProgress/intakeProgress';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
 import { registerResumableUpload } from './resumableUploadRoutes';
@@ -16,8 +16,8 @@ import { ownerOf } from './uploadOwner';
 export interface TusDeps {
   readonly area: TusArea;
   readonly events: EventStore;
-  /** Seals the title and file name before UploadRequested is recorded. */
-  readonly personalData: RecordUploadDeps['personalData'];
+  /** Seals the title and file name before UploadRequested is recorded; refuses forgotten users. */
+  readonly personalData: RecordUploadDeps['personalData'] & Pick<PersonalDataVault, 'isErased'>;
   readonly staging: StagingStore;
   readonly slots: UploadSlots;
   readonly maxUploadBytes: number;
@@ -71,6 +71,7 @@ export function registerTus(app: HttpApp, deps: TusDeps): StagingTusStore {
     store,
     area,
     slots: deps.slots,
+    personalData: deps.personalData,
     contexts,
     context: (userId, requestId, log, uploadId) => ({
       userId,

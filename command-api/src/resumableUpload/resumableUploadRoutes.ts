@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { NodeRequest } from 'srvx/node';
 import type { Server } from '@tus/server';
 import { type UserId } from '@reelay/contracts';
-import { HttpError, SLUGS, closeWaitsFor, type HttpApp, type OpenApiRouteConfig } from '@reelay/platform';
+import { HttpError, SLUGS, closeWaitsFor, type HttpApp, type OpenApiRouteConfig, type PersonalDataVault } from '@reelay/platform';
+import { erasedAccount, refuseErasedAccount } from '../requestUpload/erasedAccount';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
 import type { StagingTusStore } from './stagingTusStore';
 import { UPLOAD_NAME, UPLOADS_PATH, VIDEO_ID_HEADER, type TusRequestContext } from './tusServer';
@@ -16,6 +17,8 @@ export interface ResumableUploadRouteDeps {
   readonly store: StagingTusStore;
   readonly area: TusArea;
   readonly slots: UploadSlots;
+  /** Whether a user was forgotten: their uploads are not created. */
+  readonly personalData: Pick<PersonalDataVault, 'isErased'>;
   readonly contexts: WeakMap<IncomingMessage, TusRequestContext>;
   readonly context: (userId: UserId, requestId: string, log: { error: (obj: unknown, msg: string) => void }, uploadId: string | undefined) => TusRequestContext;
 }
@@ -95,10 +98,11 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
     const inFlight = closeWaitsFor(routes);
     routes.options(UPLOADS_PATH, TUS_DOCS.discover, (request, reply) => forward(deps, request, reply, undefined));
     routes.post(UPLOADS_PATH, TUS_DOCS.create, async (request, reply) => {
+      await refuseErasedAccount(deps.personalData, request.userId, TUS_REFUSAL_HEADERS);
       const release = hasBody(request.raw) ? takeSlot(deps, request.userId) : undefined;
       const ended = inFlight.begin();
       try {
-        return await forward(deps, request, reply, request.userId);
+        return await forward(deps, request, reply, request.userId, undefined, (response) => undoIfErased(deps, request.userId, response));
       } finally {
         ended();
         release?.();
@@ -127,6 +131,22 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
   });
 }
 
+const TUS_REFUSAL_HEADERS = { 'tus-resumable': '1.0.0' };
+
+/**
+ * Checks again once the upload exists: a forget that marked the user after the first check may
+ * already have swept the tus records and missed this one. Then it is removed here, and the
+ * creation refused. Otherwise the record existed before the mark, and the forget's sweep (which
+ * starts after the mark) finds it.
+ */
+async function undoIfErased(deps: ResumableUploadRouteDeps, userId: UserId, response: Response): Promise<void> {
+  const location = response.headers.get('location');
+  const name = location?.slice(location.lastIndexOf('/') + 1);
+  if (response.status >= 400 || !name || !UPLOAD_NAME.test(name) || !(await deps.personalData.isErased(userId))) return;
+  await deps.store.remove(deps.area.idFor(name));
+  throw erasedAccount(userId, TUS_REFUSAL_HEADERS);
+}
+
 function hasBody(raw: IncomingMessage): boolean {
   return Number(raw.headers['content-length'] ?? 0) > 0 || raw.headers['transfer-encoding'] !== undefined;
 }
@@ -153,9 +173,18 @@ type AnyRequest = { raw: IncomingMessage; id: string; log: { error: (obj: unknow
 type AnyReply = { raw: import('node:http').ServerResponse; code: (status: number) => AnyReply; header: (name: string, value: string) => AnyReply; send: (body?: unknown) => AnyReply };
 
 /** Runs the request through @tus/server and answers with its response, refusals as problem+json. */
-async function forward(deps: ResumableUploadRouteDeps, request: AnyRequest, reply: AnyReply, userId: UserId | undefined, uploadId?: string): Promise<AnyReply> {
+async function forward(
+  deps: ResumableUploadRouteDeps,
+  request: AnyRequest,
+  reply: AnyReply,
+  userId: UserId | undefined,
+  uploadId?: string,
+  /** Runs on tus' answer before it is sent; may throw a refusal instead. */
+  check?: (response: Response) => Promise<void>,
+): Promise<AnyReply> {
   if (userId !== undefined) deps.contexts.set(request.raw, deps.context(userId, request.id, request.log, uploadId));
   const response = await deps.tus.handleWeb(new NodeRequest({ req: request.raw, res: reply.raw }) as unknown as Request);
+  await check?.(response);
   const text = response.status === 204 || request.raw.method === 'HEAD' ? '' : await response.text();
   if (response.status >= 400) {
     const headers: Record<string, string> = {};

@@ -80,8 +80,8 @@ export function s3TusArea(staging: S3StagingStore, expirationMs: number, partSiz
       for (const object of await staging.listObjects()) {
         if (!object.key.endsWith(INFO_SUFFIX)) continue;
         const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.key })).catch(() => undefined);
-        const info = response?.Body ? (JSON.parse(await response.Body.transformToString()) as { creation_date?: string }) : undefined;
-        if (info?.creation_date) found.push({ id: object.key.slice(0, -INFO_SUFFIX.length), createdAt: new Date(info.creation_date) });
+        const info = response?.Body ? (JSON.parse(await response.Body.transformToString()) as { creation_date?: string; metadata?: Upload['metadata'] }) : undefined;
+        if (info?.creation_date) found.push({ id: object.key.slice(0, -INFO_SUFFIX.length), createdAt: new Date(info.creation_date), metadata: info.metadata });
       }
       return found;
     },

@@ -17,8 +17,11 @@ export interface TusArea {
   handOver(upload: Upload): Promise<string>;
   /** An upload that was handed over and that the data store alone no longer reports; or undefined. */
   handedOver(id: string): Promise<Upload | undefined>;
-  /** Every upload record (unfinished or handed over) with its creation time, for expiry. */
-  records(): Promise<Array<{ id: string; createdAt: Date }>>;
+  /**
+   * Every upload record (unfinished or handed over) with its creation time (for expiry) and its
+   * metadata as the record keeps it, owner included (for `reelay forget-user`).
+   */
+  records(): Promise<Array<{ id: string; createdAt: Date; metadata: Upload['metadata'] }>>;
   /** Removes an upload's record and any bytes not handed over; succeeds when already gone. */
   removeRecord(id: string): Promise<void>;
 }

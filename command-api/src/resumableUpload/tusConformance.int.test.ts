@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Metadata } from '@tus/utils';
+import pino from 'pino';
 import { asVideoEvent } from '@reelay/platform';
 import { startTestCommandApi } from '../testing';
 
@@ -28,8 +29,12 @@ describe.each(['file', 's3'] as const)('tus as other clients use it, on %s stagi
   let api: Api;
   let auth: Record<string, string>;
   const metadata = `title ${b64('Harbour')},filename ${b64('harbour.mp4')},filetype ${b64('video/mp4')},camera ${b64('Pixel 9')},is_draft`;
+  // The server's warnings, shown if a request never gets its answer (one did, once, in CI).
+  let serverLog: string[] = [];
   const start = async (limits: Parameters<typeof startTestCommandApi>[0] = {}) => {
-    api = await startTestCommandApi({ maxUploadBytes: 64 * 1024 * 1024, tusExpirationMs: 60_000, stagingKind, ...limits });
+    serverLog = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void serverLog.push(line) });
+    api = await startTestCommandApi({ maxUploadBytes: 64 * 1024 * 1024, tusExpirationMs: 60_000, stagingKind, logger, ...limits });
     auth = { authorization: `Bearer ${await api.tokenFor('alice')}`, 'tus-resumable': '1.0.0' };
   };
   afterEach(async () => {
@@ -40,8 +45,16 @@ describe.each(['file', 's3'] as const)('tus as other clients use it, on %s stagi
     const response = await fetch(`${api.url}/v1/uploads`, { method: 'POST', headers: { ...auth, 'upload-length': String(length), 'upload-metadata': metadata, ...headers } });
     return { response, location: `${api.url}${response.headers.get('location')}`, videoId: response.headers.get('reelay-video-id') ?? '' };
   };
+  const PATCH_ANSWER_MS = 60_000;
   const patch = (location: string, offset: number, body: Buffer) =>
-    fetch(location, { method: 'PATCH', headers: { ...auth, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }, body });
+    fetch(location, {
+      method: 'PATCH',
+      headers: { ...auth, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+      body,
+      signal: AbortSignal.timeout(PATCH_ANSWER_MS),
+    }).catch((error: Error) => {
+      throw new Error(`PATCH at offset ${offset} got no answer (${error.name}); the server logged:\n${serverLog.join('') || '(nothing)'}`);
+    });
   const head = (location: string) => fetch(location, { method: 'HEAD', headers: auth });
 
   /** PATCHes `bytes` from `from` in chunks of `chunk`; the statuses seen and the offset reached. */

@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { Server } from '@tus/server';
 import type { Locker, Upload } from '@tus/utils';
 import { UserId, VideoId } from '@reelay/contracts';
-import type { EventStore, StagingStore } from '@reelay/platform';
+import { UserErased, type EventStore, type StagingStore } from '@reelay/platform';
+import { erasedAccountDetail } from '../requestUpload/erasedAccount';
 import { recordUploadRequested, type RecordUploadDeps } from '../requestUpload/recordUploadRequested';
 import { stagingNameFor, videoIdOfStagingName } from '../requestUpload/stagingName';
 import type { StagingTusStore } from './stagingTusStore';
@@ -142,6 +143,8 @@ async function recordFinishedUpload(deps: TusServerDeps, context: TusRequestCont
     await deps.store.remove(upload.id).catch(context.onCleanupError);
     // tus's checksum extension answers a mismatch with 460; the client must not resume it.
     if (error instanceof ContentMismatch) throw tusError(460, error.message);
+    // The user was forgotten before the last byte arrived: the upload is gone, not to be resumed.
+    if (error instanceof UserErased) throw tusError(403, erasedAccountDetail(context.userId));
     context.onCleanupError(error);
     throw tusError(503, 'the upload could not be recorded (the event store is unavailable); nothing was kept, please upload again');
   }

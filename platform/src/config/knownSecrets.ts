@@ -69,6 +69,8 @@ export const KNOWN_SECRETS: readonly string[] = [
   'client-dedupe-e2e-secret-long-enough-for-hs256-0123',
   'client-dedupe-int-secret-long-enough-for-hs256-0123',
   'cluster-key',
+  // The quiet-endpoint S3 client test's keys (platform/src/objectStorage/s3Client.int.test.ts).
+  'quiet',
 ];
 
 const known = new Set(KNOWN_SECRETS);

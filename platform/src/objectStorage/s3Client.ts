@@ -7,6 +7,14 @@ export type S3ClientConfig = Pick<
   'S3_ENDPOINT' | 'S3_REGION' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE'
 >;
 
+/**
+ * The SDK waits for ever by default: a connection S3 (or a balancer before it) accepted and then
+ * went quiet on would hold a phone's PATCH, an uploader's part or a test forever. These bound
+ * it; the SDK retries a timed-out request (it is transient) as it retries a reset.
+ * The idle limit is long enough for a streamed read paused by its consumer's backpressure.
+ */
+export const S3_TIMEOUTS = { connectMs: 10_000, socketIdleMs: 120_000 } as const;
+
 /** The key pair the embedded s3rver accepts; not a secret. */
 export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
@@ -22,7 +30,7 @@ export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey:
  * streamed PutObject is sent chunk-encoded and s3rver stores the framing bytes in the object.
  * Real S3 is unaffected by the setting.
  */
-export function createS3Client(config: S3ClientConfig, endpointOverride?: string): S3Client {
+export function createS3Client(config: S3ClientConfig, endpointOverride?: string, timeouts: { connectMs: number; socketIdleMs: number } = S3_TIMEOUTS): S3Client {
   // The SDK is pinned to a release that supports Node 20 (see the README); its warning that later
   // releases will not only fills every service's log.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -32,6 +40,7 @@ export function createS3Client(config: S3ClientConfig, endpointOverride?: string
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: timeouts.connectMs, socketTimeout: timeouts.socketIdleMs },
     ...(endpoint === undefined ? {} : { endpoint }),
     ...credentialsFor(config),
   });

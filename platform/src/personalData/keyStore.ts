@@ -54,14 +54,8 @@ export async function migratePersonalDataKeys(knex: Knex): Promise<void> {
   });
 }
 
-/** The user's live key, if any. */
-export async function liveKeyOf(db: Knex, userId: string): Promise<KeyRow | undefined> {
-  const record = await db<Record>(PERSONAL_DATA_KEYS_TABLE).where({ user_id: userId }).whereNull('destroyed_at').first();
-  return record && toRow(record);
-}
-
 /** Stores a new live key for the user unless another writer stored one first (then nothing). */
-export async function insertLiveKey(db: Knex, row: { keyId: string; userId: string; wrappedKey: Buffer; kekId: string }): Promise<void> {
+export async function insertLiveKey(db: Knex | Knex.Transaction, row: { keyId: string; userId: string; wrappedKey: Buffer; kekId: string }): Promise<void> {
   await db.raw(
     `insert into personal_data_keys (key_id, user_id, wrapped_key, kek_id) values (?, ?, ?, ?)
      on conflict (user_id) where destroyed_at is null do nothing`,
@@ -112,6 +106,29 @@ export async function destroyKeysOf(trx: Knex.Transaction, userId: string, tombs
     return { destroyedKeyIds, hadKeys: false };
   }
   return { destroyedKeyIds, hadKeys: true };
+}
+
+/**
+ * Whether the user was forgotten: a destroyed key or a tombstone of theirs exists. A forget
+ * writes that mark before it looks for the user's uploads, and nothing is accepted from the user
+ * from then on (see lockKeysOf).
+ */
+export async function isForgotten(db: Knex | Knex.Transaction, userId: string): Promise<boolean> {
+  return (await db(PERSONAL_DATA_KEYS_TABLE).where({ user_id: userId }).whereNotNull('destroyed_at').first('key_id')) !== undefined;
+}
+
+/**
+ * Every key row of the user, taken `for share` in the caller's transaction: a forget (EXCLUSIVE
+ * mode) waits until this transaction ends, and one that committed first shows here as a
+ * destroyed row. What the transaction records is thus either recorded before the forget marked
+ * the user, or refused.
+ */
+export async function lockKeysOf(trx: Knex.Transaction, userId: string): Promise<KeyRow[]> {
+  const { rows } = await trx.raw<{ rows: Record[] }>(
+    'select key_id, user_id, wrapped_key, kek_id from personal_data_keys where user_id = ? for share',
+    [userId],
+  );
+  return rows.map(toRow);
 }
 
 /** Whether the user has, or ever had, a key (or tombstone). */

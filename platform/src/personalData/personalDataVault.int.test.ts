@@ -5,7 +5,7 @@ import { createKnex } from '../postgres/database';
 import { createTestDatabase } from '../testing/testDatabase';
 import { eventually } from '../testing/eventually';
 import { keyEncryptionKeyFrom } from './keyEncryptionKey';
-import { KeyEncryptionKeyMismatch, PersonalDataVault, UnknownDataKey } from './personalDataVault';
+import { KeyEncryptionKeyMismatch, PersonalDataVault, UnknownDataKey, UserErased } from './personalDataVault';
 
 const metaInfo = (title: string): MetaInfo => ({ title, fileName: `${title.toLowerCase()}.mp4`, contentType: 'video/mp4', sizeBytes: 10, sha256: 'a'.repeat(64) });
 
@@ -94,21 +94,45 @@ describe('the personal data vault', () => {
     expect(metaOf((await reader.openVideoEvents([alice]))[0]).title).toBe(ERASED_TEXT);
   });
 
-  it('seals with the new key at once when another process forgot the user since its last seal', async () => {
+  it('refuses to seal for a user another process forgot since this one last sealed for them, making no new key', async () => {
     const commandApi = PersonalDataVault.fromConfig(knex, {});
     await sealedUpload('alice', 'Before', commandApi);
     await forget('alice');
-    // She comes back: what this process seals now must not be under the destroyed key.
-    const after = await sealedUpload('alice', 'After', commandApi);
-    expect(metaOf((await vault.openVideoEvents([after]))[0]).title).toBe('After');
+    await expect(sealedUpload('alice', 'After', commandApi)).rejects.toBeInstanceOf(UserErased);
+    expect(await commandApi.isErased('alice')).toBe(true);
+    expect(await commandApi.isErased('bob')).toBe(false);
+    expect(await knex('personal_data_keys').where({ user_id: 'alice' }).whereNotNull('wrapped_key').count()).toEqual([{ count: 0 }]);
   });
 
-  it('gives a user who comes back after being forgotten a new key, old data staying erased', async () => {
-    const before = await sealedUpload('alice', 'Old');
-    await forget('alice');
-    const after = await sealedUpload('alice', 'New');
-    const opened = await vault.openVideoEvents([before, after]);
-    expect(opened.map((event) => metaOf(event).title)).toEqual([ERASED_TEXT, 'New']);
+  it('refuses a forgotten user who never had a key (a tombstone marks them)', async () => {
+    await forget('dave');
+    await expect(sealedUpload('dave', 'New')).rejects.toBeInstanceOf(UserErased);
+    expect(await knex('personal_data_keys').where({ user_id: 'dave' }).count()).toEqual([{ count: 1 }]);
+  });
+
+  it('makes a forget wait for a recording in flight, and refuses the recordings that come after it', async () => {
+    const order: string[] = [];
+    let releaseRecording!: () => void;
+    const recordingMayEnd = new Promise<void>((resolve) => (releaseRecording = resolve));
+    let recordingStarted!: () => void;
+    const started = new Promise<void>((resolve) => (recordingStarted = resolve));
+    const first = vault.recordSealed('alice', randomUUID(), metaInfo('First'), async (sealed) => {
+      recordingStarted();
+      await recordingMayEnd; // the append to the log, in the command API
+      order.push(`recorded ${isSealedText(sealed.title) ? 'sealed' : 'plain'}`);
+    });
+    await started;
+    const forgetting = forget('alice').then(() => order.push('forget committed'));
+    await eventually(async () => {
+      const { rows } = await knex.raw(`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+      expect(rows[0].waiting).toBe(1);
+    });
+    releaseRecording();
+    await Promise.all([first, forgetting]);
+    let recorded = false;
+    await expect(vault.recordSealed('alice', randomUUID(), metaInfo('Second'), async () => void (recorded = true))).rejects.toBeInstanceOf(UserErased);
+    expect(recorded).toBe(false);
+    expect(order).toEqual(['recorded sealed', 'forget committed']);
   });
 
   it('reads plaintext written before sealing as it is, and as erased once its user is forgotten', async () => {

@@ -13,11 +13,22 @@ import type { Config } from '../config/config';
 import { newDataKey, openSealedText, sealText, unwrapDataKey, wrapDataKey } from './cipher';
 import { KeyCache, type CachedKey } from './keyCache';
 import { keyEncryptionKeyFrom, type KeyEncryptionKey } from './keyEncryptionKey';
-import { destroyKeysOf, insertLiveKey, liveKeyOf, lookUpKeys, migratePersonalDataKeys, type KeyRow } from './keyStore';
+import { destroyKeysOf, insertLiveKey, isForgotten, lockKeysOf, lookUpKeys, migratePersonalDataKeys, type KeyRow } from './keyStore';
 
 /** A sealed value names a key the key table has never held: the wrong database, or a lost table. */
 export class UnknownDataKey extends Error {
   override readonly name = 'UnknownDataKey';
+}
+
+/**
+ * The user was forgotten (`reelay forget-user`): nothing more of theirs is sealed or recorded.
+ * The command API answers it with 403.
+ */
+export class UserErased extends Error {
+  override readonly name = 'UserErased';
+  constructor(readonly userId: string) {
+    super(`the account of user ${userId} was erased (reelay forget-user): nothing more is accepted from it`);
+  }
 }
 
 /** Keys were wrapped with another KEK than the one configured (`PERSONAL_DATA_KEK`). */
@@ -73,12 +84,45 @@ export class PersonalDataVault {
     return migratePersonalDataKeys(this.knex);
   }
 
-  /** The meta info with every personal field sealed under the user's live key (made when missing). */
-  async sealMetaInfo(userId: string, videoId: string, metaInfo: MetaInfo): Promise<MetaInfo> {
-    const key = await this.liveKeyFor(userId);
-    const sealed: Record<string, string> = {};
-    for (const field of PERSONAL_META_INFO_FIELDS) sealed[field] = sealText(key.key as Buffer, key.keyId, metaInfo[field], personalFieldContext(videoId, field));
-    return { ...metaInfo, ...sealed };
+  /**
+   * The meta info with every personal field sealed under the user's live key (made when missing).
+   * Throws UserErased once the user was forgotten (see recordSealed).
+   */
+  sealMetaInfo(userId: string, videoId: string, metaInfo: MetaInfo): Promise<MetaInfo> {
+    return this.recordSealed(userId, videoId, metaInfo, async (sealed) => sealed);
+  }
+
+  /**
+   * Seals the meta info under the user's live key (made when missing) and hands it to `record`,
+   * which appends it, while the user's key rows are held `for share` (keyStore's lockKeysOf). A
+   * forget marks the user under an EXCLUSIVE lock of the table, so each recording either commits
+   * before the mark (and the forget's scan of the log, which starts after it, finds the event) or
+   * sees the mark and is refused with UserErased, having recorded nothing.
+   */
+  async recordSealed<T>(userId: string, videoId: string, metaInfo: MetaInfo, record: (sealed: MetaInfo) => Promise<T>): Promise<T> {
+    return this.knex.transaction(async (trx) => {
+      let rows = await lockKeysOf(trx, userId);
+      if (rows.some((row) => row.wrappedKey === null)) throw new UserErased(userId);
+      let row = rows[0];
+      if (!row) {
+        const keyId = randomUUID();
+        await insertLiveKey(trx, { keyId, userId, wrappedKey: wrapDataKey(this.kek.key, newDataKey(), wrapContext(keyId, userId)), kekId: this.kek.id });
+        // Another process may have made the user's key first: the table's unique index decides.
+        rows = await lockKeysOf(trx, userId);
+        row = rows.find((candidate) => candidate.wrappedKey !== null);
+        if (!row) throw new Error(`no live personal-data key for user ${userId} after making one`);
+      }
+      const key = this.keys.get(row.keyId) ?? this.unwrap(row);
+      this.keys.set(key.keyId, key);
+      const sealed: Record<string, string> = {};
+      for (const field of PERSONAL_META_INFO_FIELDS) sealed[field] = sealText(key.key as Buffer, key.keyId, metaInfo[field], personalFieldContext(videoId, field));
+      return record({ ...metaInfo, ...sealed });
+    });
+  }
+
+  /** Whether the user was forgotten; intake asks before reading a body (recordSealed decides). */
+  isErased(userId: string): Promise<boolean> {
+    return isForgotten(this.knex, userId);
   }
 
   /**
@@ -175,20 +219,5 @@ export class PersonalDataVault {
       throw new KeyEncryptionKeyMismatch(`data key ${row.keyId} was wrapped with key-encryption key ${row.kekId}, but PERSONAL_DATA_KEK is ${this.kek.id}`);
     }
     return { keyId: row.keyId, userId: row.userId, key: unwrapDataKey(this.kek.key, row.wrappedKey, wrapContext(row.keyId, row.userId)) };
-  }
-
-  /** The user's live key as the table has it now (see resolve), made when there is none. */
-  private async liveKeyFor(userId: string): Promise<CachedKey> {
-    let row = await liveKeyOf(this.knex, userId);
-    if (!row) {
-      const keyId = randomUUID();
-      await insertLiveKey(this.knex, { keyId, userId, wrappedKey: wrapDataKey(this.kek.key, newDataKey(), wrapContext(keyId, userId)), kekId: this.kek.id });
-      // Another process may have made the user's key first: the table's unique index decides.
-      row = await liveKeyOf(this.knex, userId);
-      if (!row) throw new Error(`no live personal-data key for user ${userId} after making one`);
-    }
-    const key = this.keys.get(row.keyId) ?? this.unwrap(row);
-    this.keys.set(key.keyId, key);
-    return key;
   }
 }

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, Writable, type TransformCallback } from 'node:stream';
 
 /**
  * A TCP proxy on loopback for fault and timing tests: its connections can be cut at will, as a
@@ -18,18 +18,27 @@ export interface TcpProxy {
   retarget(host: string, port: number): void;
   /** Bytes clients have sent through it so far (requests, headers and bodies): what reached the server. */
   bytesUp(): number;
+  /** Whether the cut `cutOnceAtBytesUp` asked for has happened. */
+  wasCut(): boolean;
   close(): Promise<void>;
 }
 
 export interface TcpProxyOptions {
   /** Caps the client → server direction at this many bytes a second. */
   readonly bytesPerSecond?: number;
+  /**
+   * Cuts every connection once, when clients have sent this many bytes through it: the server
+   * gets exactly that many, wherever the client's own progress events say it is (under load
+   * they come late, and a cut they trigger can miss the request it was meant for).
+   */
+  readonly cutOnceAtBytesUp?: number;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let up = 0;
   let target = { host: targetHost, port: targetPort };
+  let cut = false;
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
     for (const socket of [client, upstream]) {
@@ -40,10 +49,29 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
         upstream.destroy();
       });
     }
-    client.on('data', (chunk: Buffer) => {
-      up += chunk.length;
+    const toServer = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        const cutAt = options.cutOnceAtBytesUp;
+        if (cutAt === undefined || cut || up + chunk.length < cutAt) {
+          up += chunk.length;
+          upstream.write(chunk, () => callback());
+          return;
+        }
+        cut = true;
+        const before = chunk.subarray(0, cutAt - up);
+        up = cutAt;
+        // The bytes before the cut reach the server; then every connection fails, as a dropped network does.
+        upstream.write(before, () => {
+          dropConnections();
+          callback();
+        });
+      },
+      final(callback) {
+        upstream.end();
+        callback();
+      },
     });
-    (options.bytesPerSecond ? client.pipe(throttle(options.bytesPerSecond)) : client).pipe(upstream);
+    (options.bytesPerSecond ? client.pipe(throttle(options.bytesPerSecond)) : client).pipe(toServer);
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,6 +87,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
       target = { host, port };
     },
     bytesUp: () => up,
+    wasCut: () => cut,
     close: () =>
       new Promise<void>((resolve) => {
         dropConnections();

@@ -15,7 +15,7 @@ const TABLES_WITH_META_INFO = '^(video_info(_v[0-9]+)?|intake_progress)$';
  * exactly what a replay opens them as once the user's key is destroyed, so the scrubbed rows
  * equal a replay's. Run it in the transaction that destroys the keys (see keyStore's locking).
  * Every changed video is announced, so caches and long-polls of the query API drop the old text.
- * Returns the ids of the videos scrubbed.
+ * Returns the ids of the videos scrubbed in `video_info` (a video only arriving is no video yet).
  */
 export async function eraseUserFromReadModel(trx: Knex.Transaction, userId: string): Promise<string[]> {
   const { rows: tables } = await trx.raw<{ rows: Array<{ name: string }> }>(
@@ -25,13 +25,17 @@ export async function eraseUserFromReadModel(trx: Knex.Transaction, userId: stri
   );
   const erased = JSON.stringify(Object.fromEntries(PERSONAL_META_INFO_FIELDS.map((field) => [field, ERASED_TEXT])));
   const videoIds = new Set<string>();
+  const changed = new Set<string>();
   for (const { name } of tables) {
     const { rows } = await trx.raw<{ rows: Array<{ video_id: string }> }>(
       `update ?? set meta_info = meta_info || ?::jsonb, updated_at = now() where user_id = ? returning video_id`,
       [name, erased, userId],
     );
-    for (const row of rows) videoIds.add(row.video_id);
+    for (const row of rows) {
+      changed.add(row.video_id);
+      if (name !== 'intake_progress') videoIds.add(row.video_id);
+    }
   }
-  if (videoIds.size > 0) await trx.raw('select pg_notify(?, id) from unnest(?::text[]) as id', [VIDEO_INFO_CHANGED_CHANNEL, [...videoIds]]);
+  if (changed.size > 0) await trx.raw('select pg_notify(?, id) from unnest(?::text[]) as id', [VIDEO_INFO_CHANGED_CHANNEL, [...changed]]);
   return [...videoIds];
 }

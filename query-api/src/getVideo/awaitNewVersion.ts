@@ -33,7 +33,7 @@ export async function awaitNewVersion(options: AwaitNewVersionOptions): Promise<
     for (;;) {
       await changes.ensureListening();
       const current = await options.load();
-      if (!current || !ifNoneMatchMatches(options.ifNoneMatch, videoEtag(current.video_id, current.last_revision))) return current;
+      if (!current || !ifNoneMatchMatches(options.ifNoneMatch, videoEtag(current))) return current;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return current;
       const slice = changes.isListening() ? remaining : Math.min(remaining, DEGRADED_RECHECK_MS);

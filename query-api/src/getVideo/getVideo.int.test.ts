@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { ERASED_TEXT, UserId } from '@reelay/contracts';
 import { eventually } from '@reelay/platform/testing';
+import { eraseUserFromReadModel } from '@reelay/projector';
 import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
 import { videoEvents } from '../testSupport/videoEvents';
 
@@ -117,5 +119,27 @@ describe('GET /v1/videos/:videoId', () => {
       expect(changed.headers.get('etag')).not.toBe(etag);
       expect(await changed.json()).toMatchObject({ uploadedPercentage: 10 });
     });
+  });
+
+  it('answers 200 with the erased title, not 304, to an ETag held from before its user was forgotten, though the revision stayed', async () => {
+    const videoId = randomUUID();
+    // Deleted before the forget: no event of the video is left to come and change the revision.
+    await context.record(videoId, [videoEvents.requested(videoId, 'alice', 'Lake'), { type: 'VideoDeleted', data: { deletedBy: UserId.parse('alice') } }]);
+    const before = await context.get(`/v1/videos/${videoId}`, { as: 'alice' });
+    const etag = before.headers.get('etag') as string;
+    expect(await before.json()).toMatchObject({ status: 'DELETED', metaInfo: { title: 'Lake' } });
+
+    // What reelay forget-user does to the read model, in its transaction.
+    await context.knex.transaction((trx) => eraseUserFromReadModel(trx, 'alice'));
+
+    await eventually(async () => {
+      const after = await context.get(`/v1/videos/${videoId}`, { as: 'alice', headers: { 'if-none-match': etag } });
+      expect(after.status).toBe(200);
+      expect(after.headers.get('etag')).not.toBe(etag);
+      expect(await after.json()).toMatchObject({ status: 'DELETED', metaInfo: { title: ERASED_TEXT, fileName: ERASED_TEXT } });
+    });
+    expect(Number((await context.knex('video_info').where({ video_id: videoId }).first('last_revision')).last_revision)).toBe(1);
+    const erasedTag = (await context.get(`/v1/videos/${videoId}`, { as: 'alice' })).headers.get('etag') as string;
+    expect((await context.get(`/v1/videos/${videoId}`, { as: 'alice', headers: { 'if-none-match': erasedTag } })).status).toBe(304);
   });
 });

@@ -58,7 +58,7 @@ export function registerGetVideo(app: HttpApp, { read, changes, findReceiving }:
       }
 
       const waitMs = request.query.waitSeconds * 1000;
-      if (waitMs > 0 && ifNoneMatch && ifNoneMatchMatches(ifNoneMatch, videoEtag(record.video_id, record.last_revision))) {
+      if (waitMs > 0 && ifNoneMatch && ifNoneMatchMatches(ifNoneMatch, videoEtag(record))) {
         const disconnected = new AbortController();
         // 'close' on the response fires when it is sent or when the client goes away first.
         reply.raw.once('close', () => disconnected.abort());
@@ -66,7 +66,7 @@ export function registerGetVideo(app: HttpApp, { read, changes, findReceiving }:
         record = (await awaitNewVersion({ videoId, ifNoneMatch, waitMs, changes, load, signal: disconnected.signal })) ?? record;
       }
 
-      const etag = videoEtag(record.video_id, record.last_revision);
+      const etag = videoEtag(record);
       // Per-user data: caches may keep it only for this caller and must revalidate every time.
       reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'authorization');
       if (ifNoneMatchMatches(ifNoneMatch, etag)) return reply.code(304).send();

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { VideoId, VideoProgress, VideoStatus, VideoView } from '@reelay/contracts';
 import { INTAKE_PROGRESS_TABLE, type IntakeProgressRow } from '@reelay/platform';
+import { isErased } from '../getVideo/etag';
 
 /**
  * The second leg from the read model: once `UploadRequested` is projected, every byte has been
@@ -28,9 +29,9 @@ export function receivingView(row: IntakeProgressRow): VideoView {
   };
 }
 
-/** The ETag of a video still arriving: changes with every count written. */
+/** The ETag of a video still arriving: changes with every count written, and when its user is forgotten (see videoEtag). */
 export function receivingEtag(row: IntakeProgressRow): string {
-  return `"${row.video_id}.r${String(row.received_bytes)}"`;
+  return `"${row.video_id}.r${String(row.received_bytes)}${isErased(row.meta_info) ? '.erased' : ''}"`;
 }
 
 /** A database the command API has not migrated yet has no arriving videos: not an error. */

@@ -179,6 +179,19 @@ describe('the compiled services, installed and run as the image runs them', () =
     expect(oneSignal.uniqueNotifications()).toBe(1);
   }, 180_000);
 
+  it("runs the operators' CLI compiled, without tsx: `reelay verify log` proves the journey's events", async () => {
+    const child = spawn(process.execPath, [path.join(tree.root, 'cli/bin/reelay.cjs'), 'verify', 'log'], {
+      cwd: tree.root,
+      env: { PATH: process.env.PATH, DATABASE_URL: database.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringMatching(/verified: [1-9]\d* events? in [1-9]\d* streams?, every hash chain intact/) as unknown as string });
+  }, 60_000);
+
   it('loads no EventStoreDB client, s3rver, tsx or esbuild at start', async () => {
     const listings = await Promise.all(IMAGE_SERVICES.map(async (name) => ({ name, ...(await modulesLoadedAtStart(tree.root, name)) })));
     for (const { name, code, loaded } of listings) {

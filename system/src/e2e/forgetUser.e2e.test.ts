@@ -156,4 +156,63 @@ describe('reelay forget-user on the whole system', () => {
       await pool.end();
     }
   });
+
+  it('stops intake for the user, leaves no tus upload of theirs, and changes an ETag a client held from before', async () => {
+    const token = await sut.tokenFor('carol');
+    const video = await readFile(SAMPLE);
+    const tus = { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' };
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+    // A video deleted before the forget: no event of it is left to come and change its revision.
+    const clip = await upload('carol', 'Carol’s old clip', 'carol-old.mp4');
+    await eventually(async () => expect((await clip.read()).status).toBe('UPLOADED'), 60_000);
+    expect((await fetch(`${system.commandApi}/v1/videos/${clip.videoId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(202);
+    const held = await eventually(async () => {
+      const response = await fetch(`${system.queryApi}/v1/videos/${clip.videoId}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await response.json()) as VideoBody;
+      expect(body).toMatchObject({ status: 'DELETED', metaInfo: { title: 'Carol’s old clip' } });
+      return response.headers.get('etag') as string;
+    });
+    expect((await fetch(`${system.queryApi}/v1/videos/${clip.videoId}`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': held } })).status).toBe(304);
+
+    // A tus upload half sent: its record keeps the title as sent.
+    const half = Math.floor(video.length / 2);
+    const created = await fetch(`${system.commandApi}/v1/uploads`, {
+      method: 'POST',
+      headers: { ...tus, 'upload-length': String(video.length), 'upload-metadata': `title ${b64('Carol’s draft')},filename ${b64('draft.mp4')},filetype ${b64('video/mp4')}`, 'content-type': 'application/offset+octet-stream' },
+      body: video.subarray(0, half),
+    });
+    expect(created.status).toBe(201);
+    const location = `${system.commandApi}${created.headers.get('location')}`;
+
+    const forgotten = await reelay('forget-user', 'carol');
+    expect(forgotten).toMatchObject({ code: 0 });
+    expect(forgotten.stdout).toMatch(/1 tus upload removed/);
+
+    // The ETag of the title no longer matches: the erased row is sent.
+    await eventually(async () => {
+      const response = await fetch(`${system.queryApi}/v1/videos/${clip.videoId}`, { headers: { authorization: `Bearer ${token}`, 'if-none-match': held } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'DELETED', metaInfo: { title: ERASED_TEXT, fileName: ERASED_TEXT } });
+    });
+    // The tus upload is gone and cannot be finished.
+    expect((await fetch(location, { method: 'HEAD', headers: tus })).status).toBe(404);
+    const patched = await fetch(location, { method: 'PATCH', headers: { ...tus, 'upload-offset': String(half), 'content-type': 'application/offset+octet-stream' }, body: video.subarray(half) });
+    expect(patched.status).toBe(404);
+    // New uploads are refused, both ways, with nothing recorded.
+    const pool = createPool(databaseUrl, { max: 1 });
+    try {
+      const requests = async () => (await pool.query<{ count: number }>(`select count(*)::int as count from event_log where type = 'UploadRequested' and data->>'userId' = 'carol'`)).rows[0]?.count;
+      const before = await requests();
+      const posted = await postVideo(system, token, video, { title: 'Carol again', fileName: 'again.mp4' });
+      expect(posted.status).toBe(403);
+      expect(posted.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await posted.json()).toMatchObject({ detail: expect.stringMatching(/erased/) });
+      const again = await fetch(`${system.commandApi}/v1/uploads`, { method: 'POST', headers: { ...tus, 'upload-length': String(video.length), 'upload-metadata': `filename ${b64('again.mp4')}` } });
+      expect(again.status).toBe(403);
+      expect(await requests()).toBe(before);
+    } finally {
+      await pool.end();
+    }
+  });
 });

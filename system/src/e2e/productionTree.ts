@@ -6,7 +6,8 @@ import { PROJECT_ROOT } from '@reelay/platform';
 
 /** The services the image runs (deploy/Dockerfile's SERVICE), and the workspaces whose dist/ it holds. */
 export const IMAGE_SERVICES = ['command-api', 'query-api', 'uploader', 'projector', 'notifier'] as const;
-export const IMAGE_WORKSPACES = ['contracts', 'platform', ...IMAGE_SERVICES] as const;
+/** What the image holds compiled: the services, what they import, and the operators' CLI. */
+export const IMAGE_WORKSPACES = ['contracts', 'platform', ...IMAGE_SERVICES, 'cli'] as const;
 
 export interface ProductionTree {
   /** A copy of the project as the image's second stage lays it out. */
@@ -62,6 +63,7 @@ export async function prepareProductionTree(): Promise<ProductionTree> {
     await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], root);
     const installMs = performance.now() - started;
     for (const workspace of IMAGE_WORKSPACES) await cp(path.join(PROJECT_ROOT, workspace, 'dist'), path.join(root, workspace, 'dist'), { recursive: true });
+    await cp(path.join(PROJECT_ROOT, 'cli/bin'), path.join(root, 'cli/bin'), { recursive: true });
     return { root, installMs, remove: () => rm(root, { recursive: true, force: true }) };
   } catch (error) {
     await rm(root, { recursive: true, force: true });
