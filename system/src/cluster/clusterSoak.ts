@@ -52,7 +52,7 @@ async function logStuckHead(cluster: LocalCluster, uploadUrl: string, headers: R
   const stats = await fetch(`${cluster.statsUrl}/stats;csv`, { signal: AbortSignal.timeout(5000) })
     .then((response) => response.text())
     .catch((error: unknown) => `stats unavailable: ${(error as Error).message}`);
-  const lines = [`tus HEAD stuck for ${pathname} (${outcomes}); HAProxy: ${stats.split('\n').filter((line) => line.startsWith('command-api,') || line.startsWith('postgres,')).map((line) => line.split(',').slice(0, 2).concat(line.split(',')[17] ?? '').join(' ')).join('; ')}`];
+  const lines = [`tus HEAD stuck for ${pathname} (${outcomes}); HAProxy: ${serverStates(stats, ['command-api', 'postgres'])}`];
   for (const instance of cluster.instances.filter((candidate) => candidate.service === 'command-api')) {
     const head = await fetch(`${instance.baseUrl}${pathname}`, { method: 'HEAD', headers, signal: AbortSignal.timeout(15_000) })
       .then((response) => `${response.status} offset ${response.headers.get('upload-offset')}`)
@@ -63,6 +63,16 @@ async function logStuckHead(cluster: LocalCluster, uploadUrl: string, headers: R
     lines.push(`${instance.name}: HEAD ${head}; /readyz ${ready}; log tail:\n${instance.child.output().slice(-2500)}`);
   }
   log(lines.join('\n'));
+}
+
+/** `backend server STATUS; …` for the named backends, from HAProxy's stats CSV (its 18th column is the status). */
+function serverStates(csv: string, backends: readonly string[]): string {
+  return csv
+    .split('\n')
+    .map((line) => line.split(','))
+    .filter(([backend]) => backends.includes(backend ?? ''))
+    .map(([backend, server, ...rest]) => `${backend} ${server} ${rest[15] ?? '?'}`)
+    .join('; ');
 }
 
 /**
