@@ -70,6 +70,8 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
       database: () => knex.raw('select 1'),
       nats: async () => natsReady(nc),
       staging: () => staging.list(),
+      // tus requests need it for their upload's lock; it has a connection of its own.
+      'tus-locks': () => locker.ready(),
     },
     verifier,
     store,

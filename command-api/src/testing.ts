@@ -94,7 +94,7 @@ export async function startTestCommandApi(options: TestCommandApiOptions = {}) {
   const { app, tusStore } = buildCommandApi({
     logger,
     metrics: createMetricsRegistry('command-api-test'),
-    readiness: { 'event-store': () => events.pool.query('select 1') },
+    readiness: { 'event-store': () => events.pool.query('select 1'), 'tus-locks': () => locker.ready() },
     verifier: options.verifier ?? createTokenVerifier({ AUTH_JWT_SECRET: SECRET }),
     store: events.store,
     staging,

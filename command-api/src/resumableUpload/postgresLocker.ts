@@ -104,6 +104,17 @@ export class PostgresLocker implements Locker {
     await session.client.end().catch(() => undefined);
   }
 
+  /**
+   * For `/readyz`: resolves while the lock connection answers, rejects while it is down and being
+   * reopened. Without it no tus request can take its upload's lock (each would wait for the lock
+   * timeout), so the balancer must send them to another process meanwhile.
+   */
+  async ready(): Promise<void> {
+    const session = this.session;
+    if (!session?.alive) throw new Error('the tus lock connection is down; reopening it');
+    if (!(await this.query(session, 'select 1 as ok', []))) throw new Error('the tus lock connection failed; reopening it');
+  }
+
   newLock(id: string): Lock {
     let holder: Holder | undefined;
     return {
@@ -197,6 +208,8 @@ export class PostgresLocker implements Locker {
       application_name: this.options.applicationName ?? 'reelay-tus-locks',
       keepAlive: true,
       query_timeout: QUERY_TIMEOUT_MS,
+      // A connect that never completes would leave the locker without a connection and no retry.
+      connectionTimeoutMillis: QUERY_TIMEOUT_MS,
     });
     let session: Session | undefined;
     const dropped = (error?: Error) => {

@@ -19,6 +19,9 @@ export interface PrivateNats {
   /** `SIGTERM` (a clean stop) or `SIGKILL` (a crash); resolves when the process is gone. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** SIGSTOP: the server keeps its sockets open and answers nothing, as one behind a partition; `thaw()` is SIGCONT. */
+  freeze(): void;
+  thaw(): void;
   isRunning(): boolean;
   /** Stops the server and removes its store. */
   dispose(): Promise<void>;
@@ -58,8 +61,16 @@ export async function startPrivateNats(): Promise<PrivateNats> {
       await server.stop(signal);
       await server.start();
     },
+    freeze() {
+      child?.kill('SIGSTOP');
+    },
+    thaw() {
+      child?.kill('SIGCONT');
+    },
     isRunning: () => child !== undefined,
     async dispose() {
+      // A frozen process does not act on SIGKILL's exit until it runs again.
+      server.thaw();
       await server.stop('SIGKILL');
       await rm(storeDir, { recursive: true, force: true });
     },

@@ -11,6 +11,11 @@ export interface TcpProxy {
   readonly port: number;
   /** Destroys every open connection; new ones are accepted as before. */
   dropConnections(): void;
+  /**
+   * Sends new connections to another server from now on (open ones stay where they are), as a
+   * balancer does after a failover; a port nothing listens on makes every new connection fail.
+   */
+  retarget(host: string, port: number): void;
   /** Bytes clients have sent through it so far (requests, headers and bodies): what reached the server. */
   bytesUp(): number;
   /** Whether the cut `cutOnceAtBytesUp` asked for has happened. */
@@ -32,9 +37,10 @@ export interface TcpProxyOptions {
 export async function startTcpProxy(targetHost: string, targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let up = 0;
+  let target = { host: targetHost, port: targetPort };
   let cut = false;
   const server = net.createServer((client) => {
-    const upstream = net.connect(targetPort, targetHost);
+    const upstream = net.connect(target.port, target.host);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
@@ -77,6 +83,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
     host: '127.0.0.1',
     port,
     dropConnections,
+    retarget(host, port) {
+      target = { host, port };
+    },
     bytesUp: () => up,
     wasCut: () => cut,
     close: () =>

@@ -103,7 +103,8 @@ export function createFaultInjector(cluster: LocalCluster, options: { tusInFligh
       await node.start();
     } else {
       node.process.thaw();
-      await until(async () => (await httpStatus(`${node.monitorUrl}/healthz`)) === 200, 60_000, () => `${node.name} did not recover after SIGCONT`);
+      // A thawed node catches up on its streams before /healthz says 200: over a minute on two busy cores.
+      await until(async () => (await httpStatus(`${node.monitorUrl}/healthz`)) === 200, 180_000, () => `${node.name} did not recover after SIGCONT`);
     }
     natsFaults.push({ kind, node: node.name, at, ledJobsStream, goneMs: Date.now() - at, probeVideoId: probe.videoId });
     return node.name;

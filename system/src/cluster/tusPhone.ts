@@ -19,6 +19,9 @@ export interface TusPhoneOptions {
   /** The query API: asked whether a video the command API forgot the upload of was recorded after all. */
   readonly queryApi: string;
   readonly log?: (line: string) => void;
+  /** Called once per upload when its HEADs have failed for `stuckAfterMs`: the soak then logs the cluster's state. */
+  readonly onStuck?: (uploadUrl: string, headers: Record<string, string>, outcomes: string) => void;
+  readonly stuckAfterMs?: number;
 }
 
 /** The server no longer knows the upload (HEAD 404). */
@@ -62,8 +65,10 @@ async function tusUpload(
 ): Promise<{ videoId: string }> {
   const auth = { authorization: `Bearer ${token}`, ...TUS };
   let last = '';
+  // What every HEAD of this upload got, for a phone that gives up.
+  const heads = new Map<string, number>();
   const giveUpIfLate = () => {
-    if (Date.now() > deadline) throw new Error(`the tus upload did not finish (last: ${last})`);
+    if (Date.now() > deadline) throw new Error(`the tus upload did not finish (last: ${last}; HEADs: ${describe(heads)})`);
   };
   const attempt = async <T>(step: () => Promise<T | undefined>): Promise<T> => {
     for (let tries = 1; ; tries += 1) {
@@ -129,9 +134,20 @@ async function tusUpload(
     if (!cutOff) continue;
     countResume();
     // The server kept what it stored; ask for its offset (any API answers) and send the rest.
+    const headsSince = Date.now();
+    let toldStuck = false;
     offset = await attempt(async () => {
-      const response = await fetch(created.url, { method: 'HEAD', headers: auth, signal: AbortSignal.timeout(10_000) });
+      if (!toldStuck && Date.now() - headsSince > (options.stuckAfterMs ?? 30_000)) {
+        toldStuck = true;
+        options.onStuck?.(created.url, auth, describe(heads));
+      }
+      const response = await fetch(created.url, { method: 'HEAD', headers: auth, signal: AbortSignal.timeout(10_000) }).catch((error: unknown) => {
+        count(heads, `${(error as Error).name}`);
+        throw error;
+      });
       await response.arrayBuffer();
+      // The balancer's own answers carry no request id; every API answer does.
+      count(heads, `${response.status} from ${response.headers.get('x-request-id') ? 'an API' : 'the balancer'}`);
       if (response.status === 404) throw new UploadForgotten(created.videoId);
       if (response.status !== 200) return refuse('HEAD', response.status, '');
       return Number(response.headers.get('upload-offset'));
@@ -142,12 +158,26 @@ async function tusUpload(
   return { videoId: created.videoId };
 }
 
-/** Whether the query API knows the video (briefly retried: the read model follows the log). */
+function count(tally: Map<string, number>, outcome: string): void {
+  tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+}
+
+function describe(tally: Map<string, number>): string {
+  return [...tally].map(([outcome, times]) => `${outcome} ×${times}`).join(', ') || 'none';
+}
+
+/**
+ * Whether the video was recorded after all (briefly retried: the read model follows the log). A
+ * video whose bytes were still arriving is shown too (`progress.phase` `receiving`, from its
+ * intake-progress row, which may outlive a forgotten upload): that is not recorded.
+ */
 async function recorded(queryApi: string, token: string, videoId: string): Promise<boolean> {
   for (let tries = 0; tries < 20; tries += 1) {
     const response = await fetch(`${queryApi}/v1/videos/${videoId}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-    await response?.arrayBuffer();
-    if (response?.status === 200) return true;
+    if (response?.status === 200) {
+      const video = (await response.json().catch(() => ({}))) as { progress?: { phase?: string } };
+      if (video.progress?.phase !== 'receiving') return true;
+    } else await response?.arrayBuffer();
     await sleep(500);
   }
   return false;
