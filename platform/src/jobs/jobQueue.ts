@@ -20,3 +20,27 @@ export interface PoisonMessage {
   readonly raw: string;
   readonly error: string;
 }
+
+export interface ConsumeOptions {
+  /** The durable consumer's name; every copy of one worker uses the same one (competing consumers). */
+  readonly durable?: string;
+  /** Jobs handled at the same time by this process. */
+  readonly concurrency: number;
+  /** Must end each delivery with exactly one of ack, nak and term; a throw naks it. */
+  readonly handle: (delivery: JobDelivery) => Promise<void>;
+  /** Told about every message that is no job (after it was terminated). */
+  readonly onPoison?: (poison: PoisonMessage) => void;
+  /**
+   * Rejects while something every job needs is down (the event store): no job is pulled until it
+   * resolves again. Without it, each delivery during an outage fails at once and counts against
+   * `maxDeliver`, and an outage longer than a few backoffs would use up every waiting job's
+   * deliveries and terminate it, leaving its video PENDING for good.
+   */
+  readonly ready?: () => Promise<unknown>;
+}
+
+/** A running consumer. */
+export interface JobConsumer {
+  /** Stops fetching, hands back nothing it holds, and waits for in-flight handlers to finish. */
+  stop(): Promise<void>;
+}

@@ -1,4 +1,4 @@
-import { compare, nanos, parseSemVer, type NatsConnection } from '@nats-io/transport-node';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -14,16 +14,17 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { Job, jobMessageId } from '@reelay/contracts';
+import { type Job, jobMessageId } from '@reelay/contracts';
 import type { Logger } from '../logging/logger';
-import type { JobDelivery, PoisonMessage } from './jobQueue';
+import type { ConsumeOptions, JobConsumer } from './jobQueue';
+import { DependencyGate } from './dependencyGate';
+import { JobQueueError, jobDelivery, parseJob, terminateMessage } from './jobDelivery';
+
+export { JobQueueError };
+export type { ConsumeOptions, JobConsumer };
 
 export { NatsUnavailable, connectNats, natsReady } from './natsConnection';
 
-/** A JetStream request (stream, consumer, publish, ack) failed; see `cause`. */
-export class JobQueueError extends Error {
-  override readonly name = 'JobQueueError';
-}
 
 export interface JobQueueOptions {
   /** The JetStream stream; its subjects are `<stream>.jobs.<kind>`. */
@@ -43,40 +44,12 @@ export interface JobQueueOptions {
   readonly replicas?: number;
 }
 
-export interface ConsumeOptions {
-  /** The durable consumer's name; every copy of one worker uses the same one (competing consumers). */
-  readonly durable?: string;
-  /** Jobs handled at the same time by this process. */
-  readonly concurrency: number;
-  /** Must end each delivery with exactly one of ack, nak and term; a throw naks it. */
-  readonly handle: (delivery: JobDelivery) => Promise<void>;
-  /** Told about every message that is no job (after it was terminated). */
-  readonly onPoison?: (poison: PoisonMessage) => void;
-  /**
-   * Rejects while something every job needs is down (the event store): no job is pulled until it
-   * resolves again. Without it, each delivery during an outage fails at once and counts against
-   * `maxDeliver`, and an outage longer than a few backoffs would use up every waiting job's
-   * deliveries and terminate it, leaving its video PENDING for good.
-   */
-  readonly ready?: () => Promise<unknown>;
-}
-
-/** A running consumer. */
-export interface JobConsumer {
-  /** Stops fetching, hands back nothing it holds, and waits for in-flight handlers to finish. */
-  stop(): Promise<void>;
-}
-
 /** How long one pull waits on the server for a message; stop() cancels a waiting pull at once. */
 const FETCH_EXPIRES_MS = 10_000;
 /** Redelivery delay after a handler threw or ended a delivery without ack/nak/term. */
 const HANDLER_FAILURE_NAK_MS = 1_000;
-/** The first nats-server version that accepts a reason with a term. */
-const TERM_REASON_SINCE = parseSemVer('2.11.0');
 /** Pause after a failed pull (NATS down, stream deleted), or while a dependency is down, before trying again. */
 const FETCH_RETRY_MS = 1_000;
-/** How long the `ready` check before a pull may take before the dependency counts as down. */
-const READY_CHECK_TIMEOUT_MS = 3_000;
 
 /**
  * The job queue on NATS JetStream: a work-queue stream (a message is gone once acked or
@@ -152,23 +125,10 @@ export class JobQueue {
     const stopped = new Promise<void>((resolve) => {
       wakeUp = resolve;
     });
-    let waitingForDependencies = false;
-    const dependenciesUp = async (): Promise<boolean> => {
-      if (!options.ready) return true;
-      const up = await withTimeout(options.ready(), READY_CHECK_TIMEOUT_MS).then(
-        () => true,
-        () => false,
-      );
-      if (up !== !waitingForDependencies) {
-        waitingForDependencies = !up;
-        if (up) this.logger.info({ stream: this.stream }, 'dependencies are back; taking jobs again');
-        else this.logger.warn({ stream: this.stream }, 'a dependency is down; taking no jobs until it is back');
-      }
-      return up;
-    };
+    const dependencies = new DependencyGate(options.ready, this.logger.child({ stream: this.stream }));
     const slot = async () => {
       while (!stopping && !this.nc.isClosed()) {
-        if (!(await dependenciesUp())) {
+        if (!(await dependencies.up())) {
           await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, FETCH_RETRY_MS).unref())]);
           continue;
         }
@@ -261,12 +221,12 @@ export class JobQueue {
     const raw = new TextDecoder().decode(message.data);
     const job = parseJob(raw);
     if (!job.success) {
-      this.terminate(message, `not a job: ${job.error}`);
+      terminateMessage(this.nc, message, `not a job: ${job.error}`);
       this.logger.error({ stream: this.stream, seq: message.seq, raw: raw.slice(0, 1_000), error: job.error }, 'terminated a message that is no job');
       options.onPoison?.({ raw, error: job.error });
       return;
     }
-    const delivery = this.deliveryOf(message, job.data);
+    const delivery = jobDelivery(message, job.data, { nc: this.nc, maxDeliver: this.maxDeliver, logger: this.logger });
     try {
       await options.handle(delivery);
     } catch (error) {
@@ -277,72 +237,6 @@ export class JobQueue {
       delivery.nak(HANDLER_FAILURE_NAK_MS);
     }
   }
-
-  /**
-   * Servers before 2.11 do not understand `+TERM <reason>`: they take it for no answer at all and
-   * redeliver after ack_wait. There the reason only goes to our log (every caller logs it).
-   */
-  private terminate(message: JsMsg, reason: string): void {
-    const version = this.nc.info?.version;
-    const understandsReason = version !== undefined && compare(parseSemVer(version), TERM_REASON_SINCE) >= 0;
-    if (understandsReason) message.term(reason);
-    else message.term();
-  }
-
-  private deliveryOf(message: JsMsg, job: Job): JobDelivery & { settled(): boolean } {
-    const deliveryCount = message.info.deliveryCount;
-    let settled = false;
-    const settle = () => {
-      settled = true;
-    };
-    return {
-      job,
-      deliveryCount,
-      ack: async () => {
-        settle();
-        try {
-          await message.ackAck();
-        } catch (error) {
-          throw new JobQueueError(`ack of ${jobMessageId(job)} was not confirmed`, { cause: error });
-        }
-      },
-      nak: (delayMs) => {
-        settle();
-        if (deliveryCount >= this.maxDeliver) {
-          this.logger.warn({ job, deliveryCount }, 'last allowed delivery failed; terminating the job');
-          this.terminate(message, `gave up after ${deliveryCount} deliveries`);
-          return;
-        }
-        message.nak(delayMs);
-      },
-      term: (reason) => {
-        settle();
-        this.logger.info({ job, deliveryCount, reason }, 'job terminated');
-        this.terminate(message, reason);
-      },
-      working: () => message.working(),
-      settled: () => settled,
-    };
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function parseJob(raw: string): { success: true; data: Job } | { success: false; error: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    return { success: false, error: `invalid JSON: ${(error as Error).message}` };
-  }
-  const parsed = Job.safeParse(value);
-  return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error.message };
 }
 
 function isApiError(error: unknown, code: number): boolean {
