@@ -21,24 +21,23 @@ describe('a NATS connection whose server freezes', () => {
     await Promise.all(servers.map((server) => server.dispose()));
   });
 
-  it('moves to another listed server within 30 s and is ready again', async () => {
+  // ~16 s to notice (a ping every 4 s, three missed) and up to 8 s to reconnect; the bound leaves room
+  // for a loaded CI machine and still fails nats.js's defaults, which take four minutes.
+  it('moves to another listed server within 60 s and is ready again', async () => {
     nc = await connectNats(servers.map((server) => server.url).join(','), { name: 'freeze-test', logger: pino({ level: 'silent' }) });
     const port = (connection: NatsConnection) => Number(connection.getServer().split(':').pop());
     const frozen = servers.find((server) => server.port === port(nc!));
     const other = servers.find((server) => server !== frozen);
     expect(frozen).toBeDefined();
 
-    const started = Date.now();
     frozen?.freeze();
     await eventually(
       async () => {
         expect(port(nc!)).toBe(other?.port);
         await natsReady(nc!);
       },
-      30_000,
+      60_000,
       250,
     );
-
-    expect(Date.now() - started).toBeLessThan(30_000);
-  }, 60_000);
+  }, 90_000);
 });
