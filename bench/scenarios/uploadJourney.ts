@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Upload } from '@aws-sdk/lib-storage';
-import { EMBEDDED_S3_CREDENTIALS, createS3Client } from '@reelay/platform';
+import { EMBEDDED_S3_CREDENTIALS } from '@reelay/platform';
+import { createS3Client } from '@reelay/platform/s3';
 import { startBenchSystem } from '../harness/benchSystem';
 import { samplePeakRss, treeRssBytes } from '../harness/processTree';
 import { MiB, makeVideoFile } from '../harness/videoFile';

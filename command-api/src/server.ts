@@ -2,12 +2,10 @@ import {
   DEVELOPMENT_KEK_WARNING,
   JobQueue,
   PersonalDataVault,
-  S3StagingStore,
   VideoRepository,
   connectNats,
   createKnex,
   createMetricsRegistry,
-  createStagingStore,
   createTokenVerifier,
   ensureDatabase,
   migrateCheckpoints,
@@ -18,6 +16,7 @@ import {
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { S3StagingStore, createStagingStore } from '@reelay/platform/s3';
 import { buildCommandApi, commandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { createTusArea } from './resumableUpload/createTusArea';

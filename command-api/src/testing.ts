@@ -6,7 +6,6 @@ import {
   FileStagingStore,
   PersonalDataVault,
   PostgresEventStore,
-  S3StagingStore,
   createKnex,
   createPool,
   createMetricsRegistry,
@@ -18,6 +17,7 @@ import {
   type StagingStore,
   type TokenVerifier,
 } from '@reelay/platform';
+import { S3StagingStore } from '@reelay/platform/s3';
 import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/platform/testing';
 import { buildCommandApi, type CommandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';

@@ -1,3 +1,5 @@
+// What every service loads. The S3 adapters (and the AWS SDK under them) are in
+// `@reelay/platform/s3`, loaded only by the services that use S3.
 export * from './config/config';
 export * from './config/runMode';
 export * from './config/productionChecks';
@@ -14,11 +16,9 @@ export * from './http/observability';
 export * from './auth/tokens';
 export * from './auth/authenticate';
 export * from './objectStorage/objectStorage';
-export * from './objectStorage/s3Client';
-export * from './objectStorage/s3ObjectStorage';
+export * from './objectStorage/embeddedS3Credentials';
 export * from './staging/stagingStore';
 export * from './staging/fileStagingStore';
-export * from './staging/createStagingStore';
 export * from './jobs/jobQueue';
 export * from './jobs/natsJobQueue';
 export * from './lifecycle/runService';
@@ -46,12 +46,10 @@ export * from './personalData';
 export * from './caching/expiringLru';
 export * from './objectStorage/multipartJournal';
 export * from './objectStorage/multipartPlan';
-export { MultipartUploadError, MultipartUploadLost, SourceSizeMismatch } from './objectStorage/resumableUpload';
 export * from './http/openApi';
 export * from './http/declaredRoutes';
 export * from './http/closeWaitsFor';
 export * from './staging/intakeProgress';
-export * from './staging/s3StagingStore';
 export { HEAD_BYTES, BodyMeter } from './staging/bodyMeter';
 export * from './eventStore/postgres/eventHash';
 export { sealEventLog, lastSeal, type LogSeal } from './eventStore/postgres/logSealer';

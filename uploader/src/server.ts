@@ -1,13 +1,10 @@
 import {
   JobQueue,
-  S3ObjectStorage,
   VideoRepository,
   connectNats,
   createHttpApp,
   createKnex,
   createMetricsRegistry,
-  createS3Client,
-  createStagingStore,
   ensureDatabase,
   natsReady,
   openEventStore,
@@ -15,6 +12,7 @@ import {
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { S3ObjectStorage, createS3Client, createStagingStore } from '@reelay/platform/s3';
 import { startUploaderWorker } from './worker';
 import { UploadJournals, migrateUploadJournal } from './uploadState/uploadJournal';
 import { s3RangeSource } from './probeMedia/rangeSources';

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { jetstream } from '@nats-io/jetstream';
-import { S3ObjectStorage, VideoRepository, newEvent, type ObjectStorage } from '@reelay/platform';
+import { VideoRepository, newEvent, type ObjectStorage } from '@reelay/platform';
+import { S3ObjectStorage } from '@reelay/platform/s3';
 import { createTestS3Client, eventually } from '@reelay/platform/testing';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from './testSupport/uploaderTestKit';
 

@@ -1,4 +1,5 @@
-import { InvalidStagingRef, S3ObjectStorage, createS3Client, type Config, type ObjectStorage } from '@reelay/platform';
+import { InvalidStagingRef, type Config, type ObjectStorage } from '@reelay/platform';
+import { S3ObjectStorage, createS3Client } from '@reelay/platform/s3';
 import type { VideoState } from '@reelay/contracts';
 import { CliFailure } from '../cliContext';
 import type { ForgetReport, ForgetUserDeps } from './forgetUser';

@@ -1,4 +1,5 @@
-import { FileStagingStore, S3StagingStore, type StagingStore } from '@reelay/platform';
+import { FileStagingStore, type StagingStore } from '@reelay/platform';
+import { S3StagingStore } from '@reelay/platform/s3';
 import { fileTusArea } from './fileTusArea';
 import { s3TusArea } from './s3TusArea';
 import type { TusArea } from './tusArea';

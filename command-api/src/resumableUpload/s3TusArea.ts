@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand, GetObjectCommand, S3, type S3Client } from '@aws-sdk/client-s3';
 import { S3Store, type Options as S3StoreOptions } from '@tus/s3-store';
 import type { KvStore, Upload } from '@tus/utils';
-import type { S3StagingStore } from '@reelay/platform';
+import type { S3StagingStore } from '@reelay/platform/s3';
 import { isComplete } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 

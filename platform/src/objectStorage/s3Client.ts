@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, type Config } from '../config/config';
+import { EMBEDDED_S3_CREDENTIALS } from './embeddedS3Credentials';
 
 /** The part of the configuration an S3 client needs. */
 export type S3ClientConfig = Pick<
@@ -14,9 +15,6 @@ export type S3ClientConfig = Pick<
  * The idle limit is long enough for a streamed read paused by its consumer's backpressure.
  */
 export const S3_TIMEOUTS = { connectMs: 10_000, socketIdleMs: 120_000 } as const;
-
-/** The key pair the embedded s3rver accepts; not a secret. */
-export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /**
  * An S3 client for AWS S3, MinIO, R2 or the embedded s3rver.

@@ -1,5 +1,6 @@
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client, EMBEDDED_S3_CREDENTIALS } from '../objectStorage/s3Client';
+import { createS3Client } from '../objectStorage/s3Client';
+import { EMBEDDED_S3_CREDENTIALS } from '../objectStorage/embeddedS3Credentials';
 import { S3ObjectStorage } from '../objectStorage/s3ObjectStorage';
 import { uniqueName } from './testDatabase';
 
