@@ -1,4 +1,4 @@
-import { ConfigError } from '@reelay/platform';
+import { ConfigError } from '@reelay/platform/core';
 import type { ServiceEntry } from './serviceEntries';
 
 /**

@@ -1,15 +1,8 @@
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { migrateReadModel } from '@reelay/projector';
-import {
-  EMBEDDED_S3_CREDENTIALS,
-  createKnex,
-  ensureDatabase,
-  migrateCheckpoints,
-  openEventStore,
-  type Config,
-  type Logger,
-} from '@reelay/platform';
+import { migrateReadModel } from '@reelay/projector/readModel';
+import { EMBEDDED_S3_CREDENTIALS, type Config, type Logger } from '@reelay/platform/core';
+import { createKnex, ensureDatabase, migrateCheckpoints, openEventStore } from '@reelay/platform/postgres';
 
 export interface PreparedEnvironment {
   /** Variables the services need on top of the caller's (the embedded S3's address). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { PROJECT_ROOT, type Config } from '@reelay/platform';
+import { PROJECT_ROOT, type Config } from '@reelay/platform/core';
 
 export interface ServiceEntry {
   readonly name: string;

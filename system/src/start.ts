@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, describeRunMode, loadServiceConfig } from '@reelay/platform';
+import { ConfigError, createLogger, describeRunMode, loadServiceConfig } from '@reelay/platform/core';
 import { prepareEnvironment } from './prepare';
 import { SERVICE_ENTRIES } from './serviceEntries';
 import { servicesToStart } from './onlyServices';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { PROJECT_ROOT, nodeArgsForEntry, type Logger } from '@reelay/platform';
+import { PROJECT_ROOT, nodeArgsForEntry, type Logger } from '@reelay/platform/core';
 
 export interface ServiceProcessSpec {
   readonly name: string;

@@ -1,4 +1,4 @@
-import { ConfigError, type Config } from '@reelay/platform';
+import { ConfigError, type Config } from '@reelay/platform/core';
 import type { ServiceEntry } from './serviceEntries';
 
 /** How `npm start` writes its own and its services' log lines. */
