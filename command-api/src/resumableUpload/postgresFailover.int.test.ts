@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PostgresEventStore, createPool, ensureDatabase } from '@reelay/platform';
-import { eventually, startPrivatePostgres, startTcpProxy, type PrivatePostgres, type TcpProxy } from '@reelay/platform/testing';
+import { eventually, startPrivatePostgres, startTcpProxy, syntheticVideo, type PrivatePostgres, type TcpProxy } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
@@ -12,13 +12,6 @@ const METADATA = `title ${b64('Ferry')},filename ${b64('ferry.mp4')},filetype ${
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Nothing listens there: a connection through the proxy is accepted, then closed, as HAProxy does with no primary. */
 const NOWHERE = 1;
-
-function syntheticVideo(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, Math.min(i, size - 4));
-  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
-  return bytes;
-}
 
 /**
  * A Postgres failover as a command API sees it through the balancer: every session cut (HAProxy's

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT, asVideoEvent } from '@reelay/platform';
-import { eventually, stagingKindsUnderTest } from '@reelay/platform/testing';
+import { eventually, stagingKindsUnderTest, syntheticVideo } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
@@ -202,14 +202,6 @@ describe.each(stagingKindsUnderTest())('tus at /v1/uploads on %s staging, resumi
     expect(await api.allEvents()).toEqual([]);
   });
 });
-
-/** An MP4-looking head (ftyp box) followed by pseudo-random bytes: passes the video check. */
-function syntheticVideo(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) bytes.writeUInt32LE(((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0), Math.min(i, size - 4));
-  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
-  return bytes;
-}
 
 describe('tus at /v1/uploads under the per-user limits', () => {
   let api: Api;

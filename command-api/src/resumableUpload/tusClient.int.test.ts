@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
 import * as tus from 'tus-js-client';
 import { asVideoEvent } from '@reelay/platform';
-import { eventually, startTcpProxy, type TcpProxy } from '@reelay/platform/testing';
+import { eventually, startTcpProxy, syntheticVideo, type TcpProxy } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
-
-/** An MP4-looking head (ftyp box) followed by pseudo-random bytes: passes the video check. */
-function syntheticVideo(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, Math.min(i, size - 4));
-  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
-  return bytes;
-}
 
 describe('tus-js-client against /v1/uploads', () => {
   const video = syntheticVideo(50 * 1024 * 1024);

@@ -3,6 +3,7 @@ import { Metadata } from '@tus/utils';
 import pino from 'pino';
 import { asVideoEvent } from '@reelay/platform';
 import { startTestCommandApi } from '../testing';
+import { syntheticVideo } from '@reelay/platform/testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
 
@@ -11,14 +12,6 @@ jest.setTimeout(180_000);
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/** An MP4-looking head (ftyp box) followed by pseudo-random bytes: passes the video check. */
-function syntheticVideo(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, Math.min(i, size - 4));
-  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
-  return bytes;
-}
 
 /**
  * What tus 1.0 allows and other clients do (tuspy, Uppy), which tus-js-client's defaults never

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { asVideoEvent } from '@reelay/platform';
-import { haveTuspy, runTuspy, stagingKindsUnderTest, type TuspyRun } from '@reelay/platform/testing';
+import { haveTuspy, runTuspy, stagingKindsUnderTest, syntheticVideo, type TuspyRun } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
@@ -15,14 +15,6 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const METADATA = { title: 'Harbour at dusk', filename: 'harbour.mp4', filetype: 'video/mp4' };
-
-/** An MP4-looking head (ftyp box) followed by pseudo-random bytes: passes the video check. */
-function syntheticVideo(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, i);
-  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
-  return bytes;
-}
 
 const tuspyHere = haveTuspy();
 if (!tuspyHere) process.stderr.write('SKIPPED: the tuspy conformance suite needs python3-tuspy for /usr/bin/python3 (apt-get install python3-tuspy); .ci/run installs it\n');

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { asVideoEvent } from '@reelay/platform';
-import { eventually } from '@reelay/platform/testing';
+import { eventually, syntheticVideo } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
@@ -11,14 +11,6 @@ type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const METADATA = `title ${b64('Ferry')},filename ${b64('ferry.mp4')},filetype ${b64('video/mp4')}`;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/** An MP4-looking head (ftyp box) followed by pseudo-random bytes: passes the video check. */
-function syntheticVideo(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, Math.min(i, size - 4));
-  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
-  return bytes;
-}
 
 /**
  * A PATCH of the whole video from offset 0 that writes only `sent` bytes and then goes quiet, as

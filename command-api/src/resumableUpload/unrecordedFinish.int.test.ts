@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { asVideoEvent } from '@reelay/platform';
-import { stagingKindsUnderTest } from '@reelay/platform/testing';
+import { stagingKindsUnderTest, syntheticVideo } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
@@ -9,14 +9,6 @@ type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const METADATA = `title ${b64('Harbour')},filename ${b64('harbour.mp4')},filetype ${b64('video/mp4')}`;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/** An MP4-looking head (ftyp box) followed by pseudo-random bytes: passes the video check. */
-function syntheticVideo(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, i);
-  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
-  return bytes;
-}
 
 /**
  * A command API that died after storing an upload's last byte and handing it to staging, but

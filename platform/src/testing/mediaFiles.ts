@@ -110,3 +110,14 @@ export async function padMp4WithMoovAtEnd(source: string, target: string, sizeBy
   await output.write(tail, 0, tail.length, head.length + padding);
   await output.close();
 }
+
+/**
+ * An MP4-looking head (an ftyp box) followed by pseudo-random bytes: passes the command API's
+ * video check without being a video, the same bytes for the same size on every run.
+ */
+export function syntheticVideo(size: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, Math.min(i, size - 4));
+  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
+  return bytes;
+}

@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import * as tus from 'tus-js-client';
-import { createTestS3Client, emptyAndDeleteBucket, startThrottlingProxy, uniqueBucketName } from '@reelay/platform/testing';
+import { createTestS3Client, emptyAndDeleteBucket, startThrottlingProxy, syntheticVideo, uniqueBucketName } from '@reelay/platform/testing';
 import { startTestSystem, type RunningSystem, type TestSystem } from '../testing';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
-
-/** An MP4-looking head (ftyp box) followed by pseudo-random bytes: passes the video check. */
-function syntheticVideo(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, Math.min(i, size - 4));
-  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
-  return bytes;
-}
 
 describe('a resumable upload through the whole system, staged on S3', () => {
   let sut: TestSystem;

@@ -3,21 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { createTestDatabase, createTestS3Client, emptyAndDeleteBucket, eventually, haveTuspy, runTuspy, stagingKindsUnderTest, testS3Endpoint, uniqueBucketName } from '@reelay/platform/testing';
+import { createTestDatabase, createTestS3Client, emptyAndDeleteBucket, eventually, haveTuspy, runTuspy, stagingKindsUnderTest, syntheticVideo, testS3Endpoint, uniqueBucketName } from '@reelay/platform/testing';
 import { startChaosSystem, type ChaosSystem } from '../chaos/chaosSystem';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const CHUNK = 64 * KiB;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-/** An MP4-looking head (ftyp box) followed by pseudo-random bytes: passes the video check. */
-function syntheticVideo(size: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4) bytes.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (i >>> 7)) >>> 0, i);
-  bytes.write('\x00\x00\x00\x18ftypisom', 0, 'latin1');
-  return bytes;
-}
 
 const tuspyHere = haveTuspy();
 if (!tuspyHere) process.stderr.write('SKIPPED: the tuspy journey needs python3-tuspy for /usr/bin/python3 (apt-get install python3-tuspy); .ci/run installs it\n');
