@@ -1,5 +1,6 @@
 // The demo page's script: plain DOM and the SDK, bundled by the demo server with esbuild.
 import { ReelayClient, describeMedia, isTerminal, keyValueUrlStorage, type VideoView } from '@reelay/client';
+import { byId, onDevelopmentSignIn } from './signIn';
 
 interface RecordedPush {
   readonly videoId: string;
@@ -8,11 +9,6 @@ interface RecordedPush {
   readonly provider: string;
 }
 
-const byId = <T extends HTMLElement>(id: string): T => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`#${id} is missing from the page`);
-  return element as T;
-};
 const show = (id: string, visible = true) => byId(id).classList.toggle('hidden', !visible);
 
 let client: ReelayClient | undefined;
@@ -166,17 +162,7 @@ async function upload(): Promise<void> {
 async function init(): Promise<void> {
   const config = (await (await fetch('/demo/config')).json()) as { developmentSignIn: boolean };
   show(config.developmentSignIn ? 'signin-dev' : 'signin-token');
-  byId('signin-dev').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const userId = byId<HTMLInputElement>('signin-user').value.trim();
-    void fetch('/demo/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })
-      .then(async (response) => {
-        const body = (await response.json()) as { token?: string; detail?: string };
-        if (!response.ok || !body.token) throw new Error(body.detail ?? `HTTP ${response.status}`);
-        await signedIn(userId, body.token);
-      })
-      .catch((error: unknown) => (byId('signin-error').textContent = error instanceof Error ? error.message : String(error)));
-  });
+  onDevelopmentSignIn(signedIn);
   byId('signin-token').addEventListener('submit', (event) => {
     event.preventDefault();
     const token = byId<HTMLTextAreaElement>('signin-token-value').value.trim();

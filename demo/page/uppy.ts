@@ -1,12 +1,8 @@
 // The Uppy page's script: the tus upload sent by Uppy instead of the SDK, bundled by the demo server.
 import Uppy from '@uppy/core';
 import Tus from '@uppy/tus';
+import { byId, onDevelopmentSignIn } from './signIn';
 
-const byId = <T extends HTMLElement>(id: string): T => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`#${id} is missing from the page`);
-  return element as T;
-};
 const TERMINAL = ['UPLOADED', 'FAILED'];
 
 /** Polls the query API for the video's status until it is final (the SDK page follows it with long-polls). */
@@ -56,17 +52,9 @@ function startUppy(token: string): void {
   });
 }
 
-byId('signin-dev').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const userId = byId<HTMLInputElement>('signin-user').value.trim();
-  void fetch('/demo/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })
-    .then(async (response) => {
-      const body = (await response.json()) as { token?: string; detail?: string };
-      if (!response.ok || !body.token) throw new Error(body.detail ?? `HTTP ${response.status}`);
-      byId('whoami').textContent = `signed in as ${userId}`;
-      byId('signin').classList.add('hidden');
-      byId('upload').classList.remove('hidden');
-      startUppy(body.token);
-    })
-    .catch((error: unknown) => (byId('signin-error').textContent = error instanceof Error ? error.message : String(error)));
+onDevelopmentSignIn((userId, token) => {
+  byId('whoami').textContent = `signed in as ${userId}`;
+  byId('signin').classList.add('hidden');
+  byId('upload').classList.remove('hidden');
+  startUppy(token);
 });
