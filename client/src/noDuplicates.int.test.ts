@@ -60,19 +60,14 @@ describe('the SDK sends no byte of a video the user already has', () => {
 
   /** A fresh SDK instance with an empty fingerprint store: another phone, or the app reinstalled. */
   const freshClient = async (userId: string, url = commandApiUrl) => new ReelayClient({ commandApiUrl: url, queryApiUrl: 'http://query.invalid', token: await signToken(userId, { secret: SECRET }) });
-  const sentDuring = async <T>(action: () => Promise<T>): Promise<{ result: T; bytes: number }> => {
-    const before = proxy.bytesUp();
-    const result = await action();
-    return { result, bytes: proxy.bytesUp() - before };
-  };
 
   it('answers a renamed copy from another SDK instance with the same video, for the hash and a few headers', async () => {
     const video = await videoOf(4 * MiB);
-    const first = await sentDuring(async () => (await freshClient('hana')).upload(video, { title: 'Beach', fileName: 'beach.mp4' }).done);
+    const first = await proxy.sentDuring(async () => (await freshClient('hana')).upload(video, { title: 'Beach', fileName: 'beach.mp4' }).done);
     expect(first.bytes).toBeGreaterThan(video.length);
     expect(first.result.duplicateOf).toBeUndefined();
 
-    const again = await sentDuring(async () => (await freshClient('hana')).upload(video, { title: 'Beach (export)', fileName: 'IMG_0042.MOV' }).done);
+    const again = await proxy.sentDuring(async () => (await freshClient('hana')).upload(video, { title: 'Beach (export)', fileName: 'IMG_0042.MOV' }).done);
     expect(again.result).toEqual({ videoId: first.result.videoId, uploadUrl: '', resumedFromBytes: undefined, duplicateOf: 'video' });
     expect(again.bytes).toBeLessThan(CREATION_BYTES_AT_MOST);
     console.info(`repeated upload of a ${video.length}-byte video sent ${again.bytes} bytes (first upload: ${first.bytes})`);
@@ -97,7 +92,7 @@ describe('the SDK sends no byte of a video the user already has', () => {
 
     let resumedAt: number | undefined;
     const tablet = await freshClient('ivan');
-    const resumed = await sentDuring(() => tablet.upload(video, { title: 'Party', fileName: 'party (1).mp4', onResume: (offset) => (resumedAt = offset) }).done);
+    const resumed = await proxy.sentDuring(() => tablet.upload(video, { title: 'Party', fileName: 'party (1).mp4', onResume: (offset) => (resumedAt = offset) }).done);
     expect(resumed.result.videoId).toBe(videoId);
     expect(resumed.result.duplicateOf).toBe('upload');
     expect(resumedAt).toBeGreaterThanOrEqual(MiB);

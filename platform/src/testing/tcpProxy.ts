@@ -20,6 +20,8 @@ export interface TcpProxy {
   bytesUp(): number;
   /** Whether the cut `cutOnceAtBytesUp` asked for has happened. */
   wasCut(): boolean;
+  /** Runs `action`; its result and the bytes clients sent through the proxy meanwhile. */
+  sentDuring<T>(action: () => Promise<T>): Promise<{ result: T; bytes: number }>;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,11 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
     },
     bytesUp: () => up,
     wasCut: () => cut,
+    async sentDuring(action) {
+      const before = up;
+      const result = await action();
+      return { result, bytes: up - before };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         dropConnections();
