@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EMBEDDED_S3_CREDENTIALS, signToken } from '@reelay/platform';
+import { EMBEDDED_S3_CREDENTIALS } from '@reelay/platform';
+import { signToken } from '@reelay/platform/auth';
 import { startEmbeddedS3, type EmbeddedS3 } from '@reelay/platform/embeddedS3';
 import { createTestDatabase, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
 import { startSystem, type LaunchOptions, type RunningSystem } from '../../system/src/e2e/runningSystem';

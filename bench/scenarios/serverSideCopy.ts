@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { signToken } from '@reelay/platform';
+import { signToken } from '@reelay/platform/auth';
 import { createTestDatabase, startCephGateway, uniqueBucketName, uniqueName, type CephGateway } from '@reelay/platform/testing';
 import { startSystem } from '../../system/src/e2e/runningSystem';
 import { MiB, makeVideoFile } from '../harness/videoFile';

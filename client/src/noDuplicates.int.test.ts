@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { startCommandApi, type RunningCommandApi } from '@reelay/command-api';
-import { PROJECT_ROOT, loadConfig, signToken } from '@reelay/platform';
+import { PROJECT_ROOT, loadConfig } from '@reelay/platform';
+import { signToken } from '@reelay/platform/auth';
 import { createTestDatabase, startTcpProxy, testS3Endpoint, uniqueBucketName, uniqueName, type TcpProxy } from '@reelay/platform/testing';
 import { ReelayClient, type VideoId } from './index';
 

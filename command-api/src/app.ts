@@ -5,7 +5,6 @@ import {
   VideoRepository,
   createHttpApp,
   perUserRateLimit,
-  registerAuthentication,
   type Config,
   type EventStore,
   type HttpApp,
@@ -14,8 +13,8 @@ import {
   type PerUserRateLimit,
   type ReadinessChecks,
   type StagingStore,
-  type TokenVerifier,
 } from '@reelay/platform';
+import { registerAuthentication, type TokenVerifier } from '@reelay/platform/auth';
 import { registerRequestUpload } from './requestUpload/requestUploadRoute';
 import { UploadSlots } from './requestUpload/uploadSlots';
 import { registerDeleteVideo } from './deleteVideo/deleteVideoRoute';

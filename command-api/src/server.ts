@@ -1,21 +1,19 @@
 import {
   DEVELOPMENT_KEK_WARNING,
-  JobQueue,
   PersonalDataVault,
   VideoRepository,
-  connectNats,
   createKnex,
   createMetricsRegistry,
-  createTokenVerifier,
   ensureDatabase,
   migrateCheckpoints,
   migrateIntakeProgress,
   openEventStore,
-  natsReady,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { createTokenVerifier } from '@reelay/platform/auth';
+import { JobQueue, connectNats, natsReady } from '@reelay/platform/jobs';
 import { S3StagingStore, createStagingStore } from '@reelay/platform/s3';
 import { buildCommandApi, commandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';

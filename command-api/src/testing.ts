@@ -9,14 +9,12 @@ import {
   createKnex,
   createPool,
   createMetricsRegistry,
-  createTokenVerifier,
   migrateIntakeProgress,
-  signToken,
   type FileStagingStoreOptions,
   type Logger,
   type StagingStore,
-  type TokenVerifier,
 } from '@reelay/platform';
+import { createTokenVerifier, signToken, type TokenVerifier } from '@reelay/platform/auth';
 import { S3StagingStore } from '@reelay/platform/s3';
 import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/platform/testing';
 import { buildCommandApi, type CommandApiLimits } from './app';

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { UserId } from '@reelay/contracts';
-import { HttpError, createHttpApp, signToken, type HttpApp, type Logger, type TokenVerifier } from '@reelay/platform';
+import { HttpError, createHttpApp, type HttpApp, type Logger } from '@reelay/platform';
+import { signToken, type TokenVerifier } from '@reelay/platform/auth';
 import type { Registry } from 'prom-client';
 import { registerApiProxy, type Upstreams } from './apiProxy';
 import type { DemoPage } from './page';

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { HttpError, Unauthenticated, type HttpApp, type TokenVerifier } from '@reelay/platform';
+import { HttpError, type HttpApp } from '@reelay/platform';
+import { Unauthenticated, type TokenVerifier } from '@reelay/platform/auth';
 import type { PushFeed } from './pushFeed';
 
 export interface PushStreamDeps {

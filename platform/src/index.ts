@@ -1,9 +1,14 @@
-// What every service loads. The S3 adapters (and the AWS SDK under them) are in
-// `@reelay/platform/s3`, loaded only by the services that use S3.
+// What every service loads. What only some use has an entry of its own, so that the others never
+// load it (docs/production.md, "Loading only what is used"): `@reelay/platform/s3` (the AWS SDK),
+// `@reelay/platform/auth` (token signing and verification: jose), `@reelay/platform/jobs` (the
+// job queue: the NATS client). The OpenAPI document and `/docs` page (Swagger) are loaded by
+// `createHttpApp` only for an app that publishes them.
 export * from './config/config';
 export * from './config/runMode';
 export * from './config/productionChecks';
-export { KNOWN_SECRETS, isKnownSecret } from './config/knownSecrets';
+export { DEVELOPMENT_SECRET, KNOWN_SECRETS, isKnownSecret } from './config/knownSecrets';
+export { NatsUnavailable } from './jobs/natsUnavailable';
+export { DOCS_PREFIX, type DocumentedResponse, type OpenApiInfo, type OpenApiRouteConfig } from './http/openApiInfo';
 export * from './logging/logger';
 export * from './metrics/registry';
 export * from './postgres/database';
@@ -13,14 +18,10 @@ export * from './eventStore/postgres/postgresEventStore';
 export * from './http/problems';
 export * from './http/createHttpApp';
 export * from './http/observability';
-export * from './auth/tokens';
-export * from './auth/authenticate';
 export * from './objectStorage/objectStorage';
 export * from './objectStorage/embeddedS3Credentials';
 export * from './staging/stagingStore';
 export * from './staging/fileStagingStore';
-export * from './jobs/jobQueue';
-export * from './jobs/natsJobQueue';
 export * from './lifecycle/runService';
 export * from './lifecycle/nodeRuntime';
 export * from './checkpoints/checkpoints';
@@ -28,7 +29,6 @@ export * from './checkpoints/checkpointedSubscription';
 export * from './lifecycle/abortableSleep';
 export * from './eventStore/openEventStore';
 export * from './logging/scrubSecrets';
-export * from './auth/jwksKeySource';
 export * from './http/problemForError';
 export * from './http/rateLimit';
 export * from './http/allowedMethods';
@@ -40,13 +40,11 @@ export type { AppendTransactionHooks } from './eventStore/postgres/appendTransac
 export * from './eventStore/eventStoreDb/connectionString';
 export * from './lease/leaseTable';
 export * from './lease/runWhileLeaseHeld';
-export * from './auth/verifiedTokenCache';
 export { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './eventStore/postgres/rows';
 export * from './personalData';
 export * from './caching/expiringLru';
 export * from './objectStorage/multipartJournal';
 export * from './objectStorage/multipartPlan';
-export * from './http/openApi';
 export * from './http/declaredRoutes';
 export * from './http/closeWaitsFor';
 export * from './staging/intakeProgress';

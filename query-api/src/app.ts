@@ -4,14 +4,12 @@ import rateLimit from '@fastify/rate-limit';
 import {
   createHttpApp,
   createMetricsRegistry,
-  createTokenVerifier,
   perUserRateLimit,
-  registerAuthentication,
   type Config,
   type HttpApp,
   type Logger,
-  type TokenVerifier,
 } from '@reelay/platform';
+import { createTokenVerifier, registerAuthentication, type TokenVerifier } from '@reelay/platform/auth';
 import { registerGetVideo } from './getVideo/getVideoRoute';
 import { findReceivingOfUser } from './readModel/progress';
 import { registerListVideos } from './listVideos/listVideosRoute';

@@ -1,4 +1,5 @@
-import { createKnex, createTokenVerifier, ensureDatabase, migrateIntakeProgress, type Config, type Logger, type RunningService } from '@reelay/platform';
+import { createKnex, ensureDatabase, migrateIntakeProgress, type Config, type Logger, type RunningService } from '@reelay/platform';
+import { createTokenVerifier } from '@reelay/platform/auth';
 import { buildQueryApp } from './app';
 
 export interface RunningQueryApi extends RunningService {

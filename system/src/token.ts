@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, signToken } from '@reelay/platform';
+import { ConfigError, loadConfig } from '@reelay/platform';
+import { signToken } from '@reelay/platform/auth';
 
 /** `npm run token -- <userId>`: prints a bearer token for local use (development only), signed with the configured secret. */
 async function main(): Promise<void> {

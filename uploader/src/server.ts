@@ -1,17 +1,15 @@
 import {
-  JobQueue,
   VideoRepository,
-  connectNats,
   createHttpApp,
   createKnex,
   createMetricsRegistry,
   ensureDatabase,
-  natsReady,
   openEventStore,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { JobQueue, connectNats, natsReady } from '@reelay/platform/jobs';
 import { S3ObjectStorage, createS3Client, createStagingStore } from '@reelay/platform/s3';
 import { startUploaderWorker } from './worker';
 import { UploadJournals, migrateUploadJournal } from './uploadState/uploadJournal';

@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Job } from '@reelay/contracts';
-import type { JobDelivery, JobQueue, Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import type { Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import type { JobDelivery, JobQueue } from '@reelay/platform/jobs';
 import { uploadVideo } from './uploadVideo/uploadVideo';
 import { deleteVideoObject } from './deleteVideoObject/deleteVideoObject';
 import type { UploadJournals } from './uploadState/uploadJournal';

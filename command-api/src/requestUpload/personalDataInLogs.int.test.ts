@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { PROJECT_ROOT, signToken } from '@reelay/platform';
+import { PROJECT_ROOT } from '@reelay/platform';
+import { signToken } from '@reelay/platform/auth';
 import {
   createTestDatabase,
   encodedNameForms,

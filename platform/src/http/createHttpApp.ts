@@ -11,7 +11,7 @@ import { INTERNAL_DETAIL, problemForError } from './problemForError';
 import { requestIdOf } from './requestId';
 import { httpDurationRecorder, type ReadinessChecks, checkReadiness } from './observability';
 import { recordDeclaredRoutes } from './declaredRoutes';
-import { OPS_RESPONSES, registerOpenApi, type OpenApiInfo } from './openApi';
+import { OPS_RESPONSES, type OpenApiInfo } from './openApiInfo';
 import { ProbesAtDebugLogController } from './probeLogging';
 
 /** Longest URL path quoted back in a 404/405 detail. */
@@ -46,6 +46,11 @@ function createFastify(logger: Logger, lingering: LingeringClose) {
 }
 
 export type HttpApp = ReturnType<typeof createFastify>;
+
+/** Loaded only for an app that publishes a document: the workers never load Swagger and its UI. */
+function openApiPublisher(): typeof import('./openApi') {
+  return require('./openApi') as typeof import('./openApi');
+}
 
 export interface HttpAppOptions {
   readonly service: string;
@@ -87,7 +92,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Before every route: the document is collected from the routes as they are declared.
-  if (options.openApi) registerOpenApi(app, options.openApi);
+  if (options.openApi) openApiPublisher().registerOpenApi(app, options.openApi);
 
   // First of every hook: while draining, refuse new work at once so the balancer moves on.
   let closing = false;

@@ -2,40 +2,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { Problem } from '@reelay/contracts';
-
-/** What an API says about itself in its OpenAPI document. */
-export interface OpenApiInfo {
-  readonly title: string;
-  readonly description: string;
-  readonly version?: string;
-}
-
-/** Where the browsable page is; the document itself is at `${DOCS_PREFIX}/openapi.json`. */
-export const DOCS_PREFIX = '/docs';
+import { DOCS_PREFIX, type OpenApiInfo, type OpenApiRouteConfig } from './openApiInfo';
 
 const BEARER_SCHEME = 'bearerAuth';
 
 type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
-
-/**
- * A success response a route sends itself, without a body schema for fastify to serialise (the
- * tus routes, whose answers @tus/server writes): described in the document only.
- */
-export interface DocumentedResponse {
-  readonly description: string;
-  /** Response header name → what it carries. */
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-/** Route `config` that the document reads. */
-export interface OpenApiRouteConfig {
-  /** Reachable without a bearer token. */
-  readonly public?: boolean;
-  /** Bodiless responses by status code, for the document only. */
-  readonly documentedResponses?: Readonly<Record<number, DocumentedResponse>>;
-}
 
 /**
  * The zod transform of fastify-type-provider-zod (the same schemas the routes validate with),
@@ -84,10 +56,3 @@ export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
     docs.get(`${DOCS_PREFIX}/openapi.json`, { schema: { hide: true } as FastifySchema }, async () => docs.swagger());
   });
 }
-
-/** Response schemas of the routes every service has (`/healthz`, `/readyz`, `/metrics`). */
-export const OPS_RESPONSES = {
-  healthz: { 200: z.object({ status: z.literal('ok') }).describe('The process is alive') },
-  readyz: { 200: z.object({ status: z.literal('ready') }).describe('Every dependency is reachable'), 503: Problem.describe('A dependency is not reachable; the detail names it') },
-  metrics: { 200: z.string().describe('Prometheus text exposition format') },
-};

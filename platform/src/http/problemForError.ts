@@ -2,7 +2,7 @@ import { DomainError } from '@reelay/contracts';
 import { HttpError, SLUGS } from './problems';
 import { EventStoreUnavailable } from '../eventStore/eventStore';
 import { isConnectionError } from '../eventStore/postgres/connectionErrors';
-import { NatsUnavailable } from '../jobs/natsConnection';
+import { NatsUnavailable } from '../jobs/natsUnavailable';
 
 /** What the one error handler sends for an error. */
 export interface ProblemReply {

@@ -2,10 +2,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { natsServers } from '../config/config';
 import type { Logger } from '../logging/logger';
 
-/** NATS cannot be reached (at start) or is not connected now (readiness); see `cause`. */
-export class NatsUnavailable extends Error {
-  override readonly name = 'NatsUnavailable';
-}
+import { NatsUnavailable } from './natsUnavailable';
+
+export { NatsUnavailable };
 
 /**
  * Connects to NATS and keeps reconnecting forever after a loss (a worker should wait for NATS,

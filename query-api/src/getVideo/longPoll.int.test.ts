@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { signToken } from '@reelay/platform';
+import { signToken } from '@reelay/platform/auth';
 import { eventually } from '@reelay/platform/testing';
 import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
 import { videoEvents } from '../testSupport/videoEvents';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createLogger, loadConfig, signToken } from '@reelay/platform';
+import { createLogger, loadConfig } from '@reelay/platform';
+import { signToken } from '@reelay/platform/auth';
 import { startEmbeddedS3 } from '@reelay/platform/embeddedS3';
 import { ChildService, freePort, type ChildExit } from '@reelay/platform/testing';
 import { prepareEnvironment } from '../prepare';

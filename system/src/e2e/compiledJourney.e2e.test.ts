@@ -7,7 +7,8 @@ import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { PROJECT_ROOT, nodeArgsForEntry, signToken } from '@reelay/platform';
+import { PROJECT_ROOT, nodeArgsForEntry } from '@reelay/platform';
+import { signToken } from '@reelay/platform/auth';
 import { createTestDatabase, createTestS3Client, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { IMAGE_SERVICES, prepareProductionTree, type ProductionTree } from './productionTree';
@@ -27,12 +28,16 @@ const DEV_ONLY_PACKAGES = ['typescript', 'tsx', 'jest', 's3rver', 'pino-pretty',
 const UNUSED_BY_ALL = ['@eventstore/db-client', '@grpc/grpc-js', 's3rver', 'tsx', 'esbuild'];
 /** The AWS SDK is some 5 MiB of RSS: only the services that use S3 load it (`@reelay/platform/s3`). */
 const AWS_SDK = ['@aws-sdk/client-s3', '@aws-sdk/lib-storage'];
+/** Token signing and verification: only the two APIs verify tokens (`@reelay/platform/auth`). */
+const JOSE = ['jose'];
+/** The NATS client: only the command API and the uploader use the job queue (`@reelay/platform/jobs`). */
+const NATS = ['@nats-io/transport-node', '@nats-io/jetstream'];
 const UNUSED_AT_START: Record<(typeof IMAGE_SERVICES)[number], readonly string[]> = {
   'command-api': UNUSED_BY_ALL,
-  uploader: UNUSED_BY_ALL,
-  'query-api': [...UNUSED_BY_ALL, ...AWS_SDK],
-  projector: [...UNUSED_BY_ALL, ...AWS_SDK],
-  notifier: [...UNUSED_BY_ALL, ...AWS_SDK],
+  uploader: [...UNUSED_BY_ALL, ...JOSE],
+  'query-api': [...UNUSED_BY_ALL, ...AWS_SDK, ...NATS],
+  projector: [...UNUSED_BY_ALL, ...AWS_SDK, ...JOSE, ...NATS],
+  notifier: [...UNUSED_BY_ALL, ...AWS_SDK, ...JOSE, ...NATS],
 };
 
 interface RunningService {
@@ -201,7 +206,7 @@ describe('the compiled services, installed and run as the image runs them', () =
     expect({ code, output }).toEqual({ code: 0, output: expect.stringMatching(/verified: [1-9]\d* events? in [1-9]\d* streams?, every hash chain intact/) as unknown as string });
   }, 60_000);
 
-  it('loads no EventStoreDB client, s3rver, tsx or esbuild at start, and the AWS SDK only where S3 is used', async () => {
+  it('loads no EventStoreDB client, s3rver, tsx or esbuild at start; the AWS SDK only where S3 is used, jose only where tokens are verified, NATS only where jobs are queued', async () => {
     const listings = await Promise.all(IMAGE_SERVICES.map(async (name) => ({ name, ...(await modulesLoadedAtStart(tree.root, name)) })));
     for (const { name, code, loaded } of listings) {
       expect({ name, code }).toEqual({ name, code: 2 });

@@ -14,11 +14,10 @@ import {
   createKnex,
   createLogger,
   createMetricsRegistry,
-  createTokenVerifier,
   loadConfig,
   newEvent,
-  signToken,
 } from '@reelay/platform';
+import { createTokenVerifier, signToken } from '@reelay/platform/auth';
 import { createSigningKey, createTestEventStore, diskFullAfter, eventually, startJwksServer } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp } from '@reelay/query-api';

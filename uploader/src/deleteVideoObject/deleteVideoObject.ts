@@ -1,5 +1,6 @@
 import type { DeleteJob } from '@reelay/contracts';
-import type { JobDelivery, Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import type { Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import type { JobDelivery } from '@reelay/platform/jobs';
 import { objectKeyFor } from '../uploadVideo/decideUpload';
 import type { UploadJournals } from '../uploadState/uploadJournal';
 

@@ -1,5 +1,6 @@
 import type { MediaFacts, ProbeJob, VideoState } from '@reelay/contracts';
-import { newEvent, type JobDelivery, type Logger, type VideoRepository } from '@reelay/platform';
+import { newEvent, type Logger, type VideoRepository } from '@reelay/platform';
+import type { JobDelivery } from '@reelay/platform/jobs';
 import { backoffMs } from '../uploadVideo/classifyFailure';
 import { decideProbe } from './decideProbe';
 import type { MediaProber, ProbeOutcome, RangeSource } from './readMediaFacts';

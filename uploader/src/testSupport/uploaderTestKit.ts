@@ -14,15 +14,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Job, RecordedEvent } from '@reelay/contracts';
 import {
   FileStagingStore,
-  JobQueue,
   VideoRepository,
-  connectNats,
   createKnex,
   createMetricsRegistry,
   newEvent,
   type ObjectStorage,
   type StagingStore,
 } from '@reelay/platform';
+import { JobQueue, connectNats } from '@reelay/platform/jobs';
 import { createTestEventStore, createTestObjectStorage, eventually, uniqueName } from '@reelay/platform/testing';
 import { UploadJournals, migrateUploadJournal } from '../uploadState/uploadJournal';
 import { startUploaderWorker, type UploaderDeps, type UploaderWorker } from '../worker';

@@ -1,5 +1,6 @@
 import type { UploadJob, VideoState } from '@reelay/contracts';
-import { newEvent, type JobDelivery, type Logger, type ObjectStorage, type StagingStore, type VideoRepository } from '@reelay/platform';
+import { newEvent, type Logger, type ObjectStorage, type StagingStore, type VideoRepository } from '@reelay/platform';
+import type { JobDelivery } from '@reelay/platform/jobs';
 import type { UploadJournals, VideoUploadJournal } from '../uploadState/uploadJournal';
 import { decideUpload, objectKeyFor, ownsAttempt } from './decideUpload';
 import { ProgressThrottle } from './progressThrottle';
