@@ -4,6 +4,7 @@ import {
   VideoRepository,
   createKnex,
   createMetricsRegistry,
+  createStagingStore,
   ensureDatabase,
   migrateCheckpoints,
   migrateIntakeProgress,
@@ -14,7 +15,6 @@ import {
 } from '@reelay/platform';
 import { createTokenVerifier } from '@reelay/platform/auth';
 import { JobQueue, connectNats, natsReady } from '@reelay/platform/jobs';
-import { S3StagingStore, createStagingStore } from '@reelay/platform/s3';
 import { buildCommandApi, commandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { createTusArea } from './resumableUpload/createTusArea';
@@ -49,7 +49,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
   const locker = new PostgresLocker({ connectionString: config.DATABASE_URL, applicationName: 'reelay-command-api-tus-locks', logger: logger.child({ component: 'tus-locker' }) });
   await locker.start();
   const staging = createStagingStore(config);
-  if (staging instanceof S3StagingStore) await staging.ensureBucket();
+  await staging.prepare?.();
   const progress = new IntakeProgress(knex, logger.child({ component: 'intake-progress' }));
   const nc = await connectNats(config.NATS_URL, { name: 'reelay-command-api', logger });
   const queue = new JobQueue(nc, { stream: config.JOBS_STREAM, logger, maxDeliver: config.UPLOAD_MAX_ATTEMPTS, replicas: config.NATS_JOBS_REPLICAS });

@@ -22,6 +22,7 @@ export * from './objectStorage/objectStorage';
 export * from './objectStorage/embeddedS3Credentials';
 export * from './staging/stagingStore';
 export * from './staging/fileStagingStore';
+export * from './staging/createStagingStore';
 export * from './lifecycle/runService';
 export * from './lifecycle/nodeRuntime';
 export * from './checkpoints/checkpoints';

@@ -5,4 +5,3 @@ export * from './objectStorage/s3Client';
 export * from './objectStorage/s3ObjectStorage';
 export { MultipartUploadError, MultipartUploadLost, SourceSizeMismatch } from './objectStorage/resumableUpload';
 export * from './staging/s3StagingStore';
-export * from './staging/createStagingStore';

@@ -3,6 +3,7 @@ import {
   createHttpApp,
   createKnex,
   createMetricsRegistry,
+  createStagingStore,
   ensureDatabase,
   openEventStore,
   type Config,
@@ -10,7 +11,7 @@ import {
   type RunningService,
 } from '@reelay/platform';
 import { JobQueue, connectNats, natsReady } from '@reelay/platform/jobs';
-import { S3ObjectStorage, createS3Client, createStagingStore } from '@reelay/platform/s3';
+import { S3ObjectStorage, createS3Client } from '@reelay/platform/s3';
 import { startUploaderWorker } from './worker';
 import { UploadJournals, migrateUploadJournal } from './uploadState/uploadJournal';
 import { s3RangeSource } from './probeMedia/rangeSources';

@@ -6,13 +6,13 @@ import {
   PersonalDataVault,
   VideoRepository,
   createLogger,
+  createStagingStore,
   newEvent,
   userHasKeyRows,
   type EventStore,
   type ObjectStorage,
   type StagingStore,
 } from '@reelay/platform';
-import { createStagingStore } from '@reelay/platform/s3';
 import { ContentClaims, PostgresLocker, createTusArea, forgetTusUploads, type ForgetTusUploadsDeps, type TusArea } from '@reelay/command-api';
 import { eraseUserFromReadModel } from '@reelay/projector';
 import { CliFailure, UsageError, createProgress, withCliContext, write, type ProgressReporter } from '../cliContext';

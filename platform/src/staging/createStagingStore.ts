@@ -1,14 +1,14 @@
 import type { Config } from '../config/config';
-import { createS3Client, type S3ClientConfig } from '../objectStorage/s3Client';
+import type { S3ClientConfig } from '../objectStorage/s3Client';
 import { FileStagingStore } from './fileStagingStore';
-import { S3StagingStore } from './s3StagingStore';
 import type { StagingStore } from './stagingStore';
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * The staging store that `STAGING` names: `file://<dir>` (a local or mounted folder; one machine)
- * or `s3://<bucket>/<prefix>` (shared between machines, on the S3 that `S3_*` configure).
+ * or `s3://<bucket>/<prefix>` (shared between machines, on the S3 that `S3_*` configure). Call
+ * its `prepare()` before the first write.
  */
 export function createStagingStore(config: Pick<Config, 'STAGING'> & Partial<S3ClientConfig>, s3EndpointOverride?: string): StagingStore {
   const staging = config.STAGING;
@@ -20,6 +20,9 @@ export function createStagingStore(config: Pick<Config, 'STAGING'> & Partial<S3C
   if (staging.startsWith('s3://')) {
     const [bucket = '', ...prefix] = staging.slice('s3://'.length).split('/');
     if (!BUCKET.test(bucket)) throw new Error(`STAGING s3:// needs a valid bucket name, e.g. s3://reelay-staging/incoming, got ${staging}`);
+    // Loaded only for staging on S3: a process that stages to a folder never loads the AWS SDK.
+    const { createS3Client } = require('../objectStorage/s3Client') as typeof import('../objectStorage/s3Client');
+    const { S3StagingStore } = require('./s3StagingStore') as typeof import('./s3StagingStore');
     const client = createS3Client(
       {
         S3_ENDPOINT: config.S3_ENDPOINT,

@@ -66,6 +66,10 @@ export class S3StagingStore implements StagingStore {
   }
 
   /** Creates the bucket when missing (services call it at start). */
+  prepare(): Promise<void> {
+    return this.ensureBucket();
+  }
+
   ensureBucket(): Promise<void> {
     return new S3ObjectStorage(this.client, { bucket: this.bucket, partSizeBytes: this.partSizeBytes, queueSize: 1 }).ensureBucket();
   }

@@ -85,6 +85,8 @@ export function stagingRefName(ref: string): string {
  * file is removed before the error reaches the caller.
  */
 export interface StagingStore {
+  /** Makes what the store needs before its first write, if anything (on S3: the bucket). */
+  prepare?(): Promise<void>;
   /**
    * Writes the body under `name`; rejects with UploadTooLarge past `maxBytes`, with
    * StagingBodyStalled when it goes quiet, or with whatever `inspectHead` threw.

@@ -26,14 +26,17 @@ const PORT_VARIABLE: Record<(typeof IMAGE_SERVICES)[number], string> = {
 const DEV_ONLY_PACKAGES = ['typescript', 'tsx', 'jest', 's3rver', 'pino-pretty', '@swc/core', 'playwright-core', 'autocannon'];
 /** Packages no service on Postgres should load at start. */
 const UNUSED_BY_ALL = ['@eventstore/db-client', '@grpc/grpc-js', 's3rver', 'tsx', 'esbuild'];
-/** The AWS SDK is some 5 MiB of RSS: only the services that use S3 load it (`@reelay/platform/s3`). */
+/**
+ * The AWS SDK is some 5 MiB of RSS: only the services that use S3 load it (`@reelay/platform/s3`),
+ * the uploader always, the command API only when staging is on S3 (with `@tus/s3-store`).
+ */
 const AWS_SDK = ['@aws-sdk/client-s3', '@aws-sdk/lib-storage'];
 /** Token signing and verification: only the two APIs verify tokens (`@reelay/platform/auth`). */
 const JOSE = ['jose'];
 /** The NATS client: only the command API and the uploader use the job queue (`@reelay/platform/jobs`). */
 const NATS = ['@nats-io/transport-node', '@nats-io/jetstream'];
 const UNUSED_AT_START: Record<(typeof IMAGE_SERVICES)[number], readonly string[]> = {
-  'command-api': UNUSED_BY_ALL,
+  'command-api': [...UNUSED_BY_ALL, ...AWS_SDK, '@tus/s3-store'],
   uploader: [...UNUSED_BY_ALL, ...JOSE],
   'query-api': [...UNUSED_BY_ALL, ...AWS_SDK, ...NATS],
   projector: [...UNUSED_BY_ALL, ...AWS_SDK, ...JOSE, ...NATS],
