@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tus from 'tus-js-client';
 import { asVideoEvent } from '@reelay/platform';
-import { eventually, startTcpProxy, syntheticVideo, type TcpProxy } from '@reelay/platform/testing';
+import { eventually, startTcpProxy, syntheticVideo, type TcpProxy } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { asVideoEvent } from '@reelay/platform';
-import { stagingKindsUnderTest, syntheticVideo } from '@reelay/platform/testing';
+import { stagingKindsUnderTest, syntheticVideo } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

@@ -1,6 +1,6 @@
 import { START } from '@reelay/contracts';
 import { createLogger, loadConfig } from '@reelay/platform';
-import { createTestDatabase, eventually, freePort } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, freePort } from '@reelay/testing';
 import { startNotifier } from '../startNotifier';
 import {
   TEST_API_KEY,

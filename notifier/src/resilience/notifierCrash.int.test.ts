@@ -1,4 +1,4 @@
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { createNotifierTestEnvironment, notificationsOf, recordUpload, type NotifierTestEnvironment } from '../notifyOnTerminalEvents/notifierTestKit';
 import { startNotifierProcess, type NotifierProcess } from './notifierProcess';
 

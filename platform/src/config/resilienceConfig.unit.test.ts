@@ -1,5 +1,5 @@
 import { loadConfig } from './config';
-import { configRefusal as refusal } from '../testing/configRefusal';
+import { configRefusal as refusal } from '@reelay/testing';
 
 describe('the resilience configuration', () => {
   it('has documented defaults', () => {

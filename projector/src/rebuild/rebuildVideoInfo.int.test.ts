@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { VideoEvent } from '@reelay/contracts';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { readProjectionVersions } from '../readModel/projectionVersions';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';

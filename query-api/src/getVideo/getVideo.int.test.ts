@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, UserId } from '@reelay/contracts';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { eraseUserFromReadModel } from '@reelay/projector';
 import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
 import { videoEvents } from '../testSupport/videoEvents';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { signToken } from '@reelay/platform';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
 import { videoEvents } from '../testSupport/videoEvents';
 

@@ -1,4 +1,4 @@
-import { testS3Endpoint } from '@reelay/platform/testing';
+import { testS3Endpoint } from '@reelay/testing';
 import { runSoak } from './soak';
 
 /**

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { createTestDatabase, uniqueName } from '@reelay/platform/testing';
+import { createTestDatabase, uniqueName } from '@reelay/testing';
 import { startSystem } from './runningSystem';
 
 const listening = (port: number) =>

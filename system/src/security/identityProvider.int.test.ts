@@ -1,4 +1,4 @@
-import { signWithKey } from '@reelay/platform/testing';
+import { signWithKey } from '@reelay/testing';
 import { AUDIENCE, ISSUER, startSecurityHarness, type SecurityHarness } from './securityHarness';
 
 describe("tokens from an identity provider's key set, on both APIs", () => {

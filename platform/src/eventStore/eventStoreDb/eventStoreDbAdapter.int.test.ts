@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { freePort } from '../../testing';
+import { freePort } from '@reelay/testing';
 import { EventStoreUnavailable } from '../eventStore';
 import { openEventStore } from '../openEventStore';
 

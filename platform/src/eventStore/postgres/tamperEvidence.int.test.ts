@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@reelay/contracts';
-import { createTestEventStore, eventually } from '../../testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { lastSeal, sealEventLog } from './logSealer';
 import { verifyEventLog } from './logVerifier';
 
