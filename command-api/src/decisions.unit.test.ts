@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { Conflict, NotFound, type VideoState } from '@reelay/contracts';
 import { decideDeletion } from './deleteVideo/decideDeletion';
 import { decideRetry } from './retryUpload/decideRetry';

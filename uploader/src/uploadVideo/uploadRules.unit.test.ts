@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import type { VideoState } from '@reelay/contracts';
 import { decideUpload, ownsAttempt } from './decideUpload';
 import { ProgressThrottle, percentageOf } from './progressThrottle';
