@@ -1,5 +1,4 @@
-import type { VideoState } from '@reelay/contracts';
-import { decideProbe } from './decideProbe';
+import { decideProbe, type VideoState } from '@reelay/contracts';
 import { mediaFactsOf, UnreadableContainer } from './mediaFacts';
 
 const state = (overrides: Partial<VideoState>): VideoState => ({
