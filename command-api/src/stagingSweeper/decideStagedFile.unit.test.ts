@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import type { VideoState, VideoStatus } from '@reelay/contracts';
 import { decideStagedFile } from './decideStagedFile';
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { VideoEvent, VideoEventOf } from '../events/videoEvents';
 import { UserId, VideoId } from '../ids';
 import { foldVideo, type RecordedVideoEvent, type VideoState } from '../video/state';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach } from '@jest/globals';
 import type { VideoStatus } from '../status';
 import type { VideoEventType } from '../events/videoEvents';
 import { statusAfter } from './statusAfter';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { decideProbe, type VideoState } from '@reelay/contracts';
 import { mediaFactsOf, UnreadableContainer } from './mediaFacts';
 

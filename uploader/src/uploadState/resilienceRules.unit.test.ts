@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { isStalled } from '../uploadVideo/attemptWatch';
 import { classifyFailure } from '../uploadVideo/classifyFailure';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { ProgressThrottle, percentageOf } from './progressThrottle';
 import { backoffMs, classifyFailure } from './classifyFailure';
 

@@ -1,3 +1,4 @@
+import { describe, it } from '@jest/globals';
 import { BUCKET, OBJECT_KEY, deciderSpec, events } from '../../testSupport/deciderSpec';
 import { decideCompleteUpload } from './completeUpload';
 

@@ -1,3 +1,4 @@
+import { describe, it } from '@jest/globals';
 import { NotFound } from '../../errors';
 import { OWNER, VIDEO_ID, deciderSpec, events } from '../../testSupport/deciderSpec';
 import { decideDeleteVideo } from './deleteVideo';

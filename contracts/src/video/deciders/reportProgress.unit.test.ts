@@ -1,3 +1,4 @@
+import { describe, it } from '@jest/globals';
 import { deciderSpec, events } from '../../testSupport/deciderSpec';
 import { decideReportProgress } from './reportProgress';
 

@@ -1,3 +1,4 @@
+import { describe, it } from '@jest/globals';
 import { Conflict } from '../../errors';
 import { META, OWNER, VIDEO_ID, deciderSpec, events } from '../../testSupport/deciderSpec';
 import { decideRequestUpload } from './requestUpload';

@@ -1,3 +1,4 @@
+import { describe, it } from '@jest/globals';
 import { Conflict, NotFound } from '../../errors';
 import { OWNER, VIDEO_ID, deciderSpec, events } from '../../testSupport/deciderSpec';
 import { decideRetryUpload } from './retryUpload';

@@ -1,3 +1,4 @@
+import { describe, it } from '@jest/globals';
 import { NotFound } from '../../errors';
 import { BUCKET, OBJECT_KEY, VIDEO_ID, deciderSpec, events } from '../../testSupport/deciderSpec';
 import { decideStartUpload } from './startUpload';
