@@ -1,6 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import type { VideoState } from '@reelay/contracts';
-import { decideProbe } from './decideProbe';
+import { decideProbe, type VideoState } from '@reelay/contracts';
 import { mediaFactsOf, UnreadableContainer } from './mediaFacts';
 
 const state = (overrides: Partial<VideoState>): VideoState => ({
