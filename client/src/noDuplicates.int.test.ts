@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,7 +7,7 @@ import pino from 'pino';
 import { startCommandApi, type RunningCommandApi } from '@reelay/command-api';
 import { PROJECT_ROOT, loadConfig } from '@reelay/platform';
 import { signToken } from '@reelay/platform/auth';
-import { createTestDatabase, startTcpProxy, testS3Endpoint, uniqueBucketName, uniqueName, type TcpProxy } from '@reelay/platform/testing';
+import { createTestDatabase, startTcpProxy, testS3Endpoint, uniqueBucketName, uniqueName, type TcpProxy } from '@reelay/testing';
 import { ReelayClient, type VideoId } from './index';
 
 const SAMPLE = path.join(PROJECT_ROOT, 'system/fixtures/sample.mp4');

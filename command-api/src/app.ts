@@ -8,6 +8,7 @@ import {
   type Config,
   type EventStore,
   type HttpApp,
+  zodRoutes,
   type Logger,
   type PersonalDataVault,
   type PerUserRateLimit,
@@ -100,7 +101,7 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
   // One budget per user for both ways of sending bytes.
   const slots = new UploadSlots(deps.limits.maxConcurrentUploadsPerUser);
   app.register(async (scope) => {
-    const routes = scope as unknown as HttpApp;
+    const routes = zodRoutes(scope);
     registerRequestUpload(routes, {
       store: deps.store,
       staging: deps.staging,

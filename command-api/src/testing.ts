@@ -16,7 +16,7 @@ import {
 } from '@reelay/platform';
 import { createTokenVerifier, signToken, type TokenVerifier } from '@reelay/platform/auth';
 import { S3StagingStore } from '@reelay/platform/s3';
-import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/platform/testing';
+import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/testing';
 import { buildCommandApi, type CommandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { fileTusArea } from './resumableUpload/fileTusArea';

@@ -1,10 +1,11 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { uniqueName } from '@reelay/platform/testing';
+import { uniqueName } from '@reelay/testing';
 import { startTestSystem, type TestSystem } from '@reelay/system/testing';
 
 const CHROMIUM = '/usr/bin/chromium';

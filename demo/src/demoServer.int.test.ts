@@ -1,10 +1,11 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { videoStreamName } from '@reelay/contracts';
 import { createLogger, createMetricsRegistry, newEvent, type HttpApp } from '@reelay/platform';
 import { createTokenVerifier, signToken } from '@reelay/platform/auth';
-import { createTestEventStore } from '@reelay/platform/testing';
+import { createTestEventStore } from '@reelay/testing';
 import { buildDemoApp } from './app';
 import { PushFeed } from './pushFeed';
 

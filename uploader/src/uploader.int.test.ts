@@ -1,9 +1,10 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { jetstream } from '@nats-io/jetstream';
 import { VideoRepository, newEvent, type ObjectStorage } from '@reelay/platform';
 import { S3ObjectStorage } from '@reelay/platform/s3';
-import { createTestS3Client, eventually } from '@reelay/platform/testing';
+import { createTestS3Client, eventually } from '@reelay/testing';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from './testSupport/uploaderTestKit';
 
 describe('the uploader', () => {

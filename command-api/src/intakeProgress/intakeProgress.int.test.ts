@@ -1,9 +1,10 @@
+import { describe, it, expect, beforeAll, beforeEach, afterEach } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

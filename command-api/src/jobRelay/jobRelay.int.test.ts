@@ -1,10 +1,11 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Job } from '@reelay/contracts';
 import { createKnex, migrateCheckpoints, newEvent } from '@reelay/platform';
 import { JobQueue, connectNats, type JobConsumer } from '@reelay/platform/jobs';
-import { createTestEventStore, uniqueName } from '@reelay/platform/testing';
+import { createTestEventStore, uniqueName } from '@reelay/testing';
 import type { Knex } from 'knex';
 import { JOB_RELAY_CHECKPOINT, startJobRelay } from './jobRelay';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import {
   startServiceProcess,
   uniqueName,
   type ServiceProcess,
-} from '@reelay/platform/testing';
+} from '@reelay/testing';
 
 const SECRET = 'command-api-test-secret-0123456789abcdef';
 const TITLE = 'Qz7Lisbon rooftops at dusk';

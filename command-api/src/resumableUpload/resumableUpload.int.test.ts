@@ -1,9 +1,10 @@
+import { describe, it, expect, beforeAll, beforeEach, afterEach } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT, asVideoEvent } from '@reelay/platform';
-import { eventually, stagingKindsUnderTest, syntheticVideo } from '@reelay/platform/testing';
+import { eventually, stagingKindsUnderTest, syntheticVideo } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

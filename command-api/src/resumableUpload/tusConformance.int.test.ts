@@ -1,9 +1,10 @@
+import { describe, it, expect, afterEach, jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { Metadata } from '@tus/utils';
 import pino from 'pino';
 import { asVideoEvent } from '@reelay/platform';
 import { startTestCommandApi } from '../testing';
-import { syntheticVideo } from '@reelay/platform/testing';
+import { syntheticVideo } from '@reelay/testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
 

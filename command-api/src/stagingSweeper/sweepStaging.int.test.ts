@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,7 +7,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { FileStagingStore, VideoRepository, newEvent, type StagedFile } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { stagingNameFor } from '../requestUpload/stagingName';
 import { startStagingSweeper } from './startStagingSweeper';
 import { sweepStaging } from './sweepStaging';

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { describe, it, expect } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createLogger } from '../logging/logger';
 import { createMetricsRegistry } from '../metrics/registry';
-import { undocumentedRoutes, type OpenApiDocument } from '../testing/openApiCoverage';
+import { undocumentedRoutes, type OpenApiDocument } from '@reelay/testing';
 import { PROJECT_ROOT } from '../config/config';
 import { createHttpApp } from './createHttpApp';
 

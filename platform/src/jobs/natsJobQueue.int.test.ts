@@ -1,9 +1,10 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { VideoId, type Job } from '@reelay/contracts';
 import pino from 'pino';
-import { uniqueName } from '../testing/testDatabase';
+import { uniqueName } from '@reelay/testing';
 import type { JobDelivery, PoisonMessage } from './jobQueue';
 import { JobQueue, NatsUnavailable, connectNats, natsReady, type JobConsumer } from './natsJobQueue';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -11,7 +12,7 @@ import {
   uniqueBucketName,
   type S3FaultProxy,
   type TestObjectStorage,
-} from '../testing';
+} from '@reelay/testing';
 import { InMemoryMultipartJournal } from './multipartJournal';
 import type { ResumableUploadRequest } from './objectStorage';
 import { S3ObjectStorage, type S3ObjectStorageOptions } from './s3ObjectStorage';

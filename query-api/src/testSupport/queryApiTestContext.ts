@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { createKnex, createLogger, loadConfig, migrateIntakeProgress, newEvent, type HttpApp } from '@reelay/platform';
 import { signToken } from '@reelay/platform/auth';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp, type QueryAppOptions } from '../app';
 

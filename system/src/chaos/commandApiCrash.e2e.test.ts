@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import http from 'node:http';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import {
   startPrivateNats,
   testS3Endpoint,
   type PrivateNats,
-} from '@reelay/platform/testing';
+} from '@reelay/testing';
 import { startChaosSystem } from './chaosSystem';
 import { randomVideo } from './phone';
 

@@ -1,4 +1,5 @@
-import { testS3Endpoint } from '@reelay/platform/testing';
+import { describe, it, expect } from '@jest/globals';
+import { testS3Endpoint } from '@reelay/testing';
 import { runSoak } from './soak';
 
 /**

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { PROJECT_ROOT, nodeArgsForEntry } from '@reelay/platform';
 import { signToken } from '@reelay/platform/auth';
-import { createTestDatabase, createTestS3Client, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
+import { createTestDatabase, createTestS3Client, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { IMAGE_SERVICES, prepareProductionTree, type ProductionTree } from './productionTree';
 

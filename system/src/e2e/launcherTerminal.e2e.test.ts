@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,7 +7,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { createTestDatabase, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
+import { createTestDatabase, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startSystem } from './runningSystem';
 
 /** `script` (util-linux) gives the launcher a pseudo-terminal, as a person's shell does. */

@@ -1,3 +1,4 @@
+import { describe, it, expect, afterAll } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { startNotifier } from '@reelay/notifier';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { createLogger, loadConfig, type RunningService } from '@reelay/platform';
 import { signToken } from '@reelay/platform/auth';
-import { createTestDatabase, eventually, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startProjector } from '@reelay/projector';
 import { startQueryApi } from '@reelay/query-api';
 import { startUploader } from '@reelay/uploader';

@@ -18,7 +18,7 @@ import {
   newEvent,
 } from '@reelay/platform';
 import { createTokenVerifier, signToken } from '@reelay/platform/auth';
-import { createSigningKey, createTestEventStore, diskFullAfter, eventually, startJwksServer } from '@reelay/platform/testing';
+import { createSigningKey, createTestEventStore, diskFullAfter, eventually, startJwksServer } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp } from '@reelay/query-api';
 

@@ -1,7 +1,7 @@
 import type { DeleteJob } from '@reelay/contracts';
 import type { Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
 import type { JobDelivery } from '@reelay/platform/jobs';
-import { objectKeyFor } from '../uploadVideo/decideUpload';
+import { objectKeyFor } from '../uploadVideo/objectKey';
 import type { UploadJournals } from '../uploadState/uploadJournal';
 
 /** A `VideoDeleted` job: removes the object and any staged copy. Removing twice is harmless. */

@@ -1,9 +1,10 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { MediaFacts, VideoId } from '@reelay/contracts';
 import { newEvent } from '@reelay/platform';
-import { ffmpegAvailable, makeTestVideos } from '@reelay/platform/testing';
+import { ffmpegAvailable, makeTestVideos } from '@reelay/testing';
 import { createUploaderTestKit, type UploaderTestKit } from '../testSupport/uploaderTestKit';
 import { s3RangeSource } from './rangeSources';
 

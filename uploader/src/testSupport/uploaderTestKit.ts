@@ -22,7 +22,7 @@ import {
   type StagingStore,
 } from '@reelay/platform';
 import { JobQueue, connectNats } from '@reelay/platform/jobs';
-import { createTestEventStore, createTestObjectStorage, eventually, uniqueName } from '@reelay/platform/testing';
+import { createTestEventStore, createTestObjectStorage, eventually, uniqueName } from '@reelay/testing';
 import { UploadJournals, migrateUploadJournal } from '../uploadState/uploadJournal';
 import { startUploaderWorker, type UploaderDeps, type UploaderWorker } from '../worker';
 

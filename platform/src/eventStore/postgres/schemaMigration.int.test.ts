@@ -1,4 +1,5 @@
-import { createTestEventStore } from '../../testing';
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
+import { createTestEventStore } from '@reelay/testing';
 import { EVENT_STORE_SCHEMA_VERSION, migrateEventStore } from './schema';
 
 type TestStore = Awaited<ReturnType<typeof createTestEventStore>>;
