@@ -15,8 +15,9 @@ import { stats, type BenchRow, type Scenario } from '../scenario';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /**
  * How long a service sits after /readyz before its memory is read. V8's memory reducer gives
- * back the young generation start-up grew some 10 s after the last burst of work: read at 5 s,
- * the notifier showed 102 MiB; at 15, 30 and 60 s, 86–87 MiB. Idle means after that.
+ * back the young generation start-up grew only once it judges the allocation rate low, which
+ * took 30–60 s and sometimes longer on the shared machine (docs/production.md, "Footprint"):
+ * at 20 s the reading includes it; `BENCH_IDLE_MS=60000` reads what is left after.
  */
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 20_000);
 const MODES = [
