@@ -2,21 +2,20 @@ import {
   DEVELOPMENT_KEK_WARNING,
   JobQueue,
   PersonalDataVault,
-  VideoRepository,
   connectNats,
   createKnex,
   createMetricsRegistry,
   createTokenVerifier,
   ensureDatabase,
-  migrateCheckpoints,
   migrateIntakeProgress,
-  openEventStore,
   natsReady,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { migrateCheckpoints, openEventStore, CommandHandler } from '@reelay/event-store';
 import { S3StagingStore, createStagingStore } from '@reelay/platform/s3';
+import { videoStreamModel } from '@reelay/contracts';
 import { buildCommandApi, commandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { createTusArea } from './resumableUpload/createTusArea';
@@ -92,7 +91,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     config.STAGING_SWEEP_INTERVAL_MS > 0
       ? startStagingSweeper({
           staging,
-          repository: new VideoRepository(store),
+          repository: new CommandHandler(store, videoStreamModel),
           graceMs: config.STAGING_SWEEP_GRACE_MS,
           intervalMs: config.STAGING_SWEEP_INTERVAL_MS,
           logger: logger.child({ component: 'staging-sweeper' }),

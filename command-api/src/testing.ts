@@ -5,7 +5,6 @@ import pino from 'pino';
 import {
   FileStagingStore,
   PersonalDataVault,
-  PostgresEventStore,
   createKnex,
   createPool,
   createMetricsRegistry,
@@ -17,8 +16,10 @@ import {
   type StagingStore,
   type TokenVerifier,
 } from '@reelay/platform';
+import { PostgresEventStore } from '@reelay/event-store';
+import { createTestEventStore } from '@reelay/event-store/testing';
 import { S3StagingStore } from '@reelay/platform/s3';
-import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/platform/testing';
+import { createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/platform/testing';
 import { buildCommandApi, type CommandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { fileTusArea } from './resumableUpload/fileTusArea';

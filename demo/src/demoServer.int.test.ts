@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { videoStreamName } from '@reelay/contracts';
-import { createLogger, createMetricsRegistry, createTokenVerifier, newEvent, signToken, type HttpApp } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/platform/testing';
+import { newEvent, videoStreamName } from '@reelay/contracts';
+import { createLogger, createMetricsRegistry, createTokenVerifier, signToken, type HttpApp } from '@reelay/platform';
+import { createTestEventStore } from '@reelay/event-store/testing';
 import { buildDemoApp } from './app';
 import { PushFeed } from './pushFeed';
 

@@ -1,11 +1,11 @@
 import {
   createMetricsRegistry,
   createTokenVerifier,
-  openEventStore,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { openEventStore } from '@reelay/event-store';
 import { buildDemoApp } from './app';
 import { buildDemoPage } from './page';
 import { PushFeed } from './pushFeed';

@@ -1,21 +1,17 @@
 import type { Knex } from 'knex';
-import type { Position } from '@reelay/contracts';
+import { videoStreamModel, type Position } from '@reelay/contracts';
 import {
   DEVELOPMENT_KEK_WARNING,
   PersonalDataVault,
-  VideoRepository,
   createHttpApp,
   createKnex,
   createMetricsRegistry,
   ensureDatabase,
-  loadCheckpoint,
-  migrateCheckpoints,
-  openEventStore,
-  startCheckpointedSubscription,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { loadCheckpoint, migrateCheckpoints, openEventStore, startCheckpointedSubscription, CommandHandler } from '@reelay/event-store';
 import { createPushSender } from './push/createPushSender';
 import { TERMINAL_EVENT_TYPES } from './notifyOnTerminalEvents/decideNotification';
 import { createNotifierMetrics } from './notifyOnTerminalEvents/notifierMetrics';
@@ -87,7 +83,7 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
     diagnostics: events.diagnostics,
   });
   const notifier = new TerminalEventNotifier({
-    repository: new VideoRepository(store),
+    repository: new CommandHandler(store, videoStreamModel),
     sender,
     metrics,
     logger,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createKnex, createLogger, loadConfig } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/platform/testing';
+import { createTestEventStore } from '@reelay/event-store/testing';
 import { startProjector, type RunningProjector } from './startProjector';
 import { appendVideoEvents } from './testSupport/appendVideoEvents';
 import { happyPath } from './testSupport/videoEventFixtures';

@@ -1,18 +1,18 @@
 import {
   JobQueue,
-  VideoRepository,
   connectNats,
   createHttpApp,
   createKnex,
   createMetricsRegistry,
   ensureDatabase,
   natsReady,
-  openEventStore,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { openEventStore, CommandHandler } from '@reelay/event-store';
 import { S3ObjectStorage, createS3Client, createStagingStore } from '@reelay/platform/s3';
+import { videoStreamModel } from '@reelay/contracts';
 import { startUploaderWorker } from './worker';
 import { UploadJournals, migrateUploadJournal } from './uploadState/uploadJournal';
 import { s3RangeSource } from './probeMedia/rangeSources';
@@ -42,7 +42,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
   const metrics = createMetricsRegistry('uploader');
   const worker = await startUploaderWorker({
     queue,
-    repository: new VideoRepository(store),
+    repository: new CommandHandler(store, videoStreamModel),
     staging,
     storage,
     journals: new UploadJournals(knex),

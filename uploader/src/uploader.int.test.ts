@@ -1,9 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { jetstream } from '@nats-io/jetstream';
-import { VideoRepository, newEvent, type ObjectStorage } from '@reelay/platform';
+import type { ObjectStorage } from '@reelay/platform';
+import { newEvent, videoStreamModel } from '@reelay/contracts';
 import { S3ObjectStorage } from '@reelay/platform/s3';
 import { createTestS3Client, eventually } from '@reelay/platform/testing';
+import { CommandHandler } from '@reelay/event-store';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from './testSupport/uploaderTestKit';
 
 describe('the uploader', () => {
@@ -86,7 +88,7 @@ describe('the uploader', () => {
     await waitForType(videoId, 'UploadFailed');
     await first.stop();
     await kit.startWorker();
-    const retry = await new VideoRepository(events.store).decide(videoId, () => [
+    const retry = await new CommandHandler(events.store, videoStreamModel).decide(videoId, () => [
       newEvent({ type: 'UploadRetryRequested', data: { requestedBy: 'alice' as never } }, { correlationId: 'r', causationId: 'r', userId: 'alice' }),
     ]);
     await queue.publish({ kind: 'upload', videoId: videoId as never, requestEventId: retry.appended[0]?.id as string });
@@ -116,7 +118,7 @@ describe('the uploader', () => {
     await startWorker();
     const { videoId, stagingRef } = await requestUpload(randomBytes(64 * 1024));
     await waitForType(videoId, 'UploadCompleted');
-    const repository = new VideoRepository(events.store);
+    const repository = new CommandHandler(events.store, videoStreamModel);
     const deleted = await repository.decide(videoId, () => [
       newEvent({ type: 'VideoDeleted', data: { deletedBy: 'alice' as never } }, { correlationId: 'd', causationId: 'd', userId: 'alice' }),
     ]);

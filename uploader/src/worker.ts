@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
-import type { Job } from '@reelay/contracts';
-import type { JobDelivery, JobQueue, Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import type { Job, VideoState } from '@reelay/contracts';
+import type { JobDelivery, JobQueue, Logger, ObjectStorage, StagingStore } from '@reelay/platform';
+import type { CommandHandler } from '@reelay/event-store';
 import { uploadVideo } from './uploadVideo/uploadVideo';
 import { deleteVideoObject } from './deleteVideoObject/deleteVideoObject';
 import type { UploadJournals } from './uploadState/uploadJournal';
@@ -10,7 +11,7 @@ import { MediaProber } from './probeMedia/readMediaFacts';
 
 export interface UploaderDeps {
   readonly queue: JobQueue;
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   readonly staging: StagingStore;
   readonly storage: ObjectStorage;
   readonly journals: UploadJournals;

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import type { Knex } from 'knex';
-import { UserForgotten, UserId, userStreamName, type RecordedEvent, type VideoState } from '@reelay/contracts';
+import { newEvent, UserForgotten, UserId, userStreamName, videoStreamModel, type RecordedEvent, type VideoState } from '@reelay/contracts';
 import {
   PersonalDataVault,
-  VideoRepository,
   createLogger,
-  newEvent,
   userHasKeyRows,
-  type EventStore,
   type ObjectStorage,
   type StagingStore,
 } from '@reelay/platform';
+import { CommandHandler, type EventStore } from '@reelay/event-store';
 import { createStagingStore } from '@reelay/platform/s3';
 import { ContentClaims, PostgresLocker, createTusArea, forgetTusUploads, type ForgetTusUploadsDeps, type TusArea } from '@reelay/command-api';
 import { eraseUserFromReadModel } from '@reelay/projector';
@@ -149,7 +147,7 @@ export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requested
   await new ContentClaims(deps.knex).dropAllOf(userId);
 
   const videoIds = known();
-  const repository = new VideoRepository(deps.store);
+  const repository = new CommandHandler(deps.store, videoStreamModel);
   let videosDeleted = 0;
   const states: VideoState[] = [];
   for (const videoId of videoIds) {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Job } from '@reelay/contracts';
-import { JobQueue, connectNats, createKnex, migrateCheckpoints, newEvent, type JobConsumer } from '@reelay/platform';
-import { createTestEventStore, uniqueName } from '@reelay/platform/testing';
+import { newEvent, type Job } from '@reelay/contracts';
+import { JobQueue, connectNats, createKnex, type JobConsumer } from '@reelay/platform';
+import { migrateCheckpoints } from '@reelay/event-store';
+import { createTestEventStore } from '@reelay/event-store/testing';
+import { uniqueName } from '@reelay/platform/testing';
 import type { Knex } from 'knex';
 import { JOB_RELAY_CHECKPOINT, startJobRelay } from './jobRelay';
 

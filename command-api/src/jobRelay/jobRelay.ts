@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { startCheckpointedSubscription, type CheckpointedSubscription, type EventStore, type JobQueue, type Logger } from '@reelay/platform';
+import type { JobQueue, Logger } from '@reelay/platform';
+import { startCheckpointedSubscription, type CheckpointedSubscription, type EventStore } from '@reelay/event-store';
 import { JOB_EVENT_TYPES, jobForEvent } from './jobForEvent';
 
 export const JOB_RELAY_CHECKPOINT = 'job-relay';

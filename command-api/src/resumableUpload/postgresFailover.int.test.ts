@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PostgresEventStore, createPool, ensureDatabase } from '@reelay/platform';
+import { createPool, ensureDatabase } from '@reelay/platform';
+import { PostgresEventStore } from '@reelay/event-store';
 import { eventually, startPrivatePostgres, startTcpProxy, syntheticVideo, type PrivatePostgres, type TcpProxy } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as tus from 'tus-js-client';
-import { asVideoEvent } from '@reelay/platform';
+import { asVideoEvent } from '@reelay/contracts';
 import { eventually, startTcpProxy, syntheticVideo, type TcpProxy } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Metadata } from '@tus/utils';
 import pino from 'pino';
-import { asVideoEvent } from '@reelay/platform';
+import { asVideoEvent } from '@reelay/contracts';
 import { startTestCommandApi } from '../testing';
 import { syntheticVideo } from '@reelay/platform/testing';
 

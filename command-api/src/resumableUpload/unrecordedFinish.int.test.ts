@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { asVideoEvent } from '@reelay/platform';
+import { asVideoEvent } from '@reelay/contracts';
 import { stagingKindsUnderTest, syntheticVideo } from '@reelay/platform/testing';
 import { startTestCommandApi } from '../testing';
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { asVideoEvent } from '@reelay/platform';
+import { asVideoEvent } from '@reelay/contracts';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import pino from 'pino';
-import { UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
-import { FileStagingStore, VideoRepository, newEvent, type StagedFile } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { newEvent, UserId, VideoId, videoStreamName, videoStreamModel, type VideoEvent, type VideoState } from '@reelay/contracts';
+import { FileStagingStore, type StagedFile } from '@reelay/platform';
+import { createTestEventStore } from '@reelay/event-store/testing';
+import { eventually } from '@reelay/platform/testing';
+import { CommandHandler } from '@reelay/event-store';
 import { stagingNameFor } from '../requestUpload/stagingName';
 import { startStagingSweeper } from './startStagingSweeper';
 import { sweepStaging } from './sweepStaging';
@@ -31,14 +33,14 @@ describe('the staging sweeper', () => {
   let events: Awaited<ReturnType<typeof createTestEventStore>>;
   let directory: string;
   let staging: FileStagingStore;
-  let repository: VideoRepository;
+  let repository: CommandHandler<VideoState | undefined>;
   const logger = pino({ level: 'silent' });
 
   beforeEach(async () => {
     events = await createTestEventStore();
     directory = await mkdtemp(path.join(os.tmpdir(), 'reelay-sweep-'));
     staging = new FileStagingStore(directory);
-    repository = new VideoRepository(events.store);
+    repository = new CommandHandler(events.store, videoStreamModel);
   });
   afterEach(async () => {
     await events.dispose();

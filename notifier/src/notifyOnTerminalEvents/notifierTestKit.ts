@@ -3,9 +3,11 @@
  * of the test's own, the OneSignal stand-in, and notifiers started on them. Not used in production.
  */
 import { randomUUID } from 'node:crypto';
-import { UserId, VideoId, comparePositions, videoStreamName, type NewEvent, type RecordedEvent } from '@reelay/contracts';
-import { createLogger, loadConfig, newEvent, type Config, type EventStore } from '@reelay/platform';
-import { createTestDatabase, createTestEventStore, eventually } from '@reelay/platform/testing';
+import { newEvent, UserId, VideoId, comparePositions, videoStreamName, type NewEvent, type RecordedEvent } from '@reelay/contracts';
+import { createLogger, loadConfig, type Config } from '@reelay/platform';
+import type { EventStore } from '@reelay/event-store';
+import { createTestEventStore } from '@reelay/event-store/testing';
+import { createTestDatabase, eventually } from '@reelay/platform/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '../testing/oneSignalStandIn';
 import { startNotifier, type NotifierOptions, type RunningNotifier } from '../startNotifier';
 

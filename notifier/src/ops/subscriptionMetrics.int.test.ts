@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
 import { START } from '@reelay/contracts';
-import { postgresLogDiagnostics } from '@reelay/platform';
-import { createTestEventStore, eventually, expectAgeSince } from '@reelay/platform/testing';
+import { postgresLogDiagnostics } from '@reelay/event-store';
+import { createTestEventStore } from '@reelay/event-store/testing';
+import { eventually, expectAgeSince } from '@reelay/platform/testing';
 import { caughtUp, createNotifierTestEnvironment, recordUpload } from '../notifyOnTerminalEvents/notifierTestKit';
 import { registerSubscriptionMetrics } from './subscriptionMetrics';
 

@@ -1,9 +1,10 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { natsServers } from '../config/config';
+import { DependencyUnavailable } from '../lifecycle/dependencyUnavailable';
 import type { Logger } from '../logging/logger';
 
 /** NATS cannot be reached (at start) or is not connected now (readiness); see `cause`. */
-export class NatsUnavailable extends Error {
+export class NatsUnavailable extends DependencyUnavailable {
   override readonly name = 'NatsUnavailable';
 }
 

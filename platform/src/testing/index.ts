@@ -1,5 +1,4 @@
 export * from './testDatabase';
-export * from './eventStore';
 export * from './s3';
 export * from './freePort';
 export * from './eventually';

@@ -1,4 +1,5 @@
-import type { LogSeal, Logger } from '@reelay/platform';
+import type { Logger } from '@reelay/platform';
+import type { LogSeal } from '@reelay/event-store';
 
 export interface SealPeriodicallyOptions {
   readonly seal: () => Promise<LogSeal | undefined>;

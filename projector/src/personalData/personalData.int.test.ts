@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, START, UserId, VideoId, type VideoEvent } from '@reelay/contracts';
-import { PersonalDataVault, inCheckpointedTransaction } from '@reelay/platform';
-import { readWholeLog } from '@reelay/platform/testing';
+import { PersonalDataVault } from '@reelay/platform';
+import { inCheckpointedTransaction } from '@reelay/event-store';
+import { readWholeLog } from '@reelay/event-store/testing';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
 import { happyPath, sampleMetaInfo } from '../testSupport/videoEventFixtures';

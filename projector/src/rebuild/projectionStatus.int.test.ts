@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { migrateLeases, postgresLogDiagnostics, tryAcquireLease, createPool } from '@reelay/platform';
-import { eventually, expectAgeSince, readWholeLog } from '@reelay/platform/testing';
+import { migrateLeases, tryAcquireLease, createPool } from '@reelay/platform';
+import { postgresLogDiagnostics } from '@reelay/event-store';
+import { readWholeLog } from '@reelay/event-store/testing';
+import { eventually, expectAgeSince } from '@reelay/platform/testing';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
 import { happyPath } from '../testSupport/videoEventFixtures';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { videoStreamName, type VideoEvent } from '@reelay/contracts';
-import { newEvent, type EventStore } from '@reelay/platform';
+import { newEvent, videoStreamName, type VideoEvent } from '@reelay/contracts';
+import type { EventStore } from '@reelay/event-store';
 
 /** Appends events to a video's stream after the `expectedRevision` given (-1: a new stream). */
 export async function appendVideoEvents(store: EventStore, videoId: string, events: readonly VideoEvent[], expectedRevision = -1): Promise<void> {

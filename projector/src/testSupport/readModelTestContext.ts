@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { comparePositions } from '@reelay/contracts';
-import { createKnex, createLogger, loadCheckpoint } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createKnex, createLogger } from '@reelay/platform';
+import { loadCheckpoint } from '@reelay/event-store';
+import { createTestEventStore } from '@reelay/event-store/testing';
+import { eventually } from '@reelay/platform/testing';
 import { migrateReadModel } from '../readModel/migrateReadModel';
 import { VIDEO_INFO_PROJECTION } from '../videoInfo/videoInfo';
 import { VideoInfoProjection, type ProjectionObserver } from '../videoInfo/videoInfoProjection';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { START } from '@reelay/contracts';
-import { inCheckpointedTransaction, loadCheckpoint } from '@reelay/platform';
-import { readWholeLog } from '@reelay/platform/testing';
+import { inCheckpointedTransaction, loadCheckpoint } from '@reelay/event-store';
+import { readWholeLog } from '@reelay/event-store/testing';
 import type { Position, RecordedEvent } from '@reelay/contracts';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';

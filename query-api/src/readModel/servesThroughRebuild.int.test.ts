@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { videoStreamName, type VideoEvent, type VideoList, type VideoView } from '@reelay/contracts';
-import { createKnex, createLogger, loadConfig, migrateIntakeProgress, newEvent, signToken, type EventStore, type HttpApp } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { newEvent, videoStreamName, type VideoEvent, type VideoList, type VideoView } from '@reelay/contracts';
+import { createKnex, createLogger, loadConfig, migrateIntakeProgress, signToken, type HttpApp } from '@reelay/platform';
+import type { EventStore } from '@reelay/event-store';
+import { createTestEventStore } from '@reelay/event-store/testing';
+import { eventually } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel, readProjectionVersions, rebuildVideoInfo } from '@reelay/projector';
 import { buildQueryApp } from '../app';
 import { videoEvents } from '../testSupport/videoEvents';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { videoStreamName, type VideoEvent } from '@reelay/contracts';
-import { createKnex, createLogger, loadConfig, migrateIntakeProgress, newEvent, signToken, type HttpApp } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { newEvent, videoStreamName, type VideoEvent } from '@reelay/contracts';
+import { createKnex, createLogger, loadConfig, migrateIntakeProgress, signToken, type HttpApp } from '@reelay/platform';
+import { createTestEventStore } from '@reelay/event-store/testing';
+import { eventually } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp, type QueryAppOptions } from '../app';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createKnex, openEventStore } from '@reelay/platform';
+import { createKnex } from '@reelay/platform';
+import { openEventStore } from '@reelay/event-store';
 import { verifyVideoInfo } from '@reelay/projector';
 import { createTestDatabase, eventually, testS3Endpoint } from '@reelay/platform/testing';
 import { startChaosSystem } from './chaosSystem';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Knex } from 'knex';
-import { foldVideo, videoStreamName } from '@reelay/contracts';
-import { asVideoEvent, type EventStore } from '@reelay/platform';
+import { asVideoEvent, foldVideo, videoStreamName } from '@reelay/contracts';
+import type { EventStore } from '@reelay/event-store';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import { videoStatus, type SentVideo } from './phone';
 import { driftOf, readModelRows } from './readModelDrift';

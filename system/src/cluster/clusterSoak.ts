@@ -1,8 +1,8 @@
-import { PersonalDataVault, asVideoEvent, loadConfig } from '@reelay/platform';
+import { PersonalDataVault, loadConfig } from '@reelay/platform';
 import { verifyVideoInfo } from '@reelay/projector';
 import { eventually, startUrlProxy, testS3Env } from '@reelay/platform/testing';
 import { startOneSignalStandIn } from '@reelay/notifier/testing';
-import { videoStreamName } from '@reelay/contracts';
+import { asVideoEvent, videoStreamName } from '@reelay/contracts';
 import { openOutcomeSources } from '../chaos/outcomeSources';
 import { randomVideo, sendVideo, videoStatus, type SentVideo } from '../chaos/phone';
 import { isClean, verifyOutcome, type OutcomeReport } from '../chaos/verifyOutcome';

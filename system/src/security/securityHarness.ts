@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { UserId, VideoId, videoStreamName } from '@reelay/contracts';
+import { newEvent, UserId, VideoId, videoStreamName } from '@reelay/contracts';
 import { OpenUploads, PostgresLocker, buildCommandApp, fileTusArea, type CommandApiLimits } from '@reelay/command-api';
 import {
   migrateIntakeProgress,
@@ -16,10 +16,10 @@ import {
   createMetricsRegistry,
   createTokenVerifier,
   loadConfig,
-  newEvent,
   signToken,
 } from '@reelay/platform';
-import { createSigningKey, createTestEventStore, diskFullAfter, eventually, startJwksServer } from '@reelay/platform/testing';
+import { createTestEventStore } from '@reelay/event-store/testing';
+import { createSigningKey, diskFullAfter, eventually, startJwksServer } from '@reelay/platform/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp } from '@reelay/query-api';
 

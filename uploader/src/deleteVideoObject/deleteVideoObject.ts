@@ -1,5 +1,6 @@
-import type { DeleteJob } from '@reelay/contracts';
-import type { JobDelivery, Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import type { DeleteJob, VideoState } from '@reelay/contracts';
+import type { JobDelivery, Logger, ObjectStorage, StagingStore } from '@reelay/platform';
+import type { CommandHandler } from '@reelay/event-store';
 import { objectKeyFor } from '../uploadVideo/decideUpload';
 import type { UploadJournals } from '../uploadState/uploadJournal';
 
@@ -7,7 +8,7 @@ import type { UploadJournals } from '../uploadState/uploadJournal';
 export async function deleteVideoObject(
   job: DeleteJob,
   delivery: JobDelivery,
-  deps: { repository: VideoRepository; storage: ObjectStorage; staging: StagingStore; journals: UploadJournals; logger: Logger },
+  deps: { repository: CommandHandler<VideoState | undefined>; storage: ObjectStorage; staging: StagingStore; journals: UploadJournals; logger: Logger },
 ): Promise<void> {
   const state = await deps.repository.load(job.videoId);
   if (!state) {

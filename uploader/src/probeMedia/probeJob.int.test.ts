@@ -1,8 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { MediaFacts, VideoId } from '@reelay/contracts';
-import { newEvent } from '@reelay/platform';
+import { newEvent, type MediaFacts, type VideoId } from '@reelay/contracts';
 import { ffmpegAvailable, makeTestVideos } from '@reelay/platform/testing';
 import { createUploaderTestKit, type UploaderTestKit } from '../testSupport/uploaderTestKit';
 import { s3RangeSource } from './rangeSources';

@@ -1,12 +1,13 @@
-import type { MediaFacts, ProbeJob, VideoState } from '@reelay/contracts';
-import { newEvent, type JobDelivery, type Logger, type VideoRepository } from '@reelay/platform';
+import { newEvent, type MediaFacts, type ProbeJob, type VideoState } from '@reelay/contracts';
+import type { JobDelivery, Logger } from '@reelay/platform';
+import type { CommandHandler } from '@reelay/event-store';
 import { backoffMs } from '../uploadVideo/classifyFailure';
 import { decideProbe } from './decideProbe';
 import type { MediaProber, ProbeOutcome, RangeSource } from './readMediaFacts';
 import { UnreadableContainer } from './mediaFacts';
 
 export interface ProbeDeps {
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   readonly prober: MediaProber;
   /** Opens the stored object for ranged reads. */
   readonly openStored: (bucket: string, objectKey: string) => Promise<RangeSource>;

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { createMetricsRegistry, newEvent } from '@reelay/platform';
+import { createMetricsRegistry } from '@reelay/platform';
+import { newEvent } from '@reelay/contracts';
 import { eventually } from '@reelay/platform/testing';
 import { createUploaderTestKit, silentLogger, type UploaderTestKit } from '../testSupport/uploaderTestKit';
 import { sweepAbandonedUploads } from '../uploadState/sweepAbandonedUploads';

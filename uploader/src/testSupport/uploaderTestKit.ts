@@ -11,19 +11,19 @@ import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import pino from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Job, RecordedEvent } from '@reelay/contracts';
+import { newEvent, videoStreamModel, type Job, type RecordedEvent, type VideoState } from '@reelay/contracts';
 import {
   FileStagingStore,
   JobQueue,
-  VideoRepository,
   connectNats,
   createKnex,
   createMetricsRegistry,
-  newEvent,
   type ObjectStorage,
   type StagingStore,
 } from '@reelay/platform';
-import { createTestEventStore, createTestObjectStorage, eventually, uniqueName } from '@reelay/platform/testing';
+import { createTestEventStore } from '@reelay/event-store/testing';
+import { createTestObjectStorage, eventually, uniqueName } from '@reelay/platform/testing';
+import { CommandHandler } from '@reelay/event-store';
 import { UploadJournals, migrateUploadJournal } from '../uploadState/uploadJournal';
 import { startUploaderWorker, type UploaderDeps, type UploaderWorker } from '../worker';
 
@@ -40,7 +40,7 @@ export interface UploaderTestKit {
   readonly queue: JobQueue;
   readonly knex: Knex;
   readonly journals: UploadJournals;
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   startWorker(overrides?: Partial<UploaderDeps>): Promise<UploaderWorker>;
   /** What the command API does (stage the bytes, record UploadRequested) and the relay's publish. */
   /** Staged in the kit's folder, or in `via` (an S3 staging store, say). */
@@ -63,7 +63,7 @@ export async function createUploaderTestKit(options: { ackWaitMs?: number; maxDe
   const knex = createKnex(events.url, { applicationName: 'uploader-test', max: 4 });
   await migrateUploadJournal(knex);
   const journals = new UploadJournals(knex);
-  const repository = new VideoRepository(events.store);
+  const repository = new CommandHandler(events.store, videoStreamModel);
   const workers = new Set<UploaderWorker>();
 
   const streamOf = (videoId: string) => events.store.readStream(`video-${videoId}`);

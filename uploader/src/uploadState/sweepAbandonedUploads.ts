@@ -1,5 +1,6 @@
-import { newEvent, type Logger, type ObjectStorage, type VideoRepository } from '@reelay/platform';
-import type { VideoState } from '@reelay/contracts';
+import type { Logger, ObjectStorage } from '@reelay/platform';
+import { newEvent, type VideoState } from '@reelay/contracts';
+import type { CommandHandler } from '@reelay/event-store';
 import { objectKeyFor, ownsAttempt } from '../uploadVideo/decideUpload';
 import type { IdleUpload, UploadJournals } from './uploadJournal';
 
@@ -34,7 +35,7 @@ export function judgeIdleUpload(state: VideoState | undefined, idle: IdleUpload)
 
 export interface SweepDeps {
   readonly journals: UploadJournals;
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   readonly storage: ObjectStorage;
   readonly logger: Logger;
   readonly abandonedAfterMs: number;

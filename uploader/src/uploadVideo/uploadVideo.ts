@@ -1,5 +1,6 @@
-import type { UploadJob, VideoState } from '@reelay/contracts';
-import { newEvent, type JobDelivery, type Logger, type ObjectStorage, type StagingStore, type VideoRepository } from '@reelay/platform';
+import { newEvent, type UploadJob, type VideoState } from '@reelay/contracts';
+import type { JobDelivery, Logger, ObjectStorage, StagingStore } from '@reelay/platform';
+import type { CommandHandler } from '@reelay/event-store';
 import type { UploadJournals, VideoUploadJournal } from '../uploadState/uploadJournal';
 import { decideUpload, objectKeyFor, ownsAttempt } from './decideUpload';
 import { ProgressThrottle } from './progressThrottle';
@@ -7,7 +8,7 @@ import { backoffMs, classifyFailure } from './classifyFailure';
 import { AttemptSuperseded, ShuttingDown, watchAttempt } from './attemptWatch';
 
 export interface UploadDeps {
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   readonly staging: StagingStore;
   readonly storage: ObjectStorage;
   readonly journals: UploadJournals;

@@ -1,9 +1,9 @@
 import { comparePositions, type Position, type RecordedEvent } from '@reelay/contracts';
-import { abortableSleep } from '../../lifecycle/abortableSleep';
+import { abortableSleep } from '@reelay/platform/core';
 import type { SubscribeOptions, Subscription } from '../eventStore';
 import { isEmptyFilter, matchesFilter } from '../eventFilter';
 import type { CommitListener } from './commitListener';
-import { isConnectionError } from './connectionErrors';
+import { isConnectionError } from '@reelay/platform/postgres';
 
 interface GlobalReader {
   readAll(options: { from: Position; limit: number }): Promise<RecordedEvent[]>;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { START, type NewEvent, type Position, type RecordedEvent } from '@reelay/contracts';
-import { createKnex, createPool } from '../../postgres/database';
-import { createTestEventStore, eventually, expectAgeSince } from '../../testing';
+import { createKnex, createPool } from '@reelay/platform/postgres';
+import { eventually, expectAgeSince } from '@reelay/platform/testing';
+import { createTestEventStore } from '../testing';
 import { DuplicateEventId } from '../eventStore';
 import { NOTHING_HELD_BACK } from '../logDiagnostics';
 import { postgresLogDiagnostics } from './postgresLogDiagnostics';

@@ -1,12 +1,12 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { NOTHING_HELD_BACK, lagThroughReads } from '../logDiagnostics';
-import type { OpenedEventStore } from '../openEventStore';
+import { NOTHING_HELD_BACK, lagThroughReads, type OpenedEventStore } from '@reelay/event-store';
 import { toEsdbConnectionString } from './connectionString';
 import { EventStoreDbEventStore } from './eventStoreDbEventStore';
 
 /**
- * The EventStoreDB adapter opened from an `esdb://` URL. Kept apart from `openEventStore` so that
- * its client (gRPC, protobuf: some 15 MiB of memory) is loaded only by a service that uses it.
+ * The EventStoreDB adapter opened from an `esdb://` URL. `openEventStore` (in `@reelay/event-store`)
+ * requires this package on first use only, so its client (gRPC, protobuf: some 15 MiB of memory)
+ * is loaded only by a service that uses it.
  * The client connects lazily: a server that is down shows in `ready()`, not as a failed start.
  */
 export function openEventStoreDb(url: string): OpenedEventStore {

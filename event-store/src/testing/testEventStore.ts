@@ -1,8 +1,8 @@
 import { START, type RecordedEvent } from '@reelay/contracts';
-import type { EventStore } from '../eventStore/eventStore';
-import { createPool } from '../postgres/database';
-import { PostgresEventStore, type PostgresEventStoreOptions } from '../eventStore/postgres/postgresEventStore';
-import { createTestDatabase } from './testDatabase';
+import { createPool } from '@reelay/platform/postgres';
+import { createTestDatabase } from '@reelay/platform/testing';
+import type { EventStore } from '../eventStore';
+import { PostgresEventStore, type PostgresEventStoreOptions } from '../postgres/postgresEventStore';
 
 /** A migrated Postgres event store on a database of the test's own. */
 export async function createTestEventStore(options: PostgresEventStoreOptions & { maxConnections?: number } = {}) {

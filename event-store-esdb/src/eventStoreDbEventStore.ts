@@ -16,6 +16,7 @@ import {
   DuplicateEventId,
   EventStoreUnavailable,
   WrongExpectedVersion,
+  matchesFilter,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -23,8 +24,7 @@ import {
   type ReadStreamOptions,
   type SubscribeOptions,
   type Subscription,
-} from '../eventStore';
-import { matchesFilter } from '../eventFilter';
+} from '@reelay/event-store';
 import { isStreamNotFound, isUnavailable, isWrongExpectedVersion } from './esdbErrors';
 import { isSystemEvent, positionOf, toEsdbExpectedRevision, toReadPosition, toRecorded, toStoredMetadata } from './esdbMapping';
 import { EventStoreDbSubscription } from './eventStoreDbSubscription';

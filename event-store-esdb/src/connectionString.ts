@@ -1,6 +1,3 @@
-/** `EVENT_STORE_URL` values that name EventStoreDB (or KurrentDB, its new name). */
-export const EVENTSTOREDB_URL = /^(esdb|kurrentdb)(\+discover)?:\/\//;
-
 /**
  * The client of 6.x only knows `esdb://` and `esdb+discover://`; `kurrentdb://` is the same
  * protocol under the product's new name.

@@ -1,13 +1,10 @@
-import { EventStoreDBClient } from '@eventstore/db-client';
 import pg from 'pg';
 import { START } from '@reelay/contracts';
-import { createTestEventStore, startTcpProxy } from '../testing';
-import { databaseName } from '../postgres/database';
+import { databaseName } from '@reelay/platform/postgres';
 import { eventStoreContract, subscriptionFollower, type EventStoreSubjectFactory } from './contract/eventStoreContract';
 import { runTorture, type FollowLog, type TortureOptions } from './contract/torture';
-import { toEsdbConnectionString } from './eventStoreDb/connectionString';
-import { EventStoreDbEventStore } from './eventStoreDb/eventStoreDbEventStore';
 import { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './postgres/rows';
+import { createTestEventStore } from './testing';
 
 /** Ends every other session on the test's database: the pool's, the listener's, any query in flight. */
 async function terminateSessions(url: string): Promise<void> {
@@ -27,38 +24,8 @@ const postgres: EventStoreSubjectFactory = async (options = {}) => {
   return { store: t.store, interruptConnections: () => terminateSessions(t.url), dispose: t.dispose };
 };
 
-/**
- * The EventStoreDB adapter on the server `EVENTSTORE_URL` names (one node, e.g.
- * `esdb://admin:changeit@localhost:2113?tls=false`), reached through a proxy whose connections
- * the test can cut. The server is shared: the contract's tests use streams of their own.
- */
-const eventStoreDb =
-  (url: string): EventStoreSubjectFactory =>
-  async () => {
-    const target = new URL(toEsdbConnectionString(url));
-    if (target.protocol !== 'esdb:') throw new Error('EVENTSTORE_URL must name a single node (esdb://host:port), not a cluster to discover');
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 2113));
-    target.hostname = proxy.host;
-    target.port = String(proxy.port);
-    const store = new EventStoreDbEventStore(EventStoreDBClient.connectionString(target.toString()));
-    return {
-      store,
-      interruptConnections: async () => proxy.dropConnections(),
-      async dispose() {
-        await store.close();
-        await proxy.close();
-      },
-    };
-  };
-
 describe('the Postgres event store', () => {
   eventStoreContract(postgres);
-});
-
-// Skipped, and reported as skipped, unless a server is given: never a silent pass.
-const esdbUrl = process.env.EVENTSTORE_URL;
-(esdbUrl ? describe : describe.skip)('the EventStoreDB event store (EVENTSTORE_URL)', () => {
-  eventStoreContract(eventStoreDb(esdbUrl ?? 'esdb://unused:2113'));
 });
 
 /**

@@ -9,8 +9,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { START, comparePositions, schemaVersionToWrite, type EventMetadata, type NewEvent, type Position, type RecordedEvent } from '@reelay/contracts';
-import type { ExpectedRevision } from '../eventStore';
-import { toRecordedEvent } from '../recordedEvent';
+import { toRecordedEvent, type ExpectedRevision } from '@reelay/event-store';
 
 /**
  * Translations between the port and `@eventstore/db-client`. Positions are EventStoreDB's own

@@ -1,4 +1,5 @@
 import type { NewEvent, Position, RecordedEvent } from '@reelay/contracts';
+import { DependencyUnavailable } from '@reelay/platform/core';
 
 /**
  * What an append expects of its stream, as EventStoreDB defines it: `any` (no check),
@@ -33,7 +34,7 @@ export class DuplicateEventId extends Error {
  * The event store could not be reached (connection refused or lost, server unavailable). The
  * operation may or may not have happened: an append retried with the same event ids is safe.
  */
-export class EventStoreUnavailable extends Error {
+export class EventStoreUnavailable extends DependencyUnavailable {
   override readonly name = 'EventStoreUnavailable';
 }
 

@@ -1,4 +1,4 @@
-import { createTestEventStore } from '../../testing';
+import { createTestEventStore } from '../testing';
 import { EVENT_STORE_SCHEMA_VERSION, migrateEventStore } from './schema';
 
 type TestStore = Awaited<ReturnType<typeof createTestEventStore>>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@reelay/contracts';
-import { createTestEventStore, eventually } from '../../testing';
+import { eventually } from '@reelay/platform/testing';
+import { createTestEventStore } from '../testing';
 import { lastSeal, sealEventLog } from './logSealer';
 import { verifyEventLog } from './logVerifier';
 

@@ -1,7 +1,7 @@
-import type { Config } from '../config/config';
-import { createPool, ensureDatabase } from '../postgres/database';
+import type { Config } from '@reelay/platform/core';
+import { createPool, ensureDatabase } from '@reelay/platform/postgres';
 import type { EventStore } from './eventStore';
-import { EVENTSTOREDB_URL } from './eventStoreDb/connectionString';
+import { EVENTSTOREDB_URL, openEventStoreDb } from './eventStoreDbLoader';
 import type { LogDiagnostics } from './logDiagnostics';
 import { sealEventLog, type LogSeal } from './postgres/logSealer';
 import { PostgresEventStore } from './postgres/postgresEventStore';
@@ -55,10 +55,4 @@ export async function openEventStore(
       await pool.end();
     },
   };
-}
-
-/** Loaded on first use only: a Postgres-backed service never loads the EventStoreDB client. */
-function openEventStoreDb(url: string): OpenedEventStore {
-  const adapter = require('./eventStoreDb/openEventStoreDb') as typeof import('./eventStoreDb/openEventStoreDb');
-  return adapter.openEventStoreDb(url);
 }

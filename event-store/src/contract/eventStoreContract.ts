@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { comparePositions, type NewEvent, type Position, type RecordedEvent } from '@reelay/contracts';
-import { eventually } from '../../testing/eventually';
-import { uniqueName } from '../../testing/testDatabase';
+import { eventually, uniqueName } from '@reelay/platform/testing';
 import { DuplicateEventId, WrongExpectedVersion, type EventFilter, type EventStore, type Subscription } from '../eventStore';
 import { runTorture, type FollowLog } from './torture';
 

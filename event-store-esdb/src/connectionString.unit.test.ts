@@ -1,4 +1,5 @@
-import { EVENTSTOREDB_URL, toEsdbConnectionString } from './connectionString';
+import { EVENTSTOREDB_URL } from '@reelay/event-store';
+import { toEsdbConnectionString } from './connectionString';
 
 describe('an EventStoreDB connection string', () => {
   it('is recognised under both of the product’s names, single node or cluster', () => {

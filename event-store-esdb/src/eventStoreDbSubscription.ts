@@ -8,9 +8,8 @@ import {
   type Filter,
 } from '@eventstore/db-client';
 import { comparePositions, type Position, type RecordedEvent } from '@reelay/contracts';
-import { abortableSleep } from '../../lifecycle/abortableSleep';
-import { EventStoreUnavailable, type EventFilter, type SubscribeOptions, type Subscription } from '../eventStore';
-import { matchesFilter } from '../eventFilter';
+import { abortableSleep } from '@reelay/platform/core';
+import { EventStoreUnavailable, matchesFilter, type EventFilter, type SubscribeOptions, type Subscription } from '@reelay/event-store';
 import { isUnavailable } from './esdbErrors';
 import { isSystemEvent, positionOf, toReadPosition, toRecorded } from './esdbMapping';
 
