@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { EVENTSTOREDB_URL } from '@reelay/event-store';
 import { toEsdbConnectionString } from './connectionString';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { EventStoreUnavailable, openEventStore } from '@reelay/event-store';

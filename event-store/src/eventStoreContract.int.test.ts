@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import pg from 'pg';
 import { START } from '@reelay/contracts';
 import { databaseName } from '@reelay/platform/postgres';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createKnex } from '@reelay/platform';
 import { openEventStore } from '@reelay/event-store';

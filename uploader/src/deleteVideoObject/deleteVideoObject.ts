@@ -1,7 +1,7 @@
 import type { DeleteJob, VideoState } from '@reelay/contracts';
 import type { JobDelivery, Logger, ObjectStorage, StagingStore } from '@reelay/platform';
 import type { CommandHandler } from '@reelay/event-store';
-import { objectKeyFor } from '../uploadVideo/decideUpload';
+import { objectKeyFor } from '../uploadVideo/objectKey';
 import type { UploadJournals } from '../uploadState/uploadJournal';
 
 /** A `VideoDeleted` job: removes the object and any staged copy. Removing twice is harmless. */
