@@ -16,7 +16,7 @@ import type pg from 'pg';
 import { START, type NewEvent, type Position } from '@reelay/contracts';
 import { createPool } from '@reelay/platform';
 import { EVENT_COLUMNS, PostgresEventStore, rowToRecordedEvent, type EventRow, type EventStore } from '@reelay/event-store';
-import { createTestDatabase } from '@reelay/platform/testing';
+import { createTestDatabase } from '@reelay/testing';
 import { stats, type BenchRow, type Scenario } from '../scenario';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

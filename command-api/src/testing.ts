@@ -17,9 +17,8 @@ import {
   type TokenVerifier,
 } from '@reelay/platform';
 import { PostgresEventStore } from '@reelay/event-store';
-import { createTestEventStore } from '@reelay/event-store/testing';
 import { S3StagingStore } from '@reelay/platform/s3';
-import { createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/platform/testing';
+import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/testing';
 import { buildCommandApi, type CommandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { fileTusArea } from './resumableUpload/fileTusArea';

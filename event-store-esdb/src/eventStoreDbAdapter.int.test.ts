@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { EventStoreUnavailable, openEventStore } from '@reelay/event-store';
 import { eventStoreContract, type EventStoreSubjectFactory } from '@reelay/event-store/contract';
-import { freePort, startTcpProxy } from '@reelay/platform/testing';
+import { freePort, startTcpProxy } from '@reelay/testing';
 import { toEsdbConnectionString } from './connectionString';
 import { EventStoreDbEventStore } from './eventStoreDbEventStore';
 

@@ -2,10 +2,10 @@ import { describe, it, expect } from '@jest/globals';
 import pg from 'pg';
 import { START } from '@reelay/contracts';
 import { databaseName } from '@reelay/platform/postgres';
+import { createTestEventStore } from '@reelay/testing';
 import { eventStoreContract, subscriptionFollower, type EventStoreSubjectFactory } from './contract/eventStoreContract';
 import { runTorture, type FollowLog, type TortureOptions } from './contract/torture';
 import { EVENT_COLUMNS, rowToRecordedEvent, type EventRow } from './postgres/rows';
-import { createTestEventStore } from './testing';
 
 /** Ends every other session on the test's database: the pool's, the listener's, any query in flight. */
 async function terminateSessions(url: string): Promise<void> {

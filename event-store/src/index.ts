@@ -1,7 +1,7 @@
 // `@reelay/event-store`: the event store port, its Postgres adapter, the checkpointed
 // subscription and the command handler. The EventStoreDB adapter is `@reelay/event-store-esdb`,
 // required by `openEventStore` only for an `esdb://` URL; the contract suite is
-// `@reelay/event-store/contract` and the test helpers `@reelay/event-store/testing`.
+// `@reelay/event-store/contract`.
 export * from './eventStore';
 export * from './eventFilter';
 export * from './recordedEvent';

@@ -5,7 +5,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { ObjectStorage } from '@reelay/platform';
 import { newEvent, videoStreamModel } from '@reelay/contracts';
 import { S3ObjectStorage } from '@reelay/platform/s3';
-import { createTestS3Client, eventually } from '@reelay/platform/testing';
+import { createTestS3Client, eventually } from '@reelay/testing';
 import { CommandHandler } from '@reelay/event-store';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from './testSupport/uploaderTestKit';
 

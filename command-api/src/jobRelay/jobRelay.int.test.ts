@@ -5,8 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { newEvent, type Job } from '@reelay/contracts';
 import { JobQueue, connectNats, createKnex, type JobConsumer } from '@reelay/platform';
 import { migrateCheckpoints } from '@reelay/event-store';
-import { createTestEventStore } from '@reelay/event-store/testing';
-import { uniqueName } from '@reelay/platform/testing';
+import { createTestEventStore, uniqueName } from '@reelay/testing';
 import type { Knex } from 'knex';
 import { JOB_RELAY_CHECKPOINT, startJobRelay } from './jobRelay';
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createPool, ensureDatabase } from '@reelay/platform';
 import { PostgresEventStore } from '@reelay/event-store';
-import { eventually, startPrivatePostgres, startTcpProxy, syntheticVideo, type PrivatePostgres, type TcpProxy } from '@reelay/platform/testing';
+import { eventually, startPrivatePostgres, startTcpProxy, syntheticVideo, type PrivatePostgres, type TcpProxy } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

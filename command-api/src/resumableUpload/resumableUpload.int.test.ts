@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
 import { asVideoEvent } from '@reelay/contracts';
-import { eventually, stagingKindsUnderTest, syntheticVideo } from '@reelay/platform/testing';
+import { eventually, stagingKindsUnderTest, syntheticVideo } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

@@ -6,8 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { newEvent, UserId, VideoId, comparePositions, videoStreamName, type NewEvent, type RecordedEvent } from '@reelay/contracts';
 import { createLogger, loadConfig, type Config } from '@reelay/platform';
 import type { EventStore } from '@reelay/event-store';
-import { createTestEventStore } from '@reelay/event-store/testing';
-import { createTestDatabase, eventually } from '@reelay/platform/testing';
+import { createTestDatabase, createTestEventStore, eventually } from '@reelay/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '../testing/oneSignalStandIn';
 import { startNotifier, type NotifierOptions, type RunningNotifier } from '../startNotifier';
 

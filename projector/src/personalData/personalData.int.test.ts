@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, START, UserId, VideoId, type VideoEvent } from '@reelay/contracts';
 import { PersonalDataVault } from '@reelay/platform';
 import { inCheckpointedTransaction } from '@reelay/event-store';
-import { readWholeLog } from '@reelay/event-store/testing';
+import { readWholeLog } from '@reelay/testing';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
 import { happyPath, sampleMetaInfo } from '../testSupport/videoEventFixtures';

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { START } from '@reelay/contracts';
 import { inCheckpointedTransaction, loadCheckpoint } from '@reelay/event-store';
-import { readWholeLog } from '@reelay/event-store/testing';
+import { readWholeLog } from '@reelay/testing';
 import type { Position, RecordedEvent } from '@reelay/contracts';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newEvent, videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { createKnex, createLogger, loadConfig, migrateIntakeProgress, signToken, type HttpApp } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/event-store/testing';
-import { eventually } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp, type QueryAppOptions } from '../app';
 

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createKnex } from '@reelay/platform';
 import { openEventStore, type OpenedEventStore } from '@reelay/event-store';
-import { createTestDatabase, eventually, startThrottlingProxy, startUrlProxy, testS3Endpoint, uniqueName, type ChildExit, type TcpProxy } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, startThrottlingProxy, startUrlProxy, testS3Endpoint, uniqueName, type ChildExit, type TcpProxy } from '@reelay/testing';
 import type { Knex } from 'knex';
 import { startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';
 import { appendJourney } from './journeys';

@@ -1,6 +1,6 @@
 import { createKnex } from '@reelay/platform';
 import { openEventStore } from '@reelay/event-store';
-import { createTestS3Client } from '@reelay/platform/testing';
+import { createTestS3Client } from '@reelay/testing';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import type { OutcomeSources } from './verifyOutcome';
 

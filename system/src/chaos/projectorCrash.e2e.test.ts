@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createKnex } from '@reelay/platform';
 import { openEventStore } from '@reelay/event-store';
 import { verifyVideoInfo } from '@reelay/projector';
-import { createTestDatabase, eventually, testS3Endpoint } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, testS3Endpoint } from '@reelay/testing';
 import { startChaosSystem } from './chaosSystem';
 import { appendJourney } from './journeys';
 import { readModelDrift } from './readModelDrift';

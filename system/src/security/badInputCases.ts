@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { SignJWT, UnsecuredJWT, exportSPKI } from 'jose';
 import type { VideoId } from '@reelay/contracts';
-import { createSigningKey, signWithKey } from '@reelay/platform/testing';
+import { createSigningKey, signWithKey } from '@reelay/testing';
 import { rawExchange, type RawResponse } from './rawHttp';
 import { AUDIENCE, ISSUER, SECRET, type SecurityHarness } from './securityHarness';
 

@@ -18,8 +18,7 @@ import {
   loadConfig,
   signToken,
 } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/event-store/testing';
-import { createSigningKey, diskFullAfter, eventually, startJwksServer } from '@reelay/platform/testing';
+import { createSigningKey, createTestEventStore, diskFullAfter, eventually, startJwksServer } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp } from '@reelay/query-api';
 

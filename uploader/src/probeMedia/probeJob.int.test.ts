@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { newEvent, type MediaFacts, type VideoId } from '@reelay/contracts';
-import { ffmpegAvailable, makeTestVideos } from '@reelay/platform/testing';
+import { ffmpegAvailable, makeTestVideos } from '@reelay/testing';
 import { createUploaderTestKit, type UploaderTestKit } from '../testSupport/uploaderTestKit';
 import { s3RangeSource } from './rangeSources';
 

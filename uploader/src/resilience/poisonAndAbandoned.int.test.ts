@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createMetricsRegistry } from '@reelay/platform';
 import { newEvent } from '@reelay/contracts';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { createUploaderTestKit, silentLogger, type UploaderTestKit } from '../testSupport/uploaderTestKit';
 import { sweepAbandonedUploads } from '../uploadState/sweepAbandonedUploads';
 

@@ -21,8 +21,7 @@ import {
   type ObjectStorage,
   type StagingStore,
 } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/event-store/testing';
-import { createTestObjectStorage, eventually, uniqueName } from '@reelay/platform/testing';
+import { createTestEventStore, createTestObjectStorage, eventually, uniqueName } from '@reelay/testing';
 import { CommandHandler } from '@reelay/event-store';
 import { UploadJournals, migrateUploadJournal } from '../uploadState/uploadJournal';
 import { startUploaderWorker, type UploaderDeps, type UploaderWorker } from '../worker';

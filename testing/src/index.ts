@@ -1,4 +1,5 @@
 export * from './testDatabase';
+export * from './eventStore';
 export * from './s3';
 export * from './freePort';
 export * from './eventually';

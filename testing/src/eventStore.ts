@@ -1,8 +1,7 @@
 import { START, type RecordedEvent } from '@reelay/contracts';
+import { PostgresEventStore, type EventStore, type PostgresEventStoreOptions } from '@reelay/event-store';
 import { createPool } from '@reelay/platform/postgres';
-import { createTestDatabase } from '@reelay/platform/testing';
-import type { EventStore } from '../eventStore';
-import { PostgresEventStore, type PostgresEventStoreOptions } from '../postgres/postgresEventStore';
+import { createTestDatabase } from './testDatabase';
 
 /** A migrated Postgres event store on a database of the test's own. */
 export async function createTestEventStore(options: PostgresEventStoreOptions & { maxConnections?: number } = {}) {
