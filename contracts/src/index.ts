@@ -13,3 +13,4 @@ export * from './video/transitions';
 export * from './video/state';
 export * from './events/sealedText';
 export * from './events/userEvents';
+export * from './timing/index';

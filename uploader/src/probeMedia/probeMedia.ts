@@ -1,6 +1,6 @@
-import type { MediaFacts, ProbeJob, VideoState } from '@reelay/contracts';
+import { backoffDelay, type MediaFacts, type ProbeJob, type VideoState } from '@reelay/contracts';
 import { newEvent, type JobDelivery, type Logger, type VideoRepository } from '@reelay/platform';
-import { backoffMs } from '../uploadVideo/classifyFailure';
+import { JOB_RETRY_BACKOFF } from '../uploadVideo/classifyFailure';
 import { decideProbe } from './decideProbe';
 import type { MediaProber, ProbeOutcome, RangeSource } from './readMediaFacts';
 import { UnreadableContainer } from './mediaFacts';
@@ -42,7 +42,7 @@ export async function probeMedia(job: ProbeJob, delivery: JobDelivery, deps: Pro
   } catch (error) {
     if (!(error instanceof UnreadableContainer) && delivery.deliveryCount < deps.maxAttempts) {
       log.warn({ err: error }, 'probe failed; retrying later');
-      delivery.nak(backoffMs(delivery.deliveryCount));
+      delivery.nak(backoffDelay(delivery.deliveryCount, JOB_RETRY_BACKOFF, Math.random()));
       return;
     }
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,9 +1,9 @@
-import type { UploadJob, VideoState } from '@reelay/contracts';
+import { backoffDelay, type UploadJob, type VideoState } from '@reelay/contracts';
 import { newEvent, type JobDelivery, type Logger, type ObjectStorage, type StagingStore, type VideoRepository } from '@reelay/platform';
 import type { UploadJournals, VideoUploadJournal } from '../uploadState/uploadJournal';
 import { decideUpload, objectKeyFor, ownsAttempt } from './decideUpload';
 import { ProgressThrottle } from './progressThrottle';
-import { backoffMs, classifyFailure } from './classifyFailure';
+import { JOB_RETRY_BACKOFF, classifyFailure } from './classifyFailure';
 import { AttemptSuperseded, ShuttingDown, watchAttempt } from './attemptWatch';
 
 export interface UploadDeps {
@@ -187,7 +187,7 @@ async function handleFailure(
 ): Promise<void> {
   const failure = classifyFailure(error);
   if (failure.retryable && delivery.deliveryCount < deps.maxAttempts) {
-    const delay = backoffMs(delivery.deliveryCount);
+    const delay = backoffDelay(delivery.deliveryCount, JOB_RETRY_BACKOFF, Math.random());
     log.warn({ err: error, code: failure.code, delayMs: delay }, 'upload attempt failed; retrying later');
     delivery.nak(delay);
     return;
@@ -218,6 +218,6 @@ async function handleFailure(
   } catch (recordError) {
     // The failure could not be recorded (database down): let JetStream bring the job back.
     log.error({ err: recordError }, 'could not record UploadFailed');
-    delivery.nak(backoffMs(delivery.deliveryCount));
+    delivery.nak(backoffDelay(delivery.deliveryCount, JOB_RETRY_BACKOFF, Math.random()));
   }
 }
