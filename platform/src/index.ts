@@ -7,6 +7,7 @@ export { KNOWN_SECRETS, isKnownSecret } from './config/knownSecrets';
 export * from './logging/logger';
 export * from './metrics/registry';
 export * from './postgres/database';
+export * from './postgres/migrateTakingTurns';
 export * from './eventStore/eventStore';
 export * from './eventStore/videoRepository';
 export * from './eventStore/postgres/postgresEventStore';
