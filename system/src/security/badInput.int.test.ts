@@ -1,6 +1,7 @@
 import { eventually } from '@reelay/platform/testing';
 import type { VideoId } from '@reelay/contracts';
-import { BAD_INPUT_CASES, RATE_LIMIT_MAX, type Reply } from './badInputCases';
+import { BAD_INPUT_CASES } from './badInputCases';
+import { RATE_LIMIT_MAX, type Reply } from './badInputKit';
 import { startSecurityHarness, type SecurityHarness } from './securityHarness';
 
 const PROBLEM_KEYS = ['detail', 'status', 'title', 'type'];
