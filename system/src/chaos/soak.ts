@@ -158,12 +158,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         const video = await sendVideo(running.commandApi, token, userId, bytes, 180_000);
         sent.push(video);
         // As the app does: poll until the status is final (briefly; the verdict below is the log's).
-        const pollUntil = Date.now() + 5_000;
-        while (Date.now() < pollUntil) {
+        await eventually(async () => {
           const status = await videoStatus(running.queryApi, token, video.videoId);
-          if (status && ['UPLOADED', 'FAILED'].includes(status.status)) break;
-          await sleep(250);
-        }
+          if (!status || !['UPLOADED', 'FAILED'].includes(status.status)) throw new Error('not final yet');
+        }, 5_000, 250).catch(() => undefined);
       }
     };
     const startedSending = Date.now();
