@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import type { RecordedEvent } from '@reelay/contracts';
 import { UsageError } from './cliFailure';
 import { collect, dataWidthFor, eventJson, formatPosition, parsePosition, parsePositiveInt, tableHeader, tableRow, truncate } from './format';

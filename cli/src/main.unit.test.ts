@@ -1,3 +1,4 @@
+import { describe, it, expect, jest } from '@jest/globals';
 import { PassThrough } from 'node:stream';
 import { run } from './main';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { describeMedia, formatDuration } from './mediaSummary';
 
 const facts = { container: 'mp4', durationMs: 42_400, width: 1920, height: 1080, rotation: 0 as const, frameRate: 30, videoCodec: 'h264', audioCodec: 'aac' };

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import path from 'node:path';
 import { build } from 'esbuild';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { pushedStatusOf } from './push';
 import { keyValueUrlStorage } from './urlStorage';
 

@@ -9,6 +9,7 @@ import {
   type Config,
   type EventStore,
   type HttpApp,
+  zodRoutes,
   type Logger,
   type PersonalDataVault,
   type PerUserRateLimit,
@@ -101,7 +102,7 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
   // One budget per user for both ways of sending bytes.
   const slots = new UploadSlots(deps.limits.maxConcurrentUploadsPerUser);
   app.register(async (scope) => {
-    const routes = scope as unknown as HttpApp;
+    const routes = zodRoutes(scope);
     registerRequestUpload(routes, {
       store: deps.store,
       staging: deps.staging,

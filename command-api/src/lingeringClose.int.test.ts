@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import net from 'node:net';
 import { setTimeout } from 'node:timers/promises';
 import { startTestCommandApi } from './testing';

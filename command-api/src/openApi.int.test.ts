@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import { declaredRoutes } from '@reelay/platform';
 import { documentedOperations, undocumentedRoutes, type OpenApiDocument } from '@reelay/platform/testing';

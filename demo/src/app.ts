@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { UserId } from '@reelay/contracts';
-import { HttpError, createHttpApp, signToken, type HttpApp, type Logger, type TokenVerifier } from '@reelay/platform';
+import { HttpError, createHttpApp, signToken, zodRoutes, type HttpApp, type Logger, type TokenVerifier } from '@reelay/platform';
 import type { Registry } from 'prom-client';
 import { registerApiProxy, type Upstreams } from './apiProxy';
 import type { DemoPage } from './page';
@@ -25,11 +24,10 @@ const SignIn = z.object({ userId: UserId });
 /** The demo server: the page and its script, development sign-in, the push stream, and both APIs proxied. */
 export function buildDemoApp(options: DemoAppOptions): HttpApp {
   const app = createHttpApp({ service: 'demo', logger: options.logger, metrics: options.metrics, readiness: {} });
-  const root = app as unknown as FastifyInstance;
-  registerApiProxy(root, options.upstreams);
+  registerApiProxy(app, options.upstreams);
 
   app.register(async (scope) => {
-    const routes = scope as unknown as HttpApp;
+    const routes = zodRoutes(scope);
     const page = async (_request: unknown, reply: { type(t: string): unknown; header(k: string, v: string): unknown }) => {
       reply.header('cache-control', 'no-store');
       reply.type('text/html; charset=utf-8');

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import path from 'node:path';
 import { eventually, startServiceProcess, type ServiceProcess } from '@reelay/platform/testing';
 import { createNotifierTestEnvironment, notificationsOf, recordUpload, type NotifierTestEnvironment } from './notifyOnTerminalEvents/notifierTestKit';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createKnex, createLogger, loadConfig } from '@reelay/platform';
 import { createTestEventStore, eventually } from '@reelay/platform/testing';

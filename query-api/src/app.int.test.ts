@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { createKnex, createLogger, loadConfig } from '@reelay/platform';
 import { createTestDatabase } from '@reelay/platform/testing';
 import { buildQueryApp } from './app';

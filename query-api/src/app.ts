@@ -9,6 +9,7 @@ import {
   registerAuthentication,
   type Config,
   type HttpApp,
+  zodRoutes,
   type Logger,
   type TokenVerifier,
 } from '@reelay/platform';
@@ -84,7 +85,7 @@ export function buildQueryApp(options: QueryAppOptions): HttpApp {
   // Before the routes: the plugin hooks into every route declared after it has loaded.
   app.register(rateLimit, perUserRateLimit({ max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }));
   app.register(async (scope) => {
-    const routes = scope as unknown as HttpApp;
+    const routes = zodRoutes(scope);
     registerGetVideo(routes, { read, changes, findReceiving: (videoId, userId) => findReceivingOfUser(knex, videoId, userId) });
     registerListVideos(routes, { knex });
   });

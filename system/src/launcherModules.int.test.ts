@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';

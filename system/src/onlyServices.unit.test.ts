@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, PROJECT_ROOT } from '@reelay/platform';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { loadConfig } from '@reelay/platform';
 import { SERVICE_ENTRIES } from './serviceEntries';
 import { banner, chooseLogFormat, loadPrettifier } from './terminal';

@@ -1,3 +1,3 @@
 export { startUploader } from './server';
 export { startUploaderWorker, type UploaderDeps } from './worker';
-export { objectKeyFor } from './uploadVideo/decideUpload';
+export { objectKeyFor } from './uploadVideo/objectKey';

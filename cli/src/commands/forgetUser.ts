@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import type { Knex } from 'knex';
-import { UserForgotten, UserId, userStreamName, type RecordedEvent, type VideoState } from '@reelay/contracts';
+import { UserForgotten, UserId, decideDeleteVideo, userStreamName, type RecordedEvent, type VideoState } from '@reelay/contracts';
 import {
   PersonalDataVault,
   VideoRepository,
@@ -156,7 +156,7 @@ export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requested
     // Deleted through the log, as the app deletes: an upload still running stops at its next
     // step, and the uploader removes whatever it stored later.
     const decision = await repository.decide(videoId, (state) =>
-      state && state.status !== 'DELETED' ? [newEvent({ type: 'VideoDeleted', data: { deletedBy: userId } }, { correlationId, causationId, userId })] : [],
+      (state ? decideDeleteVideo({ videoId, userId }, state) : []).map((event) => newEvent(event, { correlationId, causationId, userId })),
     );
     videosDeleted += decision.appended.length;
     if (decision.state) states.push(decision.state);

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, beforeEach, afterEach } from '@jest/globals';
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { describeProblem, describeVerified } from './verifyLog';
 
 describe('what verify log says', () => {

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import type { ContentClaim } from './contentClaims';
 import { CREATING_TIMEOUT_MS, decideDuplicate } from './decideDuplicate';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { VideoId } from '@reelay/contracts';
 import { videoIdForIdempotencyKey } from './idempotencyKey';
 import { decideReplay } from './idempotentReplay';

@@ -1,4 +1,4 @@
-import { videoStreamName, type MetaInfo, type UserId, type VideoId } from '@reelay/contracts';
+import { decideRequestUpload, videoStreamName, type MetaInfo, type UserId, type VideoId } from '@reelay/contracts';
 import { newEvent, type EventStore, type PersonalDataVault } from '@reelay/platform';
 import type { ContentClaims } from '../contentDedupe/contentClaims';
 
@@ -36,11 +36,10 @@ export async function recordUploadRequested(deps: RecordUploadDeps, request: Upl
   // Throws ContentMismatch before anything is recorded: the caller removes what it staged.
   await deps.claims?.verify(videoId, request.metaInfo.sha256, request.declaredSha256);
   await deps.personalData.recordSealed(userId, videoId, request.metaInfo, async (metaInfo) => {
-    const upload = newEvent(
-      { type: 'UploadRequested', data: { videoId, userId, metaInfo, stagingRef } },
-      { correlationId: requestId, causationId: requestId, userId },
-    );
-    await deps.store.appendToStream(videoStreamName(videoId), [upload], { expectedRevision: 'no_stream' });
+    // Decided on an empty stream without reading it: the append's `no_stream` checks that it is.
+    const events = decideRequestUpload({ videoId, userId, metaInfo, stagingRef }, undefined);
+    const metadata = { correlationId: requestId, causationId: requestId, userId };
+    await deps.store.appendToStream(videoStreamName(videoId), events.map((event) => newEvent(event, metadata)), { expectedRevision: 'no_stream' });
   });
   // The video is recorded: failing now would tell the client otherwise. A claim not written
   // costs at most a second copy of this content later, never this upload.

@@ -12,6 +12,7 @@ import {
   HEAD_BYTES,
   type EventStore,
   type HttpApp,
+  zodRoutes,
   type PersonalDataVault,
   type StagedFile,
   type StagingStore,
@@ -68,7 +69,7 @@ export function registerRequestUpload(app: HttpApp, deps: RequestUploadDeps): vo
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(/^video\/[a-z0-9.+-]+$/i, (_request, payload, done) => done(null, payload));
-    registerRoute(scope as unknown as HttpApp, deps);
+    registerRoute(zodRoutes(scope), deps);
   });
 }
 

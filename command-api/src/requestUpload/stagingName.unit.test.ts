@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { VideoId } from '@reelay/contracts';
 import { stagingNameFor, videoIdOfStagingName } from './stagingName';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterEach } from '@jest/globals';
 import http from 'node:http';
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';

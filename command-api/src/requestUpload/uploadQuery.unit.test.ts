@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { RequestUploadQuery } from './uploadQuery';
 
 const valid = { title: 'Holiday in Porto 🎉', fileName: 'holiday.mp4' };

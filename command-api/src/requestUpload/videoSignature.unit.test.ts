@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { detectVideoContainer } from './videoSignature';
 
 const box = (type: string, brand: string) => Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from(type + brand), Buffer.alloc(64)]);

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { HEAD_BYTES, headBytesOf, headVerdict } from './headVerdict';
 
 const mp4Head = (size: number) => {

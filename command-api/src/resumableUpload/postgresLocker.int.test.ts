@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach, jest } from '@jest/globals';
 import pg from 'pg';
 import pino from 'pino';
 import { ERRORS, type Lock } from '@tus/utils';
@@ -120,7 +121,7 @@ describe('PostgresLocker', () => {
 
   it("frees the upload when the holder's connection is killed, tells the holder, and reconnects", async () => {
     const held = a.newLock(UPLOAD);
-    const requestRelease = jest.fn();
+    const requestRelease = jest.fn<() => void>();
     await held.lock(new AbortController().signal, requestRelease);
     const [holder] = await advisoryHolders();
 

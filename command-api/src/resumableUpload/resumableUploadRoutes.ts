@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NodeRequest } from 'srvx/node';
 import type { Server } from '@tus/server';
 import type { UserId } from '@reelay/contracts';
-import { HttpError, SLUGS, closeWaitsFor, type HttpApp, type OpenApiRouteConfig, type PersonalDataVault } from '@reelay/platform';
+import { HttpError, SLUGS, closeWaitsFor, zodRoutes, type HttpApp, type OpenApiRouteConfig, type PersonalDataVault } from '@reelay/platform';
 import { erasedAccount, refuseErasedAccount } from '../requestUpload/erasedAccount';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
 import type { StagingTusStore } from './stagingTusStore';
@@ -93,7 +93,7 @@ export function registerResumableUpload(app: HttpApp, deps: ResumableUploadRoute
     // Bytes stay in the request stream for @tus/server; fastify must not parse or buffer them.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    const routes = scope as unknown as HttpApp;
+    const routes = zodRoutes(scope);
     // A PATCH whose phone went away still stores what arrived (and may finish the upload): closing waits for it.
     const inFlight = closeWaitsFor(routes);
     routes.options(UPLOADS_PATH, TUS_DOCS.discover, (request, reply) => forward(deps, request, reply, undefined));

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Upload } from '@tus/utils';
 import { S3StagingStore } from '@reelay/platform/s3';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import * as tus from 'tus-js-client';
 import { asVideoEvent } from '@reelay/platform';

@@ -1,3 +1,4 @@
+import { describe, it, expect, afterEach, jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { Metadata } from '@tus/utils';
 import pino from 'pino';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import http from 'node:http';
 import { asVideoEvent } from '@reelay/platform';
 import { startTestCommandApi } from '../testing';

@@ -1,7 +1,7 @@
 import type { VideoState } from '@reelay/contracts';
 import type { Logger, StagingStore, VideoRepository } from '@reelay/platform';
 import { videoIdOfStagingName } from '../requestUpload/stagingName';
-import { stagedFileVerdict } from './stagedFileVerdict';
+import { decideStagedFile } from './decideStagedFile';
 
 export interface SweepDeps {
   readonly staging: StagingStore;
@@ -49,11 +49,11 @@ export async function sweepStaging(deps: SweepDeps, now: number = Date.now()): P
       deps.logger.warn({ err: error, ref: entry.ref }, 'staging sweep: could not read the video of a staged file; keeping it');
       continue;
     }
-    const verdict = stagedFileVerdict(entry.name, videoId, state);
-    if (!verdict.remove) continue;
+    const decision = decideStagedFile(entry.name, videoId, state);
+    if (!decision.remove) continue;
     await deps.staging.remove(entry.ref);
     removed.push(entry.ref);
-    deps.logger.info({ ref: entry.ref, reason: verdict.reason }, 'staging sweep: removed a staged file');
+    deps.logger.info({ ref: entry.ref, reason: decision.reason }, 'staging sweep: removed a staged file');
   }
   return { examined, removed, partialsRemoved, undecided };
 }

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { CURRENT_SCHEMA_VERSION, UNRECORDED_ETAG, UPCASTERS, UnknownSchemaVersion, schemaVersionToWrite, upcast } from './upcasting';
 import { VIDEO_EVENT_TYPES, VideoEvent } from './videoEvents';

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { abortableSleep } from './abortableSleep';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 

@@ -1,7 +1,8 @@
 import type { VideoStatus } from '../status';
 import type { MediaFacts, MetaInfo, VideoEvent } from '../events/videoEvents';
 import type { RecordedEvent } from '../events/recorded';
-import { assertNever, nextStatus } from './transitions';
+import { assertNever } from '../assertNever';
+import { statusAfter } from './statusAfter';
 
 /** What the write side knows of one video: the fold of its stream. */
 export interface VideoState {
@@ -29,25 +30,17 @@ export interface VideoState {
 
 export type RecordedVideoEvent = RecordedEvent<VideoEvent['type'], VideoEvent['data']> & VideoEvent;
 
-export class InvalidTransition extends Error {
-  override readonly name = 'InvalidTransition';
-}
-
 /**
- * Applies one recorded event. Throws on an event the state machine does not allow: the write
- * side checks transitions before appending, so such an event in the log is a bug worth seeing.
+ * Applies one recorded event. It does not judge the event: the deciders (`deciders/`) checked
+ * it before the append, and the log is what happened.
  */
 export function evolve(state: VideoState | undefined, event: RecordedVideoEvent): VideoState {
-  const status = nextStatus(state?.status, event.type);
-  if (status === null) {
-    throw new InvalidTransition(`${event.type} is not allowed after ${state?.status ?? 'an empty stream'}`);
-  }
   if (event.type === 'UploadRequested') {
     const { videoId, userId, metaInfo, stagingRef } = event.data;
     return {
       videoId,
       userId,
-      status,
+      status: statusAfter(event.type, 'PENDING'),
       metaInfo,
       stagingRef,
       requestedAt: event.recordedAt,
@@ -63,8 +56,9 @@ export function evolve(state: VideoState | undefined, event: RecordedVideoEvent)
       notifiedEventIds: [],
     };
   }
-  if (!state) throw new InvalidTransition(`${event.type} before UploadRequested`);
-  const next = { ...state, status, revision: event.revision };
+  // Only UploadRequested opens a stream; there is no video to apply anything else to.
+  if (!state) throw new Error(`${event.type} at revision ${event.revision} of an empty stream`);
+  const next = { ...state, status: statusAfter(event.type, state.status), revision: event.revision };
   switch (event.type) {
     case 'UploadRetryRequested':
       return { ...next, failure: null, uploadedBytes: 0, uploadedPercentage: 0 };

@@ -33,10 +33,10 @@ export type SkipReason =
   /** The user deleted the video; telling them about its upload would only confuse. */
   | 'video-deleted';
 
-export type NotificationPlan = { readonly action: 'push'; readonly push: Push } | { readonly action: 'skip'; readonly reason: SkipReason };
+export type PushDecision = { readonly action: 'push'; readonly push: Push } | { readonly action: 'skip'; readonly reason: SkipReason };
 
 /** Whether `event` should be pushed, given the video's current state. */
-export function planNotification(event: TerminalEvent, state: VideoState | undefined): NotificationPlan {
+export function decidePush(event: TerminalEvent, state: VideoState | undefined): PushDecision {
   if (!state) return { action: 'skip', reason: 'unknown-video' };
   if (state.notifiedEventIds.includes(event.id)) return { action: 'skip', reason: 'already-notified' };
   if (state.status === 'DELETED') return { action: 'skip', reason: 'video-deleted' };
@@ -76,18 +76,26 @@ export type PushOutcome =
 
 export type NotificationRecord = VideoEventOf<'NotificationSent'> | VideoEventOf<'NotificationFailed'>;
 
+/** A push's outcome, to be recorded against the terminal event it announced. */
+export interface RecordPushOutcome {
+  readonly forEventId: string;
+  readonly kind: NotificationKind;
+  readonly outcome: PushOutcome;
+}
+
 /**
- * The event that records a push's outcome, or null when one is already recorded for this
- * terminal event: taken again on fresh state when another writer got there first, so racing
- * copies of the notifier record it once.
+ * The event that records a push's outcome, in any status; nothing when one is already recorded
+ * for this terminal event: decided again on fresh state when another writer got there first, so
+ * racing copies of the notifier record it once.
  */
-export function recordNotification(state: VideoState | undefined, forEventId: string, kind: NotificationKind, outcome: PushOutcome): NotificationRecord | null {
-  if (!state || state.notifiedEventIds.includes(forEventId)) return null;
+export function decidePushOutcome(command: RecordPushOutcome, state: VideoState | undefined): NotificationRecord[] {
+  const { forEventId, kind, outcome } = command;
+  if (!state || state.notifiedEventIds.includes(forEventId)) return [];
   switch (outcome.status) {
     case 'sent':
-      return { type: 'NotificationSent', data: { provider: outcome.provider, kind, forEventId, providerId: outcome.providerId } };
+      return [{ type: 'NotificationSent', data: { provider: outcome.provider, kind, forEventId, providerId: outcome.providerId } }];
     case 'rejected':
-      return { type: 'NotificationFailed', data: { provider: outcome.provider, kind, forEventId, error: outcome.error, providerStatus: outcome.providerStatus } };
+      return [{ type: 'NotificationFailed', data: { provider: outcome.provider, kind, forEventId, error: outcome.error, providerStatus: outcome.providerStatus } }];
     default:
       return assertNever(outcome);
   }

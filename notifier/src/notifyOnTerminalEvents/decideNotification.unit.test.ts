@@ -1,10 +1,11 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { VideoState } from '@reelay/contracts';
 import {
   displayTitle,
   notificationMetadata,
-  planNotification,
-  recordNotification,
+  decidePush,
+  decidePushOutcome,
   type TerminalEvent,
 } from './decideNotification';
 
@@ -48,35 +49,35 @@ function terminal(type: 'UploadCompleted' | 'UploadFailed'): TerminalEvent {
     : { ...common, type, data: { reason: 'S3 refused', code: 'S3_ERROR', attempt: 5, retryable: false } };
 }
 
-describe('planNotification', () => {
+describe('decidePush', () => {
   it('pushes a completed upload to its owner with the title and the event id as idempotency key', () => {
     const event = terminal('UploadCompleted');
-    expect(planNotification(event, state())).toEqual({
+    expect(decidePush(event, state())).toEqual({
       action: 'push',
       push: { userId: 'alice', videoId, kind: 'UPLOAD_COMPLETED', title: 'Holiday', idempotencyKey: event.id },
     });
   });
 
   it('pushes a failed upload as UPLOAD_FAILED', () => {
-    const plan = planNotification(terminal('UploadFailed'), state({ status: 'FAILED' }));
+    const plan = decidePush(terminal('UploadFailed'), state({ status: 'FAILED' }));
     expect(plan.action === 'push' && plan.push.kind).toBe('UPLOAD_FAILED');
   });
 
   it('still pushes an earlier failure after a retry has begun', () => {
-    expect(planNotification(terminal('UploadFailed'), state({ status: 'LOADING' })).action).toBe('push');
+    expect(decidePush(terminal('UploadFailed'), state({ status: 'LOADING' })).action).toBe('push');
   });
 
   it('skips an event that already has a recorded notification', () => {
     const event = terminal('UploadCompleted');
-    expect(planNotification(event, state({ notifiedEventIds: [randomUUID(), event.id] }))).toEqual({ action: 'skip', reason: 'already-notified' });
+    expect(decidePush(event, state({ notifiedEventIds: [randomUUID(), event.id] }))).toEqual({ action: 'skip', reason: 'already-notified' });
   });
 
   it('skips a deleted video', () => {
-    expect(planNotification(terminal('UploadCompleted'), state({ status: 'DELETED' }))).toEqual({ action: 'skip', reason: 'video-deleted' });
+    expect(decidePush(terminal('UploadCompleted'), state({ status: 'DELETED' }))).toEqual({ action: 'skip', reason: 'video-deleted' });
   });
 
   it('skips a stream without a video', () => {
-    expect(planNotification(terminal('UploadCompleted'), undefined)).toEqual({ action: 'skip', reason: 'unknown-video' });
+    expect(decidePush(terminal('UploadCompleted'), undefined)).toEqual({ action: 'skip', reason: 'unknown-video' });
   });
 });
 
@@ -87,27 +88,26 @@ describe('displayTitle', () => {
   });
 });
 
-describe('recordNotification', () => {
+describe('decidePushOutcome', () => {
   const forEventId = randomUUID();
 
   it('records a sent push with the provider and its id', () => {
-    expect(recordNotification(state(), forEventId, 'UPLOAD_COMPLETED', { status: 'sent', provider: 'onesignal', providerId: 'n-1' })).toEqual({
-      type: 'NotificationSent',
-      data: { provider: 'onesignal', kind: 'UPLOAD_COMPLETED', forEventId, providerId: 'n-1' },
-    });
+    expect(decidePushOutcome({ forEventId, kind: 'UPLOAD_COMPLETED', outcome: { status: 'sent', provider: 'onesignal', providerId: 'n-1' } }, state())).toEqual([
+      { type: 'NotificationSent', data: { provider: 'onesignal', kind: 'UPLOAD_COMPLETED', forEventId, providerId: 'n-1' } },
+    ]);
   });
 
   it('records a rejected push as NotificationFailed with the reason', () => {
-    expect(recordNotification(state(), forEventId, 'UPLOAD_FAILED', { status: 'rejected', provider: 'onesignal', error: 'invalid app', providerStatus: 400 })).toEqual({
-      type: 'NotificationFailed',
-      data: { provider: 'onesignal', kind: 'UPLOAD_FAILED', forEventId, error: 'invalid app', providerStatus: 400 },
-    });
+    const outcome = { status: 'rejected', provider: 'onesignal', error: 'invalid app', providerStatus: 400 } as const;
+    expect(decidePushOutcome({ forEventId, kind: 'UPLOAD_FAILED', outcome }, state())).toEqual([
+      { type: 'NotificationFailed', data: { provider: 'onesignal', kind: 'UPLOAD_FAILED', forEventId, error: 'invalid app', providerStatus: 400 } },
+    ]);
   });
 
   it('records nothing when another copy recorded the event first', () => {
     const outcome = { status: 'sent', provider: 'onesignal', providerId: 'n-1' } as const;
-    expect(recordNotification(state({ notifiedEventIds: [forEventId] }), forEventId, 'UPLOAD_COMPLETED', outcome)).toBeNull();
-    expect(recordNotification(undefined, forEventId, 'UPLOAD_COMPLETED', outcome)).toBeNull();
+    expect(decidePushOutcome({ forEventId, kind: 'UPLOAD_COMPLETED', outcome }, state({ notifiedEventIds: [forEventId] }))).toEqual([]);
+    expect(decidePushOutcome({ forEventId, kind: 'UPLOAD_COMPLETED', outcome }, undefined)).toEqual([]);
   });
 });
 

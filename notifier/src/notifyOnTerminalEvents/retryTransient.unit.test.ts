@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { PushRejected, PushUnavailable } from '../push/pushSender';
 import { RetriesExhausted, retryDelayMs, retryTransient, type RetryPolicy } from './retryTransient';
 

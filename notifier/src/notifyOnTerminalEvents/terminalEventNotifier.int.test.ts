@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { START } from '@reelay/contracts';
 import { createLogger, loadConfig } from '@reelay/platform';
 import { createTestDatabase, eventually, freePort } from '@reelay/platform/testing';

@@ -4,8 +4,8 @@ import { PushRejected, type Push, type PushSender } from '../push/pushSender';
 import {
   isTerminalEvent,
   notificationMetadata,
-  planNotification,
-  recordNotification,
+  decidePush,
+  decidePushOutcome,
   type PushOutcome,
   type TerminalEvent,
 } from './decideNotification';
@@ -42,14 +42,14 @@ export class TerminalEventNotifier {
     const videoId = videoIdOfStream(event.streamName);
     const loaded = videoId ? await this.deps.repository.load(videoId) : undefined;
     const state = loaded && this.deps.personalData ? await this.deps.personalData.openState(loaded) : loaded;
-    const plan = planNotification(event, state);
-    if (plan.action === 'skip') {
-      countSkip(this.deps.metrics, plan.reason);
-      this.deps.logger.debug({ eventId: event.id, videoId, reason: plan.reason }, 'no push for terminal event');
+    const decision = decidePush(event, state);
+    if (decision.action === 'skip') {
+      countSkip(this.deps.metrics, decision.reason);
+      this.deps.logger.debug({ eventId: event.id, videoId, reason: decision.reason }, 'no push for terminal event');
       return;
     }
-    const outcome = await this.send(plan.push, signal);
-    await this.record(event, plan.push, outcome);
+    const outcome = await this.send(decision.push, signal);
+    await this.record(event, decision.push, outcome);
   }
 
   private async send(push: Push, signal: AbortSignal): Promise<PushOutcome> {
@@ -70,10 +70,9 @@ export class TerminalEventNotifier {
   }
 
   private async record(event: TerminalEvent, push: Push, outcome: PushOutcome): Promise<void> {
-    const decision = await this.deps.repository.decide(push.videoId, (state) => {
-      const record = recordNotification(state, event.id, push.kind, outcome);
-      return record ? [newEvent(record, notificationMetadata(event, push))] : [];
-    });
+    const decision = await this.deps.repository.decide(push.videoId, (state) =>
+      decidePushOutcome({ forEventId: event.id, kind: push.kind, outcome }, state).map((record) => newEvent(record, notificationMetadata(event, push))),
+    );
     countPush(this.deps.metrics, outcome.provider, push.kind, outcome.status === 'sent' ? 'sent' : 'failed');
     this.deps.logger.info(
       { videoId: push.videoId, eventId: event.id, kind: push.kind, outcome: outcome.status, recorded: decision.appended.length > 0 },

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { START } from '@reelay/contracts';
 import { postgresLogDiagnostics } from '@reelay/platform';

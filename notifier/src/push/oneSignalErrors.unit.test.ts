@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { ApiException } from '@onesignal/node-onesignal';
 import { classifyOneSignalError, retryAfterMs } from './oneSignalErrors';
 import { PushRejected, PushUnavailable } from './pushSender';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ApiException } from '@onesignal/node-onesignal';
 import { startOneSignalStandIn, type OneSignalStandIn } from '../testing/oneSignalStandIn';

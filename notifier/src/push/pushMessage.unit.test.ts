@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { pushMessage } from './pushMessage';
 import type { Push } from './pushSender';
 

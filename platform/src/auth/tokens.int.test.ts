@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, beforeEach, afterEach } from '@jest/globals';
 import { SignJWT, UnsecuredJWT, exportSPKI } from 'jose';
 import { createSigningKey, signWithKey, startJwksServer, type JwksServer, type SigningKey } from '../testing/jwksServer';
 import { AuthenticationUnavailable, Unauthenticated, createTokenVerifier, signToken } from './tokens';

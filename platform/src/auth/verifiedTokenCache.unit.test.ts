@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { SignJWT } from 'jose';
 import type { UserId } from '@reelay/contracts';
 import type { TokenVerifier } from './tokens';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { ExpiringLru } from './expiringLru';
 
 describe('ExpiringLru', () => {

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { ConfigError, loadConfig, natsServers } from './config';
 
 describe('configuration', () => {

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from './config';
 import { DEVELOPMENT_KEK, DEVELOPMENT_SECRET, KNOWN_SECRETS } from './knownSecrets';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { loadConfig } from './config';
 import { configRefusal as refusal } from '../testing/configRefusal';
 

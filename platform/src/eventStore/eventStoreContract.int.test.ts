@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import pg from 'pg';
 import { START } from '@reelay/contracts';

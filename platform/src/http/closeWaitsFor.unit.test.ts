@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { closeWaitsFor } from './closeWaitsFor';
 
 /** A stand-in for fastify's hook registry: runs the onClose hook as `close()` would. */

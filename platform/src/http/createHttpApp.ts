@@ -47,6 +47,15 @@ function createFastify(logger: Logger, lingering: LingeringClose) {
 
 export type HttpApp = ReturnType<typeof createFastify>;
 
+/**
+ * A plugin's scope typed like the app. Fastify gives a plugin's scope the default type provider,
+ * under which a route's zod schemas type nothing; routes declared on this one get typed params,
+ * query, headers and body again.
+ */
+export function zodRoutes(scope: FastifyInstance): HttpApp {
+  return scope.withTypeProvider<ZodTypeProvider>();
+}
+
 export interface HttpAppOptions {
   readonly service: string;
   readonly logger: Logger;
@@ -82,7 +91,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const lingering = new LingeringClose(options.linger);
   const app = createFastify(options.logger, lingering);
   lingering.attach(app.server);
-  recordDeclaredRoutes(app as unknown as FastifyInstance);
+  recordDeclaredRoutes(app);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

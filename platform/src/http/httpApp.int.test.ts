@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { registerAuthentication } from '../auth/authenticate';

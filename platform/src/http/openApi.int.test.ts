@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createLogger } from '../logging/logger';

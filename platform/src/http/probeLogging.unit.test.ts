@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { Writable } from 'node:stream';
 import { createLogger } from '../logging/logger';
 import { createMetricsRegistry } from '../metrics/registry';

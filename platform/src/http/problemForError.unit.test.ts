@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { Conflict, NotFound } from '@reelay/contracts';
 import { HttpError } from './problems';
 import { INTERNAL_DETAIL, UNAVAILABLE_DETAIL, problemForError } from './problemForError';

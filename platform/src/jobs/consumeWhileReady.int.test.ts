@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { VideoId, type Job } from '@reelay/contracts';
 import pino from 'pino';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import pino from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventually, startPrivateNats, type PrivateNats } from '../testing';

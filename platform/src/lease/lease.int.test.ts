@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import type { Knex } from 'knex';
 import { createKnex } from '../postgres/database';
 import { createLogger } from '../logging/logger';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import path from 'node:path';
 import { COMPILED_CONDITION, RUNS_COMPILED, compiledPathOf, nodeArgsForEntry } from './nodeRuntime';
 

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { runPeriodically } from './runPeriodically';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

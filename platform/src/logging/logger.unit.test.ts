@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { Writable } from 'node:stream';
 import { createLogger } from './logger';
 import { scrubSecrets, secretValuesOf } from './scrubSecrets';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { parse } from 'fast-querystring';
 import { encodedNameForms, encodedValueForms } from '../testing/encodedForms';
 import { queryParameterName, scrubSecrets } from './scrubSecrets';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { MAX_PARTS, planParts, resumePlan } from './multipartPlan';
 
 describe('planning a multipart upload', () => {

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import net from 'node:net';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from './s3Client';

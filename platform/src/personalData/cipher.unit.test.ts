@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, SealedText, isSealedText, parseSealedText, personalFieldContext, formatSealedText } from '@reelay/contracts';
 import { KEY_BYTES, PersonalDataTampered, newDataKey, openSealedText, sealText, unwrapDataKey, wrapDataKey } from './cipher';

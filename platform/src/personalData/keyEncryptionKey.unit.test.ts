@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../config/config';

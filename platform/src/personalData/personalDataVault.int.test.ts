@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { ERASED_TEXT, UserId, VideoId, isSealedText, videoStreamName, type MetaInfo, type RecordedVideoEvent } from '@reelay/contracts';

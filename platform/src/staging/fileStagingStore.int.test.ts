@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readdir, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';

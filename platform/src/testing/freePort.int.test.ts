@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { freePort } from './freePort';

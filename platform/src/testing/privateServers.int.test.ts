@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { startPrivatePostgres, type PrivatePostgres } from './privatePostgres';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, START, UserId, VideoId, type VideoEvent } from '@reelay/contracts';
 import { PersonalDataVault, inCheckpointedTransaction } from '@reelay/platform';

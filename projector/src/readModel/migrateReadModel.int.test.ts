@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { createKnex } from '@reelay/platform';
 import { createTestDatabase } from '@reelay/platform/testing';
 import { READ_MODEL_MIGRATIONS_TABLE, migrateReadModel } from './migrateReadModel';

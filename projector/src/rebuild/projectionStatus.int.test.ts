@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { migrateLeases, postgresLogDiagnostics, tryAcquireLease, createPool } from '@reelay/platform';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';

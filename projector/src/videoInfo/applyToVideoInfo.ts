@@ -1,4 +1,4 @@
-import { assertNever, type RecordedVideoEvent } from '@reelay/contracts';
+import { assertNever, statusAfter, type RecordedVideoEvent } from '@reelay/contracts';
 import type { VideoInfo } from './videoInfo';
 
 /**
@@ -7,8 +7,9 @@ import type { VideoInfo } from './videoInfo';
  * arrives ahead of a missing predecessor) returns the row unchanged — the same object — so a
  * replay or a batch delivered twice changes nothing, and callers detect a change by identity.
  *
- * The fold does not re-check the status state machine: the write side checked it before the
- * append, and the read model's job is to mirror the log, not to judge it.
+ * The fold does not re-check which event may follow which status: the write side's deciders did
+ * before the append, and the read model mirrors the log. The status an event leaves is
+ * `statusAfter`, the same one the write side's fold applies.
  */
 export function applyToVideoInfo(row: VideoInfo | undefined, event: RecordedVideoEvent): VideoInfo | undefined {
   const expectedRevision = (row?.lastRevision ?? -1) + 1;
@@ -19,7 +20,7 @@ export function applyToVideoInfo(row: VideoInfo | undefined, event: RecordedVide
     return {
       videoId: event.data.videoId,
       userId: event.data.userId,
-      status: 'PENDING',
+      status: statusAfter(event.type, 'PENDING'),
       uploadedPercentage: 0,
       metaInfo: { ...event.data.metaInfo, media: null, mediaProbe: 'pending' },
       requestedAt: event.recordedAt,
@@ -31,24 +32,23 @@ export function applyToVideoInfo(row: VideoInfo | undefined, event: RecordedVide
   // Only UploadRequested can open a stream; anything else at revision 0 has nothing to update.
   if (!row) return row;
 
-  const next: VideoInfo = { ...row, lastRevision: event.revision };
+  const next: VideoInfo = { ...row, status: statusAfter(event.type, row.status), lastRevision: event.revision };
   switch (event.type) {
     case 'UploadStarted':
-      return { ...next, status: 'LOADING', uploadedPercentage: 0, failureReason: null };
+      return { ...next, uploadedPercentage: 0, failureReason: null };
     case 'ProgressReported':
       return { ...next, uploadedPercentage: event.data.percentage };
     case 'UploadCompleted':
-      return { ...next, status: 'UPLOADED', uploadedPercentage: 100, uploadedAt: event.recordedAt, failureReason: null };
+      return { ...next, uploadedPercentage: 100, uploadedAt: event.recordedAt, failureReason: null };
     case 'UploadFailed':
-      return { ...next, status: 'FAILED', failureReason: event.data.reason };
+      return { ...next, failureReason: event.data.reason };
     case 'UploadRetryRequested':
-      return { ...next, status: 'PENDING', uploadedPercentage: 0, failureReason: null };
-    case 'VideoDeleted':
-      return { ...next, status: 'DELETED' };
+      return { ...next, uploadedPercentage: 0, failureReason: null };
     case 'MediaProbed':
       return { ...next, metaInfo: { ...row.metaInfo, media: event.data.facts, mediaProbe: 'probed' } };
     case 'MediaProbeFailed':
       return { ...next, metaInfo: { ...row.metaInfo, media: null, mediaProbe: 'failed' } };
+    case 'VideoDeleted':
     case 'NotificationSent':
     case 'NotificationFailed':
       return next;

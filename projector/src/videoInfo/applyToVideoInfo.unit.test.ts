@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { UserId, type VideoEvent } from '@reelay/contracts';
 import { happyPath, recorded, recordedStream, sampleMetaInfo } from '../testSupport/videoEventFixtures';
@@ -18,7 +19,7 @@ const failed: VideoEvent = { type: 'UploadFailed', data: { reason: 'bucket unrea
 describe('applyToVideoInfo', () => {
   it('creates a PENDING row with the meta info and request time from UploadRequested', () => {
     const row = applyToVideoInfo(undefined, recorded(videoId, 0, requested, '2024-05-01T10:00:00.000Z'));
-    expect(row).toEqual<VideoInfo>({
+    expect(row).toEqual({
       videoId,
       userId,
       status: 'PENDING',
@@ -28,7 +29,7 @@ describe('applyToVideoInfo', () => {
       uploadedAt: null,
       failureReason: null,
       lastRevision: 0,
-    });
+    } satisfies VideoInfo);
   });
 
   it('moves to LOADING at 0% when the upload starts', () => {

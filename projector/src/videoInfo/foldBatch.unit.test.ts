@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { happyPath, recordedStream } from '../testSupport/videoEventFixtures';
 import { applyToVideoInfo } from './applyToVideoInfo';

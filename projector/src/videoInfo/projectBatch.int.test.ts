@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { START } from '@reelay/contracts';
 import { inCheckpointedTransaction, loadCheckpoint } from '@reelay/platform';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { START, type VideoEvent } from '@reelay/contracts';

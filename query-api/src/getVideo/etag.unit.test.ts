@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { ERASED_TEXT } from '@reelay/contracts';
 import { ifNoneMatchMatches, videoEtag as etagOf } from './etag';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, UserId } from '@reelay/contracts';
 import { eventually } from '@reelay/platform/testing';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { Validation } from '@reelay/contracts';
 import { decodeCursor, encodeCursor } from './cursor';
 

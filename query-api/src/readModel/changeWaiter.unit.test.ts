@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach } from '@jest/globals';
 import { ChangeWaiter } from './changeWaiter';
 
 describe('ChangeWaiter', () => {

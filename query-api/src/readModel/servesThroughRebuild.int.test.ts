@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { videoStreamName, type VideoEvent, type VideoList, type VideoView } from '@reelay/contracts';

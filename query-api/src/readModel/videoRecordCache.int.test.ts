@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@reelay/platform/testing';
 import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';

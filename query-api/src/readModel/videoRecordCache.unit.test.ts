@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import type { VideoRecord } from './videoRecord';
 import { VideoRecordCache } from './videoRecordCache';
 

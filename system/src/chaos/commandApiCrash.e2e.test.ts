@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import http from 'node:http';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createKnex, openEventStore, type OpenedEventStore } from '@reelay/platform';

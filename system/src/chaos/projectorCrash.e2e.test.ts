@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createKnex, openEventStore } from '@reelay/platform';
 import { verifyVideoInfo } from '@reelay/projector';

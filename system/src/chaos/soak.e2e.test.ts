@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { testS3Endpoint } from '@reelay/platform/testing';
 import { runSoak } from './soak';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { firstAfter, summarise, type SoakFacts } from './clusterSoakReport';
 import { haproxyConfig } from './haproxyConfig';
 

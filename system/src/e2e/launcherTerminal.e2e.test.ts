@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';

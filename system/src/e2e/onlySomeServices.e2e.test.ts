@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import net from 'node:net';
 import { createTestDatabase, uniqueName } from '@reelay/platform/testing';
 import { startSystem } from './runningSystem';

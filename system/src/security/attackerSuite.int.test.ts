@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import fc from 'fast-check';
 import { URL_FORMS, fill, requestTarget, targetChoice, type RouteTemplate, type TargetChoice } from './attackerUrls';
 import { ATTACKER, MP4_HEAD, VICTIM, TOKEN_KINDS, attackSurface, buildAttackerWorld, routesOf, sendRaw, type AttackerWorld, type RawAnswer, type TokenKind } from './attackerWorld';

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { eventually } from '@reelay/platform/testing';
 import type { VideoId } from '@reelay/contracts';
 import { BAD_INPUT_CASES } from './badInputCases';

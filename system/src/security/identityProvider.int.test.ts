@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { signWithKey } from '@reelay/platform/testing';
 import { AUDIENCE, ISSUER, startSecurityHarness, type SecurityHarness } from './securityHarness';
 

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { VideoId } from '@reelay/contracts';
 import { startSecurityHarness, type SecurityHarness } from './securityHarness';
 

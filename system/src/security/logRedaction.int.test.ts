@@ -1,3 +1,4 @@
+import { describe, it, expect, afterAll } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

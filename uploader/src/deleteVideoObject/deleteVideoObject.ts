@@ -1,6 +1,6 @@
 import type { DeleteJob } from '@reelay/contracts';
 import type { JobDelivery, Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
-import { objectKeyFor } from '../uploadVideo/decideUpload';
+import { objectKeyFor } from '../uploadVideo/objectKey';
 import type { UploadJournals } from '../uploadState/uploadJournal';
 
 /** A `VideoDeleted` job: removes the object and any staged copy. Removing twice is harmless. */

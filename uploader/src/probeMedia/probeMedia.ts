@@ -1,7 +1,7 @@
-import { backoffDelay, type MediaFacts, type ProbeJob, type VideoState } from '@reelay/contracts';
-import { newEvent, type JobDelivery, type Logger, type VideoRepository } from '@reelay/platform';
+import { backoffDelay, decideFinishProbe, decideProbe, type FinishProbe, type ProbeJob } from '@reelay/contracts';
+import type { JobDelivery, Logger, VideoRepository } from '@reelay/platform';
+import { appendDecided } from '../appendDecided';
 import { JOB_RETRY_BACKOFF } from '../uploadVideo/classifyFailure';
-import { decideProbe } from './decideProbe';
 import type { MediaProber, ProbeOutcome, RangeSource } from './readMediaFacts';
 import { UnreadableContainer } from './mediaFacts';
 
@@ -32,13 +32,13 @@ export async function probeMedia(job: ProbeJob, delivery: JobDelivery, deps: Pro
     await delivery.ack();
     return;
   }
-  let outcome: ProbeOutcomeEvent;
+  let outcome: FinishProbe;
   try {
     const started = performance.now();
     const probed = await deps.prober.probe(await deps.openStored(decision.bucket, decision.objectKey));
     deps.onProbed?.(probed, performance.now() - started);
     log.info({ facts: probed.facts, bytesRead: probed.bytesRead, reads: probed.reads }, 'media probed');
-    outcome = { type: 'MediaProbed', data: { facts: probed.facts } };
+    outcome = { facts: probed.facts };
   } catch (error) {
     if (!(error instanceof UnreadableContainer) && delivery.deliveryCount < deps.maxAttempts) {
       log.warn({ err: error }, 'probe failed; retrying later');
@@ -47,18 +47,13 @@ export async function probeMedia(job: ProbeJob, delivery: JobDelivery, deps: Pro
     }
     const reason = error instanceof Error ? error.message : String(error);
     log.warn({ err: error }, 'media could not be probed');
-    outcome = { type: 'MediaProbeFailed', data: { reason: error instanceof UnreadableContainer ? reason : `the stored video could not be read: ${reason}` } };
+    outcome = { unreadable: error instanceof UnreadableContainer ? reason : `the stored video could not be read: ${reason}` };
   }
   await recordOutcome(deps, job, log, outcome);
   await delivery.ack();
 }
 
-type ProbeOutcomeEvent = { type: 'MediaProbed'; data: { facts: MediaFacts } } | { type: 'MediaProbeFailed'; data: { reason: string } };
-
-async function recordOutcome(deps: ProbeDeps, job: ProbeJob, log: Logger, outcome: ProbeOutcomeEvent): Promise<void> {
-  const metadataFor = (state: VideoState) => ({ correlationId: job.requestEventId, causationId: job.requestEventId, userId: state.userId });
-  const recorded = await deps.repository.decide(job.videoId, (state) =>
-    state && decideProbe(state).action === 'probe' ? [newEvent(outcome, metadataFor(state))] : [],
-  );
+async function recordOutcome(deps: ProbeDeps, job: ProbeJob, log: Logger, outcome: FinishProbe): Promise<void> {
+  const recorded = await appendDecided(deps.repository, job.videoId, job.requestEventId, (state) => decideFinishProbe(outcome, state));
   if (recorded.appended.length === 0) log.info({ status: recorded.state?.status }, 'video changed during the probe; nothing recorded');
 }

@@ -1,5 +1,5 @@
-import type { VideoState } from '@reelay/contracts';
-import { decideProbe } from './decideProbe';
+import { describe, it, expect } from '@jest/globals';
+import { decideProbe, type VideoState } from '@reelay/contracts';
 import { mediaFactsOf, UnreadableContainer } from './mediaFacts';
 
 const state = (overrides: Partial<VideoState>): VideoState => ({

@@ -1,24 +1,6 @@
-import type { VideoState } from '@reelay/contracts';
+import { describe, it, expect } from '@jest/globals';
 import { isStalled } from '../uploadVideo/attemptWatch';
 import { classifyFailure } from '../uploadVideo/classifyFailure';
-import { judgeIdleUpload } from './sweepAbandonedUploads';
-
-const state = (status: VideoState['status'], attempt = 1) => ({ status, attempt }) as VideoState;
-const idle = { videoId: 'v', attempt: 1, idleMs: 900_000 };
-
-describe('judging an upload nobody touched', () => {
-  it('fails a LOADING video at its live attempt, retryably', () => {
-    expect(judgeIdleUpload(state('LOADING', 2), idle)).toMatchObject({ action: 'fail', attempt: 2, reason: expect.stringMatching(/900 s/) });
-  });
-
-  it.each(['PENDING', 'UPLOADED', 'FAILED', 'DELETED'] as const)('only forgets the journal of a %s video', (status) => {
-    expect(judgeIdleUpload(state(status), idle)).toEqual({ action: 'forget' });
-  });
-
-  it('forgets the journal of a video that does not exist', () => {
-    expect(judgeIdleUpload(undefined, idle)).toEqual({ action: 'forget' });
-  });
-});
 
 describe('the stall watchdog', () => {
   it('fires once nothing was stored for the stall timeout, not before', () => {

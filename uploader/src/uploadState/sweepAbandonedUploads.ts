@@ -1,7 +1,16 @@
-import { newEvent, runPeriodically, type Logger, type ObjectStorage, type VideoRepository } from '@reelay/platform';
-import type { VideoState } from '@reelay/contracts';
-import { objectKeyFor, ownsAttempt } from '../uploadVideo/decideUpload';
-import type { IdleUpload, UploadJournals } from './uploadJournal';
+import { runPeriodically, type Logger, type ObjectStorage, type VideoRepository } from '@reelay/platform';
+import { decideFailAbandonedUpload } from '@reelay/contracts';
+import { appendDecided } from '../appendDecided';
+import { objectKeyFor } from '../uploadVideo/objectKey';
+import type { UploadJournals } from './uploadJournal';
+
+export interface SweepDeps {
+  readonly journals: UploadJournals;
+  readonly repository: VideoRepository;
+  readonly storage: ObjectStorage;
+  readonly logger: Logger;
+  readonly abandonedAfterMs: number;
+}
 
 /**
  * The stalled uploads no process is working on. A live attempt touches its journal row with
@@ -13,53 +22,15 @@ import type { IdleUpload, UploadJournals } from './uploadJournal';
  * staged copy is kept for that. Rows of videos that are no longer uploading are removed.
  *
  * It runs in every uploader; the event store's optimistic concurrency lets only one copy record
- * the failure.
+ * the failure. Resolves to the videos it failed.
  */
-export type IdleUploadVerdict =
-  | { readonly action: 'fail'; readonly attempt: number; readonly reason: string }
-  | { readonly action: 'forget' };
-
-/** What to do about an upload nobody has touched for `idle.idleMs`. Pure. */
-export function judgeIdleUpload(state: VideoState | undefined, idle: IdleUpload): IdleUploadVerdict {
-  if (state?.status === 'LOADING') {
-    return {
-      action: 'fail',
-      attempt: state.attempt,
-      reason: `no uploader worked on attempt ${state.attempt} for ${Math.round(idle.idleMs / 1000)} s (its job is gone); retry to upload it again`,
-    };
-  }
-  // Uploaded, failed, deleted, pending again after a retry, or unknown: nothing is uploading.
-  return { action: 'forget' };
-}
-
-export interface SweepDeps {
-  readonly journals: UploadJournals;
-  readonly repository: VideoRepository;
-  readonly storage: ObjectStorage;
-  readonly logger: Logger;
-  readonly abandonedAfterMs: number;
-}
-
-/** One sweep; resolves to the videos it failed. */
 export async function sweepAbandonedUploads(deps: SweepDeps): Promise<string[]> {
   const failed: string[] = [];
   for (const idle of await deps.journals.idleSince(deps.abandonedAfterMs)) {
-    const state = await deps.repository.load(idle.videoId);
-    const verdict = judgeIdleUpload(state, idle);
-    if (verdict.action === 'fail' && state) {
-      const result = await deps.repository.decide(idle.videoId, (current) =>
-        ownsAttempt(current, verdict.attempt)
-          ? [
-              newEvent(
-                { type: 'UploadFailed', data: { reason: verdict.reason, code: 'UPLOAD_ABANDONED', attempt: verdict.attempt, retryable: true } },
-                { correlationId: idle.videoId, causationId: idle.videoId, userId: state.userId },
-              ),
-            ]
-          : [],
-      );
-      if (result.appended.length === 0) continue; // someone else moved it on meanwhile; look again next time
+    const result = await appendDecided(deps.repository, idle.videoId, idle.videoId, (state) => decideFailAbandonedUpload({ idleMs: idle.idleMs }, state));
+    if (result.appended.length > 0) {
       failed.push(idle.videoId);
-      deps.logger.warn({ videoId: idle.videoId, attempt: verdict.attempt, idleMs: idle.idleMs }, 'abandoned upload recorded as failed');
+      deps.logger.warn({ videoId: idle.videoId, attempt: result.state?.attempt, idleMs: idle.idleMs }, 'abandoned upload recorded as failed');
     }
     await deps.storage.discardResumable(objectKeyFor(idle.videoId), deps.journals.forVideo(idle.videoId, idle.attempt)).catch(() => undefined);
   }

@@ -1,30 +1,7 @@
-import { backoffDelay, type VideoState } from '@reelay/contracts';
-import { decideUpload, ownsAttempt } from './decideUpload';
+import { describe, it, expect } from '@jest/globals';
+import { backoffDelay } from '@reelay/contracts';
 import { ProgressThrottle, percentageOf } from './progressThrottle';
 import { JOB_RETRY_BACKOFF, classifyFailure } from './classifyFailure';
-
-const state = (status: VideoState['status'], attempt = 0) => ({ status, attempt }) as VideoState;
-
-describe('deciding an upload job', () => {
-  it('starts the first attempt of a PENDING video and a new attempt of a LOADING one', () => {
-    expect(decideUpload(state('PENDING'))).toEqual({ action: 'start', attempt: 1 });
-    expect(decideUpload(state('LOADING', 2))).toEqual({ action: 'start', attempt: 3 });
-  });
-
-  it.each(['UPLOADED', 'DELETED', 'FAILED'] as const)('does not upload a %s video again', (status) => {
-    expect(decideUpload(state(status, 1)).action).toBe('skip');
-  });
-
-  it('rejects a job for a video that does not exist', () => {
-    expect(decideUpload(undefined).action).toBe('reject');
-  });
-
-  it('keeps an attempt only while it is the live one', () => {
-    expect(ownsAttempt(state('LOADING', 2), 2)).toBe(true);
-    expect(ownsAttempt(state('LOADING', 3), 2)).toBe(false);
-    expect(ownsAttempt(state('DELETED', 2), 2)).toBe(false);
-  });
-});
 
 describe('throttling progress', () => {
   it('reports at most once per interval and only when the whole percent grows', () => {

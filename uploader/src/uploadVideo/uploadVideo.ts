@@ -1,7 +1,18 @@
-import { backoffDelay, type UploadJob, type VideoState } from '@reelay/contracts';
-import { newEvent, type JobDelivery, type Logger, type ObjectStorage, type StagingStore, type VideoRepository } from '@reelay/platform';
+import {
+  NotFound,
+  backoffDelay,
+  decideCompleteUpload,
+  decideFailUpload,
+  decideReportProgress,
+  decideStartUpload,
+  type UploadJob,
+  type VideoEventOf,
+  type VideoState,
+} from '@reelay/contracts';
+import type { Decision, JobDelivery, Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import { appendDecided, type BoundDecider } from '../appendDecided';
 import type { UploadJournals, VideoUploadJournal } from '../uploadState/uploadJournal';
-import { decideUpload, objectKeyFor, ownsAttempt } from './decideUpload';
+import { objectKeyFor } from './objectKey';
 import { ProgressThrottle } from './progressThrottle';
 import { JOB_RETRY_BACKOFF, classifyFailure } from './classifyFailure';
 import { AttemptSuperseded, ShuttingDown, watchAttempt } from './attemptWatch';
@@ -36,28 +47,26 @@ export interface UploadDeps {
 export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: UploadDeps): Promise<void> {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ videoId: job.videoId, delivery: delivery.deliveryCount });
-  const metadataFor = (state: VideoState) => ({ correlationId: job.requestEventId, causationId: job.requestEventId, userId: state.userId });
+  const objectKey = objectKeyFor(job.videoId);
+  const decide = (decider: BoundDecider) => appendDecided(deps.repository, job.videoId, job.requestEventId, decider);
 
-  let attempt = 0;
-  const started = await deps.repository.decide(job.videoId, (state) => {
-    const decision = decideUpload(state);
-    if (decision.action !== 'start' || !state) return [];
-    attempt = decision.attempt;
-    return [newEvent({ type: 'UploadStarted', data: { attempt, bucket: deps.storage.bucket, objectKey: objectKeyFor(job.videoId) } }, metadataFor(state))];
-  });
-  if (started.appended.length === 0) {
-    const decision = decideUpload(started.state);
-    if (decision.action === 'reject') {
-      log.warn({ reason: decision.reason }, 'upload job for an unknown video; terminating it');
-      delivery.term(decision.reason);
-      return;
-    }
-    log.info({ reason: decision.action === 'skip' ? decision.reason : '' }, 'nothing to upload');
+  let started: Decision;
+  try {
+    started = await decide((state) => decideStartUpload({ videoId: job.videoId, bucket: deps.storage.bucket, objectKey }, state));
+  } catch (error) {
+    if (!(error instanceof NotFound)) throw error;
+    log.warn({ reason: error.message }, 'upload job for an unknown video; terminating it');
+    delivery.term(error.message);
+    return;
+  }
+  const [start] = started.appended;
+  if (!start) {
+    log.info({ status: started.state?.status }, 'nothing to upload');
     await delivery.ack();
     return;
   }
+  const { attempt } = start.data as VideoEventOf<'UploadStarted'>['data'];
   const video = started.state as VideoState;
-  const objectKey = objectKeyFor(job.videoId);
   const journal = deps.journals.forVideo(job.videoId, attempt);
   const startedAt = now();
   const abort = new AbortController();
@@ -81,15 +90,10 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
     const percentage = throttle.next(uploadedBytes, totalBytes, now());
     if (percentage === undefined || progressBusy) return;
     progressBusy = true;
-    progressInFlight = deps.repository
-      .decide(job.videoId, (state) => {
-        if (!ownsAttempt(state, attempt)) {
-          abort.abort(new AttemptSuperseded(`attempt ${attempt} is no longer the live one`));
-          return [];
-        }
-        return [newEvent({ type: 'ProgressReported', data: { attempt, uploadedBytes, totalBytes, percentage } }, metadataFor(video))];
+    progressInFlight = decide((state) => decideReportProgress({ attempt, uploadedBytes, totalBytes, percentage }, state))
+      .then((reported) => {
+        if (reported.appended.length === 0) abort.abort(new AttemptSuperseded(`attempt ${attempt} is no longer the live one`));
       })
-      .then(() => undefined)
       .catch((error: unknown) => log.warn({ err: error }, 'could not record progress'))
       .finally(() => {
         progressBusy = false;
@@ -121,18 +125,8 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
     }
     if (stored.copiedBytes > 0) log.info({ copiedBytes: stored.copiedBytes, sentBytes: stored.sentBytes }, 'copied server-side from S3 staging');
     await progressInFlight;
-    const completed = await deps.repository.decide(job.videoId, (state) =>
-      ownsAttempt(state, attempt)
-        ? [
-            newEvent(
-              {
-                type: 'UploadCompleted',
-                data: { attempt, bucket: stored.bucket, objectKey: stored.key, etag: stored.etag, sizeBytes: video.metaInfo.sizeBytes, durationMs: Math.max(0, Math.round(now() - startedAt)) },
-              },
-              metadataFor(video),
-            ),
-          ]
-        : [],
+    const completed = await decide((state) =>
+      decideCompleteUpload({ attempt, bucket: stored.bucket, objectKey: stored.key, etag: stored.etag, startedAtMs: startedAt, completedAtMs: now() }, state),
     );
     if (completed.appended.length === 0) {
       await handleSuperseded(completed.state, objectKey, deps, log);
@@ -157,7 +151,7 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
       delivery.nak(0);
       return;
     }
-    await handleFailure(reason ?? error, job, delivery, attempt, video, journal, deps, log);
+    await handleFailure(reason ?? error, job, delivery, attempt, journal, deps, log);
   } finally {
     watch.stop();
   }
@@ -180,7 +174,6 @@ async function handleFailure(
   job: UploadJob,
   delivery: JobDelivery,
   attempt: number,
-  video: VideoState,
   journal: VideoUploadJournal,
   deps: UploadDeps,
   log: Logger,
@@ -194,23 +187,9 @@ async function handleFailure(
   }
   log.error({ err: error, code: failure.code }, 'upload failed for good');
   try {
-    const recorded = await deps.repository.decide(job.videoId, (state) =>
-      ownsAttempt(state, attempt)
-        ? [
-            newEvent(
-              {
-                type: 'UploadFailed',
-                data: {
-                  reason: failure.retryable ? `gave up after ${delivery.deliveryCount} attempts: ${failure.reason}` : failure.reason,
-                  code: failure.code,
-                  attempt,
-                  retryable: failure.retryable,
-                },
-              },
-              { correlationId: job.requestEventId, causationId: job.requestEventId, userId: video.userId },
-            ),
-          ]
-        : [],
+    const reason = failure.retryable ? `gave up after ${delivery.deliveryCount} attempts: ${failure.reason}` : failure.reason;
+    const recorded = await appendDecided(deps.repository, job.videoId, job.requestEventId, (state) =>
+      decideFailUpload({ attempt, code: failure.code, reason, retryable: failure.retryable }, state),
     );
     // A retry starts a fresh multipart upload; this one is given up (best effort) and forgotten.
     if (recorded.appended.length > 0) await deps.storage.discardResumable(objectKeyFor(job.videoId), journal).catch(() => undefined);

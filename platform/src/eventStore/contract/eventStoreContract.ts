@@ -1,3 +1,4 @@
+import { it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { comparePositions, type NewEvent, type Position, type RecordedEvent } from '@reelay/contracts';
 import { eventually } from '../../testing/eventually';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { EVENTSTOREDB_URL, toEsdbConnectionString } from './connectionString';
 
 describe('an EventStoreDB connection string', () => {

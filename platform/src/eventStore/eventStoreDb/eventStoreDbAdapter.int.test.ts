@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { freePort } from '../../testing';
 import { EventStoreUnavailable } from '../eventStore';

@@ -1,3 +1,4 @@
+import { describe, it, expect } from '@jest/globals';
 import { GENESIS_HASH, canonicalEventText, eventHash, sealStep, type HashedContent } from './eventHash';
 
 const content: HashedContent = {

@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createTestEventStore } from '../../testing';
 import { EVENT_STORE_SCHEMA_VERSION, migrateEventStore } from './schema';
 

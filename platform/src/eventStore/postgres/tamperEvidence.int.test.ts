@@ -1,3 +1,4 @@
+import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@reelay/contracts';
 import { createTestEventStore, eventually } from '../../testing';

@@ -1,5 +1,6 @@
+import { describe, it, expect } from '@jest/globals';
 import type { VideoState, VideoStatus } from '@reelay/contracts';
-import { stagedFileVerdict } from './stagedFileVerdict';
+import { decideStagedFile } from './decideStagedFile';
 
 const NAME = '6f1c1f0e-8a4b-4c3e-9a53-2f1d2f3c4b5a-0a1b2c3d';
 const VIDEO = '6f1c1f0e-8a4b-4c3e-9a53-2f1d2f3c4b5a';
@@ -8,7 +9,7 @@ const state = (status: VideoStatus, stagingRef = `file:///var/staging/${NAME}`) 
 
 describe('which staged files the sweeper removes', () => {
   it.each(['PENDING', 'LOADING', 'FAILED'] as const)('keeps the file of a %s video', (status) => {
-    expect(stagedFileVerdict(NAME, VIDEO, state(status))).toEqual({ remove: false });
+    expect(decideStagedFile(NAME, VIDEO, state(status))).toEqual({ remove: false });
   });
 
   it.each([
@@ -18,12 +19,12 @@ describe('which staged files the sweeper removes', () => {
     ['the file of an UPLOADED video', NAME, VIDEO, state('UPLOADED'), /stored/],
     ['the file of a DELETED video', NAME, VIDEO, state('DELETED'), /deleted/],
   ])('removes %s', (_name, name, videoId, videoState, reason) => {
-    const verdict = stagedFileVerdict(name, videoId, videoState);
-    expect(verdict.remove).toBe(true);
-    expect(verdict.remove && verdict.reason).toMatch(reason);
+    const decision = decideStagedFile(name, videoId, videoState);
+    expect(decision.remove).toBe(true);
+    expect(decision.remove && decision.reason).toMatch(reason);
   });
 
   it('compares file names, not whole refs: another spelling of the same folder still refers to the file', () => {
-    expect(stagedFileVerdict(NAME, VIDEO, state('PENDING', `file:///mnt/other-mount/${NAME}`))).toEqual({ remove: false });
+    expect(decideStagedFile(NAME, VIDEO, state('PENDING', `file:///mnt/other-mount/${NAME}`))).toEqual({ remove: false });
   });
 });

@@ -2,9 +2,9 @@ import type { VideoState } from '@reelay/contracts';
 import { stagingRefName } from '@reelay/platform';
 
 /** Why a staged file may go, or `keep`. */
-export type StagedFileVerdict = { readonly remove: false } | { readonly remove: true; readonly reason: string };
+export type StagedFileDecision = { readonly remove: false } | { readonly remove: true; readonly reason: string };
 
-const KEEP: StagedFileVerdict = { remove: false };
+const KEEP: StagedFileDecision = { remove: false };
 
 /**
  * Whether a staged file (old enough that no request can still own it) is still needed, given
@@ -16,7 +16,7 @@ const KEEP: StagedFileVerdict = { remove: false };
  *   crash between its append and its removal leaves it here.
  * - `PENDING`, `LOADING`: the uploader will read it. `FAILED`: kept for `POST …/retry`.
  */
-export function stagedFileVerdict(name: string, videoId: string | undefined, state: VideoState | undefined): StagedFileVerdict {
+export function decideStagedFile(name: string, videoId: string | undefined, state: VideoState | undefined): StagedFileDecision {
   if (videoId === undefined) return { remove: true, reason: 'its name is not one the command API gives' };
   if (!state) return { remove: true, reason: 'no event refers to it' };
   if (stagingRefName(state.stagingRef) !== name) return { remove: true, reason: 'its video refers to another staged file' };
