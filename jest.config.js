@@ -18,8 +18,8 @@ const project = (displayName, pattern, extra = {}) => ({
 module.exports = {
   projects: [
     ...(otherS3 ? [] : [project('unit', 'unit')]),
-    project('int', 'int', { globalSetup: '<rootDir>/platform/src/testing/globalSetup.ts', globalTeardown: '<rootDir>/platform/src/testing/globalTeardown.ts' }),
-    project('e2e', 'e2e', { globalSetup: '<rootDir>/platform/src/testing/globalSetup.ts', globalTeardown: '<rootDir>/platform/src/testing/globalTeardown.ts' }),
+    project('int', 'int', { globalSetup: '<rootDir>/testing/src/globalSetup.ts', globalTeardown: '<rootDir>/testing/src/globalTeardown.ts' }),
+    project('e2e', 'e2e', { globalSetup: '<rootDir>/testing/src/globalSetup.ts', globalTeardown: '<rootDir>/testing/src/globalTeardown.ts' }),
   ],
   testTimeout: 60_000,
 };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '@reelay/platform/testing';
+import { freePort } from '@reelay/testing';
 
 /**
  * Baselines that run as processes of their own, as Reelay's services do, so that neither side

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EMBEDDED_S3_CREDENTIALS, signToken } from '@reelay/platform';
-import { startEmbeddedS3, type EmbeddedS3 } from '@reelay/platform/embeddedS3';
-import { createTestDatabase, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
+import { startEmbeddedS3, type EmbeddedS3 } from '@reelay/testing/embeddedS3';
+import { createTestDatabase, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startSystem, type LaunchOptions, type RunningSystem } from '../../system/src/e2e/runningSystem';
 
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import pino from 'pino';
 import { comparePositions, videoStreamName, type Position } from '@reelay/contracts';
 import { loadCheckpoint, newEvent, openEventStore, type OpenedEventStore } from '@reelay/platform';
-import { createTestDatabase } from '@reelay/platform/testing';
+import { createTestDatabase } from '@reelay/testing';
 import { VIDEO_INFO_PROJECTION, VideoInfoProjection } from '@reelay/projector';
 
 const PROGRESS_PER_UPLOAD = 8;

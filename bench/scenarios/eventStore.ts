@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { START, type NewEvent, type Position } from '@reelay/contracts';
 import { EVENT_COLUMNS, PostgresEventStore, createPool, rowToRecordedEvent, type EventRow, type EventStore } from '@reelay/platform';
-import { createTestDatabase } from '@reelay/platform/testing';
+import { createTestDatabase } from '@reelay/testing';
 import { stats, type BenchRow, type Scenario } from '../scenario';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { EMBEDDED_S3_CREDENTIALS } from '@reelay/platform';
 import { createS3Client } from '@reelay/platform/s3';
-import { makeTestVideos, padMp4WithMoovAtEnd } from '@reelay/platform/testing';
+import { makeTestVideos, padMp4WithMoovAtEnd } from '@reelay/testing';
 import { MediaProber } from '../../uploader/src/probeMedia/readMediaFacts';
 import { s3RangeSource } from '../../uploader/src/probeMedia/rangeSources';
 import { startBenchSystem, type BenchSystem } from '../harness/benchSystem';

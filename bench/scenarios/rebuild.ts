@@ -1,5 +1,5 @@
 import { createKnex } from '@reelay/platform';
-import { createTestDatabase } from '@reelay/platform/testing';
+import { createTestDatabase } from '@reelay/testing';
 import { migrateReadModel, rebuildVideoInfo, verifyVideoInfo } from '@reelay/projector';
 import { replayFromStart, withUploadLog } from '../harness/uploadLog';
 import { stats, type BenchRow, type Scenario } from '../scenario';

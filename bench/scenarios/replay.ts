@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createKnex } from '@reelay/platform';
-import { createTestDatabase } from '@reelay/platform/testing';
+import { createTestDatabase } from '@reelay/testing';
 import { migrateReadModel } from '@reelay/projector';
 import { replayFromStart, withUploadLog } from '../harness/uploadLog';
 import { stats, type BenchRow, type Scenario } from '../scenario';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { signToken } from '@reelay/platform';
-import { createTestDatabase, startCephGateway, uniqueBucketName, uniqueName, type CephGateway } from '@reelay/platform/testing';
+import { createTestDatabase, startCephGateway, uniqueBucketName, uniqueName, type CephGateway } from '@reelay/testing';
 import { startSystem } from '../../system/src/e2e/runningSystem';
 import { MiB, makeVideoFile } from '../harness/videoFile';
 import { postVideo, waitUntilUploaded } from '../harness/videoClient';

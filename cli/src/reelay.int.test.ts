@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { NewEvent } from '@reelay/contracts';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 
 /** The real `reelay` bin as a child process, against a Postgres event store of the test's own. */
 

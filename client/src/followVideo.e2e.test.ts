@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { eventually, startTcpProxy, type TcpProxy } from '@reelay/platform/testing';
+import { eventually, startTcpProxy, type TcpProxy } from '@reelay/testing';
 import { startTestSystem, type TestSystem } from '@reelay/system/testing';
 import { ReelayClient, ReelayHttpError, pushedStatusOf, type VideoView } from './index';
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { eventually, startTcpProxy, type TcpProxy } from '@reelay/platform/testing';
+import { eventually, startTcpProxy, type TcpProxy } from '@reelay/testing';
 import { readVideo, startTestSystem, type TestSystem } from '@reelay/system/testing';
 import { ReelayClient, type VideoId, type VideoView } from './index';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { startCommandApi, type RunningCommandApi } from '@reelay/command-api';
 import { PROJECT_ROOT, loadConfig, signToken } from '@reelay/platform';
-import { createTestDatabase, startTcpProxy, testS3Endpoint, uniqueBucketName, uniqueName, type TcpProxy } from '@reelay/platform/testing';
+import { createTestDatabase, startTcpProxy, testS3Endpoint, uniqueBucketName, uniqueName, type TcpProxy } from '@reelay/testing';
 import { ReelayClient, type VideoId } from './index';
 
 const SAMPLE = path.join(PROJECT_ROOT, 'system/fixtures/sample.mp4');

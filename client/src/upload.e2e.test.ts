@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { createTestS3Client, eventually, startTcpProxy, type TcpProxy } from '@reelay/platform/testing';
+import { createTestS3Client, eventually, startTcpProxy, type TcpProxy } from '@reelay/testing';
 import { startTestSystem, type TestSystem } from '@reelay/system/testing';
 import { ReelayClient, keyValueUrlStorage, type KeyValueStore, type UploadProgress } from './index';
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { uniqueName } from '@reelay/platform/testing';
+import { uniqueName } from '@reelay/testing';
 import { startTestSystem, type TestSystem } from '@reelay/system/testing';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { videoStreamName } from '@reelay/contracts';
 import { createLogger, createMetricsRegistry, createTokenVerifier, newEvent, signToken, type HttpApp } from '@reelay/platform';
-import { createTestEventStore } from '@reelay/platform/testing';
+import { createTestEventStore } from '@reelay/testing';
 import { buildDemoApp } from './app';
 import { PushFeed } from './pushFeed';
 

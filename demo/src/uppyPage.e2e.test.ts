@@ -7,7 +7,7 @@ import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { createTestS3Client, uniqueName } from '@reelay/platform/testing';
+import { createTestS3Client, uniqueName } from '@reelay/testing';
 import { startTestSystem, type TestSystem } from '@reelay/system/testing';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import path from 'node:path';
-import { eventually, startServiceProcess, type ServiceProcess } from '@reelay/platform/testing';
+import { eventually, startServiceProcess, type ServiceProcess } from '@reelay/testing';
 import { createNotifierTestEnvironment, notificationsOf, recordUpload, type NotifierTestEnvironment } from './notifyOnTerminalEvents/notifierTestKit';
 
 /** The fields of the notifier's "push" log line that this test reads. */

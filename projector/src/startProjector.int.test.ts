@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createKnex, createLogger, loadConfig } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { startProjector, type RunningProjector } from './startProjector';
 import { appendVideoEvents } from './testSupport/appendVideoEvents';
 import { happyPath } from './testSupport/videoEventFixtures';

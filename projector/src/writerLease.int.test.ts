@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { PROJECT_ROOT, createKnex } from '@reelay/platform';
-import { createTestEventStore, eventually, freePort } from '@reelay/platform/testing';
+import { createTestEventStore, eventually, freePort } from '@reelay/testing';
 import { appendVideoEvents } from './testSupport/appendVideoEvents';
 import { happyPath } from './testSupport/videoEventFixtures';
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { createKnex, createLogger, loadConfig } from '@reelay/platform';
-import { createTestDatabase } from '@reelay/platform/testing';
+import { createTestDatabase } from '@reelay/testing';
 import { buildQueryApp } from './app';
 import { startQueryApi } from './server';
 import { createQueryApiTestContext } from './testSupport/queryApiTestContext';

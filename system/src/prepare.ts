@@ -39,14 +39,16 @@ export async function prepareEnvironment(config: Config, logger: Logger): Promis
 }
 
 /**
- * s3rver is a development dependency: loaded only here, only when no S3 is configured, so that a
- * production install (`npm ci --omit=dev`), which has no s3rver, still runs with S3_ENDPOINT set.
+ * The embedded S3 is test machinery (`@reelay/testing`, with s3rver under it), a development
+ * dependency: loaded only here, only when no S3 is configured, so that a production install
+ * (`npm ci --omit=dev`), which has neither, still runs with S3_ENDPOINT set.
  */
-function loadEmbeddedS3(): typeof import('@reelay/platform/embeddedS3') {
+function loadEmbeddedS3(): typeof import('@reelay/testing/embeddedS3') {
   try {
     require.resolve('s3rver');
+    require.resolve('@reelay/testing/embeddedS3');
   } catch {
     throw new Error('S3_ENDPOINT is unset and the embedded S3 server (s3rver, a development dependency) is not installed: set S3_ENDPOINT');
   }
-  return require('@reelay/platform/embeddedS3') as typeof import('@reelay/platform/embeddedS3');
+  return require('@reelay/testing/embeddedS3') as typeof import('@reelay/testing/embeddedS3');
 }

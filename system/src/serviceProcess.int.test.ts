@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { createTestDatabase, startServiceProcess } from '@reelay/platform/testing';
+import { createTestDatabase, startServiceProcess } from '@reelay/testing';
 import { SERVICE_ENTRIES } from './serviceEntries';
 
 /** Runs a service's entry as its own process with `env`, and resolves with its exit and what it wrote. */

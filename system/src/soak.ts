@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@reelay/platform';
-import { startEmbeddedS3 } from '@reelay/platform/embeddedS3';
+import { startEmbeddedS3 } from '@reelay/testing/embeddedS3';
 import { runSoak } from './chaos/soak';
 import { runClusterSoak } from './cluster/clusterSoak';
 

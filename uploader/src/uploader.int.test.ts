@@ -4,7 +4,7 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { jetstream } from '@nats-io/jetstream';
 import { VideoRepository, newEvent, type ObjectStorage } from '@reelay/platform';
 import { S3ObjectStorage } from '@reelay/platform/s3';
-import { createTestS3Client, eventually } from '@reelay/platform/testing';
+import { createTestS3Client, eventually } from '@reelay/testing';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from './testSupport/uploaderTestKit';
 
 describe('the uploader', () => {

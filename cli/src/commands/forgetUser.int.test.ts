@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { ERASED_TEXT, UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { FileStagingStore, PersonalDataVault, createKnex, createLogger, newEvent } from '@reelay/platform';
 import { PostgresLocker, fileTusArea } from '@reelay/command-api';
-import { createTestEventStore, createTestObjectStorage, eventually, type TestObjectStorage } from '@reelay/platform/testing';
+import { createTestEventStore, createTestObjectStorage, eventually, type TestObjectStorage } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { CliFailure } from '../cliFailure';
 import { forgetUser, type ForgetUserDeps } from './forgetUser';

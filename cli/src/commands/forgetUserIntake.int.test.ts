@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { UserId } from '@reelay/contracts';
 import { PROJECT_ROOT, PersonalDataVault, createKnex, createLogger } from '@reelay/platform';
-import { createTestObjectStorage, type TestObjectStorage } from '@reelay/platform/testing';
+import { createTestObjectStorage, type TestObjectStorage } from '@reelay/testing';
 import { PostgresLocker } from '@reelay/command-api';
 import { startTestCommandApi } from '@reelay/command-api/testing';
 import { forgetUser, type ForgetReport, type ForgetUserDeps } from './forgetUser';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { PROJECT_ROOT, createKnex, newEvent } from '@reelay/platform';
-import { createTestEventStore, eventually, freePort } from '@reelay/platform/testing';
+import { createTestEventStore, eventually, freePort } from '@reelay/testing';
 import { migrateReadModel } from '@reelay/projector';
 
 interface Ran {

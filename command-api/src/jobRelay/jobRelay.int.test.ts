@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Job } from '@reelay/contracts';
 import { JobQueue, connectNats, createKnex, migrateCheckpoints, newEvent, type JobConsumer } from '@reelay/platform';
-import { createTestEventStore, eventually, uniqueName } from '@reelay/platform/testing';
+import { createTestEventStore, eventually, uniqueName } from '@reelay/testing';
 import type { Knex } from 'knex';
 import { JOB_RELAY_CHECKPOINT, startJobRelay } from './jobRelay';
 

@@ -14,7 +14,7 @@ import {
   startServiceProcess,
   uniqueName,
   type ServiceProcess,
-} from '@reelay/platform/testing';
+} from '@reelay/testing';
 
 const SECRET = 'command-api-test-secret-0123456789abcdef';
 const TITLE = 'Qz7Lisbon rooftops at dusk';

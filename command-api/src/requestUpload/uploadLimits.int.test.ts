@@ -4,7 +4,7 @@ import net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { diskFullAfter, eventually } from '@reelay/platform/testing';
+import { diskFullAfter, eventually } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

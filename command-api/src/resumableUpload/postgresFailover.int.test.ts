@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PostgresEventStore, createPool, ensureDatabase } from '@reelay/platform';
-import { eventually, startPrivatePostgres, startTcpProxy, syntheticVideo, type PrivatePostgres, type TcpProxy } from '@reelay/platform/testing';
+import { eventually, startPrivatePostgres, startTcpProxy, syntheticVideo, type PrivatePostgres, type TcpProxy } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

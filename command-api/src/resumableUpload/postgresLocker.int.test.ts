@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach, jest } from '@jest/globals
 import pg from 'pg';
 import pino from 'pino';
 import { ERRORS, type Lock } from '@tus/utils';
-import { createTestDatabase, eventually } from '@reelay/platform/testing';
+import { createTestDatabase, eventually } from '@reelay/testing';
 import { PostgresLocker } from './postgresLocker';
 
 const UPLOAD = '3f0c2d4e-9a1b-4c5d-8e7f-0a1b2c3d4e5f-0badcafe';

@@ -4,7 +4,7 @@ import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT, asVideoEvent } from '@reelay/platform';
-import { eventually, stagingKindsUnderTest, syntheticVideo } from '@reelay/platform/testing';
+import { eventually, stagingKindsUnderTest, syntheticVideo } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Upload } from '@tus/utils';
 import { S3StagingStore } from '@reelay/platform/s3';
-import { createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/platform/testing';
+import { createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/testing';
 import { s3TusArea } from './s3TusArea';
 import type { TusArea } from './tusArea';
 

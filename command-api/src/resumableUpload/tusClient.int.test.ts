@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import * as tus from 'tus-js-client';
 import { asVideoEvent } from '@reelay/platform';
-import { eventually, startTcpProxy, syntheticVideo, type TcpProxy } from '@reelay/platform/testing';
+import { eventually, startTcpProxy, syntheticVideo, type TcpProxy } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

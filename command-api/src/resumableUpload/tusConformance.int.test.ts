@@ -4,7 +4,7 @@ import { Metadata } from '@tus/utils';
 import pino from 'pino';
 import { asVideoEvent } from '@reelay/platform';
 import { startTestCommandApi } from '../testing';
-import { syntheticVideo } from '@reelay/platform/testing';
+import { syntheticVideo } from '@reelay/testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { asVideoEvent } from '@reelay/platform';
-import { haveTuspy, runTuspy, stagingKindsUnderTest, syntheticVideo, type TuspyRun } from '@reelay/platform/testing';
+import { haveTuspy, runTuspy, stagingKindsUnderTest, syntheticVideo, type TuspyRun } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { asVideoEvent } from '@reelay/platform';
-import { stagingKindsUnderTest, syntheticVideo } from '@reelay/platform/testing';
+import { stagingKindsUnderTest, syntheticVideo } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

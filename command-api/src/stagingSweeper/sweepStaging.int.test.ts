@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import pino from 'pino';
 import { UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { FileStagingStore, VideoRepository, newEvent, type StagedFile } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { stagingNameFor } from '../requestUpload/stagingName';
 import { startStagingSweeper } from './startStagingSweeper';
 import { sweepStaging } from './sweepStaging';

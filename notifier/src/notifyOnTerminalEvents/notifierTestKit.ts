@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { UserId, VideoId, comparePositions, videoStreamName, type NewEvent, type RecordedEvent } from '@reelay/contracts';
 import { createLogger, loadConfig, newEvent, type Config, type EventStore } from '@reelay/platform';
-import { createTestDatabase, createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createTestDatabase, createTestEventStore, eventually } from '@reelay/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '../testing/oneSignalStandIn';
 import { startNotifier, type NotifierOptions, type RunningNotifier } from '../startNotifier';
 

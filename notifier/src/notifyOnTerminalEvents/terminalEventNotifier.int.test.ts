@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { START } from '@reelay/contracts';
 import { createLogger, loadConfig } from '@reelay/platform';
-import { createTestDatabase, eventually, freePort } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, freePort } from '@reelay/testing';
 import { startNotifier } from '../startNotifier';
 import {
   TEST_API_KEY,

@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { START } from '@reelay/contracts';
 import { postgresLogDiagnostics } from '@reelay/platform';
-import { createTestEventStore, eventually, expectAgeSince } from '@reelay/platform/testing';
+import { createTestEventStore, eventually, expectAgeSince } from '@reelay/testing';
 import { caughtUp, createNotifierTestEnvironment, recordUpload } from '../notifyOnTerminalEvents/notifierTestKit';
 import { registerSubscriptionMetrics } from './subscriptionMetrics';
 

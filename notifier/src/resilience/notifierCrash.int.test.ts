@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { createNotifierTestEnvironment, notificationsOf, recordUpload, type NotifierTestEnvironment } from '../notifyOnTerminalEvents/notifierTestKit';
 import { startNotifierProcess, type NotifierProcess } from './notifierProcess';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { startServiceProcess, type ServiceProcess } from '@reelay/platform/testing';
+import { startServiceProcess, type ServiceProcess } from '@reelay/testing';
 import { TEST_API_KEY, TEST_APP_ID, type NotifierTestEnvironment } from '../notifyOnTerminalEvents/notifierTestKit';
 
 export type NotifierProcess = ServiceProcess;

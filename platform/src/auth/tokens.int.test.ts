@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, beforeEach, afterEach } from '@jest/globals';
 import { SignJWT, UnsecuredJWT, exportSPKI } from 'jose';
-import { createSigningKey, signWithKey, startJwksServer, type JwksServer, type SigningKey } from '../testing/jwksServer';
+import { createSigningKey, signWithKey, startJwksServer, type JwksServer, type SigningKey } from '@reelay/testing';
 import { AuthenticationUnavailable, Unauthenticated, createTokenVerifier, signToken } from './tokens';
 
 const SECRET = 'tokens-test-secret-0123456789abcdefghij';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { loadConfig } from './config';
-import { configRefusal as refusal } from '../testing/configRefusal';
+import { configRefusal as refusal } from '@reelay/testing';
 
 describe('the resilience configuration', () => {
   it('has documented defaults', () => {

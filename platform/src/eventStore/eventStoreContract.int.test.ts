@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import pg from 'pg';
 import { START } from '@reelay/contracts';
-import { createTestEventStore, startTcpProxy } from '../testing';
+import { createTestEventStore, startTcpProxy } from '@reelay/testing';
 import { databaseName } from '../postgres/database';
 import { eventStoreContract, subscriptionFollower, type EventStoreSubjectFactory } from './contract/eventStoreContract';
 import { runTorture, type FollowLog, type TortureOptions } from './contract/torture';

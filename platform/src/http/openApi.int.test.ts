@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { createLogger } from '../logging/logger';
 import { createMetricsRegistry } from '../metrics/registry';
-import { undocumentedRoutes, type OpenApiDocument } from '../testing/openApiCoverage';
+import { undocumentedRoutes, type OpenApiDocument } from '@reelay/testing';
 import { createHttpApp } from './createHttpApp';
 
 function appWithDocs() {

@@ -2,8 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { VideoId, type Job } from '@reelay/contracts';
 import pino from 'pino';
-import { eventually } from '../testing/eventually';
-import { uniqueName } from '../testing/testDatabase';
+import { eventually, uniqueName } from '@reelay/testing';
 import { JobQueue, connectNats } from './natsJobQueue';
 
 const logger = pino({ level: 'silent' });

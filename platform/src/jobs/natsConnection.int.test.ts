@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import pino from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { eventually, startPrivateNats, type PrivateNats } from '../testing';
+import { eventually, startPrivateNats, type PrivateNats } from '@reelay/testing';
 import { connectNats, natsReady } from './natsConnection';
 
 /**

@@ -4,7 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { VideoId, type Job } from '@reelay/contracts';
 import pino from 'pino';
-import { uniqueName } from '../testing/testDatabase';
+import { uniqueName } from '@reelay/testing';
 import type { JobDelivery, PoisonMessage } from './jobQueue';
 import { JobQueue, NatsUnavailable, connectNats, natsReady, type JobConsumer } from './natsJobQueue';
 

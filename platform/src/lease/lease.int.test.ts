@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import type { Knex } from 'knex';
 import { createKnex } from '../postgres/database';
 import { createLogger } from '../logging/logger';
-import { createTestDatabase, eventually } from '../testing';
+import { createTestDatabase, eventually } from '@reelay/testing';
 import { LeaseLost, assertLeaseHeld, migrateLeases, readLease, releaseLease, renewLease, tryAcquireLease } from './leaseTable';
 import { runWhileLeaseHeld, type LeaseRunner } from './runWhileLeaseHeld';
 

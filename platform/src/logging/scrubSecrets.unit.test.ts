@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { parse } from 'fast-querystring';
-import { encodedNameForms, encodedValueForms } from '../testing/encodedForms';
+import { encodedNameForms, encodedValueForms } from '@reelay/testing';
 import { queryParameterName, scrubSecrets } from './scrubSecrets';
 
 const TITLE = 'Qz7Lisbon rooftops at dusk';

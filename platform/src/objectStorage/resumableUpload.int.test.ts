@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { createTestObjectStorage, createTestS3Client, startS3FaultProxy, testS3Endpoint, type S3FaultProxy, type TestObjectStorage } from '../testing';
+import { createTestObjectStorage, createTestS3Client, startS3FaultProxy, testS3Endpoint, type S3FaultProxy, type TestObjectStorage } from '@reelay/testing';
 import { InMemoryMultipartJournal, type MultipartJournal } from './multipartJournal';
 import { SourceSizeMismatch, resumableUpload, type ResumableUploadOptions } from './resumableUpload';
 

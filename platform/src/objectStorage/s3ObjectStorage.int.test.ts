@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { createTestObjectStorage, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName, type TestObjectStorage } from '../testing/s3';
+import { createTestObjectStorage, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName, type TestObjectStorage } from '@reelay/testing';
 import type { UploadProgress } from './objectStorage';
 import { ObjectNotFound, S3ObjectStorage, UploadSizeMismatch } from './s3ObjectStorage';
 

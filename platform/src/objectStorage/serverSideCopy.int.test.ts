@@ -12,7 +12,7 @@ import {
   uniqueBucketName,
   type S3FaultProxy,
   type TestObjectStorage,
-} from '../testing';
+} from '@reelay/testing';
 import { InMemoryMultipartJournal } from './multipartJournal';
 import type { ResumableUploadRequest } from './objectStorage';
 import { S3ObjectStorage, type S3ObjectStorageOptions } from './s3ObjectStorage';

@@ -3,8 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { ERASED_TEXT, UserId, VideoId, isSealedText, videoStreamName, type MetaInfo, type RecordedVideoEvent } from '@reelay/contracts';
 import { createKnex } from '../postgres/database';
-import { createTestDatabase } from '../testing/testDatabase';
-import { eventually } from '../testing/eventually';
+import { createTestDatabase, eventually } from '@reelay/testing';
 import { KeyEncryptionKeyMismatch, PersonalDataVault, UnknownDataKey, UserErased } from './personalDataVault';
 
 const metaInfo = (title: string): MetaInfo => ({ title, fileName: `${title.toLowerCase()}.mp4`, contentType: 'video/mp4', sizeBytes: 10, sha256: 'a'.repeat(64) });

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { diskFullAfter } from '../testing/fullDisk';
+import { diskFullAfter } from '@reelay/testing';
 import { FileStagingStore, StagingWriteFailed } from './fileStagingStore';
 import { StagingBodyStalled, stagingRefName } from './stagingStore';
 

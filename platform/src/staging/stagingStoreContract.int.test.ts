@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '../testing/s3';
+import { createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/testing';
 import { FileStagingStore } from './fileStagingStore';
 import { S3StagingStore } from './s3StagingStore';
 import { stagingStoreContract } from './stagingStoreContract';

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, START, UserId, VideoId, type VideoEvent } from '@reelay/contracts';
 import { PersonalDataVault, inCheckpointedTransaction } from '@reelay/platform';
-import { readWholeLog } from '@reelay/platform/testing';
+import { readWholeLog } from '@reelay/testing';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
 import { happyPath, sampleMetaInfo } from '../testSupport/videoEventFixtures';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { createKnex } from '@reelay/platform';
-import { createTestDatabase } from '@reelay/platform/testing';
+import { createTestDatabase } from '@reelay/testing';
 import { READ_MODEL_MIGRATIONS_TABLE, migrateReadModel } from './migrateReadModel';
 
 describe('migrateReadModel', () => {

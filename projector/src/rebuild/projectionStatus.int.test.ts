@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { migrateLeases, postgresLogDiagnostics, tryAcquireLease, createPool } from '@reelay/platform';
-import { eventually, expectAgeSince, readWholeLog } from '@reelay/platform/testing';
+import { eventually, expectAgeSince, readWholeLog } from '@reelay/testing';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
 import { happyPath } from '../testSupport/videoEventFixtures';

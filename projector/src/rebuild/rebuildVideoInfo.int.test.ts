@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { VideoEvent } from '@reelay/contracts';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { readProjectionVersions } from '../readModel/projectionVersions';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';

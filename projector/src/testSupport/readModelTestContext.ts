@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { comparePositions } from '@reelay/contracts';
 import { createKnex, createLogger, loadCheckpoint } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { migrateReadModel } from '../readModel/migrateReadModel';
 import { VIDEO_INFO_PROJECTION } from '../videoInfo/videoInfo';
 import { VideoInfoProjection, type ProjectionObserver } from '../videoInfo/videoInfoProjection';

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { START } from '@reelay/contracts';
 import { inCheckpointedTransaction, loadCheckpoint } from '@reelay/platform';
-import { readWholeLog } from '@reelay/platform/testing';
+import { readWholeLog } from '@reelay/testing';
 import type { Position, RecordedEvent } from '@reelay/contracts';
 import { appendVideoEvents } from '../testSupport/appendVideoEvents';
 import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';

@@ -7,7 +7,7 @@ import { createReadModelTestContext, type ReadModelTestContext } from '../testSu
 import { happyPath } from '../testSupport/videoEventFixtures';
 import type { BatchOutcome } from './projectBatch';
 import { VIDEO_INFO_CHANGED_CHANNEL, VIDEO_INFO_PROJECTION } from './videoInfo';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 
 describe('the video_info projection', () => {
   let context: ReadModelTestContext;

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, UserId } from '@reelay/contracts';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { eraseUserFromReadModel } from '@reelay/projector';
 import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
 import { videoEvents } from '../testSupport/videoEvents';

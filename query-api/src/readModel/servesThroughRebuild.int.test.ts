@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { videoStreamName, type VideoEvent, type VideoList, type VideoView } from '@reelay/contracts';
 import { createKnex, createLogger, loadConfig, migrateIntakeProgress, newEvent, signToken, type EventStore, type HttpApp } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel, readProjectionVersions, rebuildVideoInfo } from '@reelay/projector';
 import { buildQueryApp } from '../app';
 import { videoEvents } from '../testSupport/videoEvents';

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
 import { videoEvents } from '../testSupport/videoEvents';
 

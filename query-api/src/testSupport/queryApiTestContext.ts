@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { videoStreamName, type VideoEvent } from '@reelay/contracts';
 import { createKnex, createLogger, loadConfig, migrateIntakeProgress, newEvent, signToken, type HttpApp } from '@reelay/platform';
-import { createTestEventStore, eventually } from '@reelay/platform/testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp, type QueryAppOptions } from '../app';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createLogger, loadConfig, natsServers, signToken } from '@reelay/platform';
-import { ChildService, freePort, uniqueBucketName, uniqueName, testS3Env, type ChildExit } from '@reelay/platform/testing';
+import { ChildService, freePort, uniqueBucketName, uniqueName, testS3Env, type ChildExit } from '@reelay/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { prepareEnvironment } from '../prepare';
 import { SERVICE_ENTRIES } from '../serviceEntries';

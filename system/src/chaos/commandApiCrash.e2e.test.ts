@@ -11,7 +11,7 @@ import {
   startPrivateNats,
   testS3Endpoint,
   type PrivateNats,
-} from '@reelay/platform/testing';
+} from '@reelay/testing';
 import { startChaosSystem } from './chaosSystem';
 import { randomVideo } from './phone';
 

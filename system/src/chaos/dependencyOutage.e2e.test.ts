@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { eventually, startPrivateNats, startPrivatePostgres, testS3Endpoint, type PrivateNats, type PrivatePostgres } from '@reelay/platform/testing';
+import { eventually, startPrivateNats, startPrivatePostgres, testS3Endpoint, type PrivateNats, type PrivatePostgres } from '@reelay/testing';
 import { SERVICE_NAMES, startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';
 import { openOutcomeSources } from './outcomeSources';
 import { randomVideo, sendVideo, type SentVideo } from './phone';

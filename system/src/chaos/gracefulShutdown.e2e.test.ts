@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createKnex, openEventStore, type OpenedEventStore } from '@reelay/platform';
-import { createTestDatabase, eventually, startThrottlingProxy, startUrlProxy, testS3Endpoint, uniqueName, type ChildExit, type TcpProxy } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, startThrottlingProxy, startUrlProxy, testS3Endpoint, uniqueName, type ChildExit, type TcpProxy } from '@reelay/testing';
 import type { Knex } from 'knex';
 import { startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';
 import { appendJourney } from './journeys';

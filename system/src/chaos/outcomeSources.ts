@@ -1,5 +1,5 @@
 import { createKnex, openEventStore } from '@reelay/platform';
-import { createTestS3Client } from '@reelay/platform/testing';
+import { createTestS3Client } from '@reelay/testing';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import type { OutcomeSources } from './verifyOutcome';
 

@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createKnex, openEventStore } from '@reelay/platform';
 import { verifyVideoInfo } from '@reelay/projector';
-import { createTestDatabase, eventually, testS3Endpoint } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, testS3Endpoint } from '@reelay/testing';
 import { startChaosSystem } from './chaosSystem';
 import { appendJourney } from './journeys';
 import { readModelDrift } from './readModelDrift';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { testS3Endpoint } from '@reelay/platform/testing';
+import { testS3Endpoint } from '@reelay/testing';
 import { runSoak } from './soak';
 
 /**

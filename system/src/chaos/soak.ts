@@ -1,6 +1,6 @@
 import { PersonalDataVault, loadConfig } from '@reelay/platform';
 import { verifyVideoInfo } from '@reelay/projector';
-import { eventually, startPrivateNats, startPrivatePostgres, startUrlProxy, type ChildExit } from '@reelay/platform/testing';
+import { eventually, startPrivateNats, startPrivatePostgres, startUrlProxy, type ChildExit } from '@reelay/testing';
 import { SERVICE_NAMES, startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';
 import { openOutcomeSources } from './outcomeSources';
 import { randomVideo, sendVideo, videoStatus, type SentVideo } from './phone';

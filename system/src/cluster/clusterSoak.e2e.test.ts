@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { testS3Endpoint } from '@reelay/platform/testing';
+import { testS3Endpoint } from '@reelay/testing';
 import { CLUSTER_FAULTS } from './clusterFaults';
 import { runClusterSoak } from './clusterSoak';
 

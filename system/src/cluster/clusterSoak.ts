@@ -1,6 +1,6 @@
 import { PersonalDataVault, asVideoEvent, loadConfig } from '@reelay/platform';
 import { verifyVideoInfo } from '@reelay/projector';
-import { eventually, startUrlProxy, testS3Env } from '@reelay/platform/testing';
+import { eventually, startUrlProxy, testS3Env } from '@reelay/testing';
 import { startOneSignalStandIn } from '@reelay/notifier/testing';
 import { videoStreamName } from '@reelay/contracts';
 import { openOutcomeSources } from '../chaos/outcomeSources';

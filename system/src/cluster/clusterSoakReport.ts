@@ -1,4 +1,4 @@
-import type { ChildExit } from '@reelay/platform/testing';
+import type { ChildExit } from '@reelay/testing';
 import type { SoakReport } from '../chaos/soak';
 import type { OutcomeReport } from '../chaos/verifyOutcome';
 import type { NatsFault, PostgresFailover } from './clusterFaults';

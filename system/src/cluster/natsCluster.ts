@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort } from '@reelay/platform/testing';
+import { freePort } from '@reelay/testing';
 import { ProcessHandle, httpStatus, until } from './processHandle';
 
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';

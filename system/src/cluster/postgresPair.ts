@@ -2,7 +2,7 @@ import { appendFile, chown, mkdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
-import { asServerUser, freePort, postgresBin, serverUserIds } from '@reelay/platform/testing';
+import { asServerUser, freePort, postgresBin, serverUserIds } from '@reelay/testing';
 
 /** One Postgres server of the pair, and the small HTTP agent HAProxy asks whether it is the primary. */
 export interface PostgresNode {

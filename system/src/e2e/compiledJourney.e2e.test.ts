@@ -9,7 +9,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { PROJECT_ROOT, nodeArgsForEntry, signToken } from '@reelay/platform';
-import { createTestDatabase, createTestS3Client, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
+import { createTestDatabase, createTestS3Client, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { IMAGE_SERVICES, prepareProductionTree, type ProductionTree } from './productionTree';
 

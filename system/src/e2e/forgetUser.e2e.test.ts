@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ERASED_TEXT, isSealedText, videoIdOfStream, type RecordedVideoEvent } from '@reelay/contracts';
 import { PROJECT_ROOT, PersonalDataVault, asVideoEvent, createKnex, createPool, PostgresEventStore } from '@reelay/platform';
-import { createTestS3Client, eventually, readWholeLog } from '@reelay/platform/testing';
+import { createTestS3Client, eventually, readWholeLog } from '@reelay/testing';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import { foldInOrder } from '@reelay/projector';
 import { postVideo, readVideo, startTestSystem, type RunningSystem, type TestSystem } from '../testing';

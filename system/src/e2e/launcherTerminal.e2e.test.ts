@@ -7,7 +7,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { createTestDatabase, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
+import { createTestDatabase, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startSystem } from './runningSystem';
 
 /** `script` (util-linux) gives the launcher a pseudo-terminal, as a person's shell does. */

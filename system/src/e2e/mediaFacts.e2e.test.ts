@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { VideoView } from '@reelay/contracts';
-import { eventually, ffmpegAvailable, ffprobeFacts, makeTestVideos } from '@reelay/platform/testing';
+import { eventually, ffmpegAvailable, ffprobeFacts, makeTestVideos } from '@reelay/testing';
 import { readVideo, startTestSystem, type TestSystem } from '../testing';
 
 const CONTENT_TYPES = { mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm' } as const;

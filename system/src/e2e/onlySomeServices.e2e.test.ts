@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import net from 'node:net';
-import { createTestDatabase, uniqueName } from '@reelay/platform/testing';
+import { createTestDatabase, uniqueName } from '@reelay/testing';
 import { startSystem } from './runningSystem';
 
 const listening = (port: number) =>

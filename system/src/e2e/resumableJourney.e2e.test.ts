@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import * as tus from 'tus-js-client';
-import { createTestS3Client, emptyAndDeleteBucket, startThrottlingProxy, syntheticVideo, uniqueBucketName } from '@reelay/platform/testing';
+import { createTestS3Client, emptyAndDeleteBucket, startThrottlingProxy, syntheticVideo, uniqueBucketName } from '@reelay/testing';
 import { startTestSystem, type RunningSystem, type TestSystem } from '../testing';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT, nodeArgsForEntry } from '@reelay/platform';
-import { freePort } from '@reelay/platform/testing';
+import { freePort } from '@reelay/testing';
 
 export interface RunningSystem {
   /** Each port variable and the free port it was given. */

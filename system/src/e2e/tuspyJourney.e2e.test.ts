@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { createTestDatabase, createTestS3Client, emptyAndDeleteBucket, eventually, haveTuspy, runTuspy, stagingKindsUnderTest, syntheticVideo, testS3Endpoint, uniqueBucketName } from '@reelay/platform/testing';
+import { createTestDatabase, createTestS3Client, emptyAndDeleteBucket, eventually, haveTuspy, runTuspy, stagingKindsUnderTest, syntheticVideo, testS3Endpoint, uniqueBucketName } from '@reelay/testing';
 import { startChaosSystem, type ChaosSystem } from '../chaos/chaosSystem';
 
 const KiB = 1024;

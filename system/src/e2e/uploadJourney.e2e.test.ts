@@ -4,7 +4,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { createTestS3Client } from '@reelay/platform/testing';
+import { createTestS3Client } from '@reelay/testing';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import { postVideo, startTestSystem, type RunningSystem, type TestSystem } from '../testing';
 

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import type { VideoId } from '@reelay/contracts';
 import { BAD_INPUT_CASES } from './badInputCases';
 import { RATE_LIMIT_MAX, type Reply } from './badInputKit';

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import { signWithKey } from '@reelay/platform/testing';
+import { signWithKey } from '@reelay/testing';
 import { AUDIENCE, ISSUER, startSecurityHarness, type SecurityHarness } from './securityHarness';
 
 describe("tokens from an identity provider's key set, on both APIs", () => {

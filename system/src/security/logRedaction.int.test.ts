@@ -10,7 +10,7 @@ import { startCommandApi } from '@reelay/command-api';
 import { startNotifier } from '@reelay/notifier';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { createLogger, loadConfig, signToken, type RunningService } from '@reelay/platform';
-import { createTestDatabase, eventually, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/platform/testing';
+import { createTestDatabase, eventually, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startProjector } from '@reelay/projector';
 import { startQueryApi } from '@reelay/query-api';
 import { startUploader } from '@reelay/uploader';

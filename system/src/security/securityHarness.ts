@@ -19,7 +19,7 @@ import {
   newEvent,
   signToken,
 } from '@reelay/platform';
-import { createSigningKey, createTestEventStore, diskFullAfter, eventually, startJwksServer } from '@reelay/platform/testing';
+import { createSigningKey, createTestEventStore, diskFullAfter, eventually, startJwksServer } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel } from '@reelay/projector';
 import { buildQueryApp } from '@reelay/query-api';
 

@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT, exportSPKI } from 'jose';
-import { createSigningKey, signWithKey } from '@reelay/platform/testing';
+import { createSigningKey, signWithKey } from '@reelay/testing';
 import { rawExchange } from './rawHttp';
 import { AUDIENCE, ISSUER } from './securityHarness';
 import { UUID, UPLOAD, now, claims, hs256, fromRaw, call, upload, uploadHead, expectHeader, type BadInputCase } from './badInputKit';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MediaFacts, VideoId } from '@reelay/contracts';
 import { newEvent } from '@reelay/platform';
-import { ffmpegAvailable, makeTestVideos } from '@reelay/platform/testing';
+import { ffmpegAvailable, makeTestVideos } from '@reelay/testing';
 import { createUploaderTestKit, type UploaderTestKit } from '../testSupport/uploaderTestKit';
 import { s3RangeSource } from './rangeSources';
 

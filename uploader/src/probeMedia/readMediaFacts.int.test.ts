@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ffmpegAvailable, ffprobeFacts, makeTestVideos, padMp4WithMoovAtEnd } from '@reelay/platform/testing';
+import { ffmpegAvailable, ffprobeFacts, makeTestVideos, padMp4WithMoovAtEnd } from '@reelay/testing';
 import { MediaProber } from './readMediaFacts';
 import { fileRangeSource } from './rangeSources';
 import { UnreadableContainer } from './mediaFacts';

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createMetricsRegistry, newEvent } from '@reelay/platform';
-import { eventually } from '@reelay/platform/testing';
+import { eventually } from '@reelay/testing';
 import { createUploaderTestKit, silentLogger, type UploaderTestKit } from '../testSupport/uploaderTestKit';
 import { sweepAbandonedUploads } from '../uploadState/sweepAbandonedUploads';
 

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { newEvent } from '@reelay/platform';
 import { S3ObjectStorage } from '@reelay/platform/s3';
-import { createTestS3Client, eventually, startS3FaultProxy, type S3FaultProxy } from '@reelay/platform/testing';
+import { createTestS3Client, eventually, startS3FaultProxy, type S3FaultProxy } from '@reelay/testing';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from '../testSupport/uploaderTestKit';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

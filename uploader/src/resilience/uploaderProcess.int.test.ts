@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createLogger, loadConfig } from '@reelay/platform';
 import { S3StagingStore } from '@reelay/platform/s3';
-import { createTestS3Client, emptyAndDeleteBucket, eventually, isTestS3, startS3FaultProxy, uniqueBucketName, type S3FaultProxy } from '@reelay/platform/testing';
+import { createTestS3Client, emptyAndDeleteBucket, eventually, isTestS3, startS3FaultProxy, uniqueBucketName, type S3FaultProxy } from '@reelay/testing';
 import { startNotifier, type RunningNotifier } from '@reelay/notifier';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { createUploaderTestKit, MiB, type UploaderTestKit } from '../testSupport/uploaderTestKit';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { startServiceProcess, testS3Env, type ServiceProcess } from '@reelay/platform/testing';
+import { startServiceProcess, testS3Env, type ServiceProcess } from '@reelay/testing';
 import { MiB, type UploaderTestKit } from './uploaderTestKit';
 
 export type UploaderProcess = ServiceProcess;

@@ -23,7 +23,7 @@ import {
   type ObjectStorage,
   type StagingStore,
 } from '@reelay/platform';
-import { createTestEventStore, createTestObjectStorage, eventually, uniqueName } from '@reelay/platform/testing';
+import { createTestEventStore, createTestObjectStorage, eventually, uniqueName } from '@reelay/testing';
 import { UploadJournals, migrateUploadJournal } from '../uploadState/uploadJournal';
 import { startUploaderWorker, type UploaderDeps, type UploaderWorker } from '../worker';
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import type { Knex } from 'knex';
 import { createKnex } from '@reelay/platform';
-import { createTestDatabase } from '@reelay/platform/testing';
+import { createTestDatabase } from '@reelay/testing';
 import { UploadJournals, migrateUploadJournal } from './uploadJournal';
 
 describe('the upload journal in Postgres', () => {

@@ -1,8 +1,7 @@
 import { it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { comparePositions, type NewEvent, type Position, type RecordedEvent } from '@reelay/contracts';
-import { eventually } from '../../testing/eventually';
-import { uniqueName } from '../../testing/testDatabase';
+import { eventually, uniqueName } from '@reelay/testing';
 import { DuplicateEventId, WrongExpectedVersion, type EventFilter, type EventStore, type Subscription } from '../eventStore';
 import { runTorture, type FollowLog } from './torture';
 

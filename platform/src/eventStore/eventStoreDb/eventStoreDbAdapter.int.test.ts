@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { freePort } from '../../testing';
+import { freePort } from '@reelay/testing';
 import { EventStoreUnavailable } from '../eventStore';
 import { openEventStore } from '../openEventStore';
 

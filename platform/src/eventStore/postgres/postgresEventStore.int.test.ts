@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { START, type NewEvent, type Position, type RecordedEvent } from '@reelay/contracts';
 import { createKnex, createPool } from '../../postgres/database';
-import { createTestEventStore, eventually, expectAgeSince } from '../../testing';
+import { createTestEventStore, eventually, expectAgeSince } from '@reelay/testing';
 import { DuplicateEventId } from '../eventStore';
 import { NOTHING_HELD_BACK } from '../logDiagnostics';
 import { postgresLogDiagnostics } from './postgresLogDiagnostics';

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
-import { createTestEventStore } from '../../testing';
+import { createTestEventStore } from '@reelay/testing';
 import { EVENT_STORE_SCHEMA_VERSION, migrateEventStore } from './schema';
 
 type TestStore = Awaited<ReturnType<typeof createTestEventStore>>;

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@reelay/contracts';
-import { createTestEventStore, eventually } from '../../testing';
+import { createTestEventStore, eventually } from '@reelay/testing';
 import { lastSeal, sealEventLog } from './logSealer';
 import { verifyEventLog } from './logVerifier';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { declaredRoutes } from '../http/declaredRoutes';
+import { declaredRoutes } from '@reelay/platform';
 
 interface OpenApiOperation {
   readonly responses?: Record<string, unknown>;

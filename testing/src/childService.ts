@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PROJECT_ROOT } from '../config/config';
+import { PROJECT_ROOT } from '@reelay/platform';
 
 /** How one run of a child service ended, and how long it took after the signal. */
 export interface ChildExit {

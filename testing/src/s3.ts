@@ -1,7 +1,6 @@
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../objectStorage/s3Client';
-import { EMBEDDED_S3_CREDENTIALS } from '../objectStorage/embeddedS3Credentials';
-import { S3ObjectStorage } from '../objectStorage/s3ObjectStorage';
+import { EMBEDDED_S3_CREDENTIALS } from '@reelay/platform';
+import { createS3Client, S3ObjectStorage } from '@reelay/platform/s3';
 import { uniqueName } from './testDatabase';
 
 /** Which S3 the integration tests run against (`TEST_S3`): s3rver (the default), the Ceph gateway, or any other S3. */
@@ -25,7 +24,7 @@ export interface TestS3Settings {
 export function testS3(): TestS3Settings {
   const env = process.env;
   const endpoint = env.TEST_S3_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_S3_ENDPOINT is not set: run integration tests through jest (platform/src/testing/globalSetup.ts)');
+  if (!endpoint) throw new Error('TEST_S3_ENDPOINT is not set: run integration tests through jest (testing/src/globalSetup.ts)');
   const kind = (env.TEST_S3_KIND ?? 's3rver') as TestS3Kind;
   return {
     kind,

@@ -3,9 +3,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createLogger } from '../logging/logger';
+import { createLogger } from '@reelay/platform';
 import { randomBytes } from 'node:crypto';
-import { startEmbeddedS3 } from '../objectStorage/embeddedS3';
+import { startEmbeddedS3 } from './embeddedS3/embeddedS3';
 import { startCephGateway } from './cephGateway';
 
 /** What globalTeardown needs; kept on globalThis, which jest shares between setup and teardown. */

@@ -1,7 +1,5 @@
 import { START, type RecordedEvent } from '@reelay/contracts';
-import type { EventStore } from '../eventStore/eventStore';
-import { createPool } from '../postgres/database';
-import { PostgresEventStore, type PostgresEventStoreOptions } from '../eventStore/postgres/postgresEventStore';
+import { createPool, PostgresEventStore, type EventStore, type PostgresEventStoreOptions } from '@reelay/platform';
 import { createTestDatabase } from './testDatabase';
 
 /** A migrated Postgres event store on a database of the test's own. */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { PROJECT_ROOT } from '../config/config';
+import { PROJECT_ROOT } from '@reelay/platform';
 import { eventually } from './eventually';
 
 /** One JSON line of a service's pino log. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Logger } from '../logging/logger';
+import type { Logger } from '@reelay/platform';
 
 /** The embedded S3 server could not be started; `cause` or the message holds s3rver's reason. */
 export class EmbeddedS3StartFailed extends Error {
@@ -33,7 +33,7 @@ export interface EmbeddedS3 {
  * Plain JavaScript beside this file's source, which tsc does not copy: found from `src/` (tsx,
  * jest) and from `dist/` (the compiled launcher of a development tree) alike.
  */
-const CHILD_SCRIPT = path.resolve(__dirname, '../../src/objectStorage/s3rverProcess.js');
+const CHILD_SCRIPT = path.resolve(__dirname, '../../src/embeddedS3/s3rverProcess.js');
 const STOP_GRACE_MS = 5_000;
 const STDERR_TAIL_CHARS = 4_000;
 

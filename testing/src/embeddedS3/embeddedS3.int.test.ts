@@ -6,9 +6,9 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand } from '@aws-sdk/client-s3';
 import pino from 'pino';
-import { createTestS3Client, uniqueBucketName } from '../testing/s3';
+import { S3ObjectStorage } from '@reelay/platform/s3';
+import { createTestS3Client, uniqueBucketName } from '../s3';
 import { startEmbeddedS3, type EmbeddedS3 } from './embeddedS3';
-import { S3ObjectStorage } from './s3ObjectStorage';
 
 /** A pino logger whose lines the test can read. */
 function capturingLogger(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config/config';
+import { ConfigError, loadConfig } from '@reelay/platform';
 
 /** The message `loadConfig` refuses `env` with; throws when it accepts it, or fails in another way. */
 export function configRefusal(env: Record<string, string>): string {
