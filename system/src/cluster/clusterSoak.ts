@@ -5,7 +5,7 @@ import { startOneSignalStandIn } from '@reelay/notifier/testing';
 import { videoStreamName } from '@reelay/contracts';
 import { openOutcomeSources } from '../chaos/outcomeSources';
 import { randomVideo, sendVideo, videoStatus, type SentVideo } from '../chaos/phone';
-import { isClean, verifyOutcome, type OutcomeReport } from '../chaos/verifyOutcome';
+import { settledOutcome, type OutcomeReport } from '../chaos/verifyOutcome';
 import { CLUSTER_FAULTS, createFaultInjector, type ClusterFault, type Probe } from './clusterFaults';
 import { startLocalCluster, type LocalCluster } from './localCluster';
 import { sendVideoByTus } from './tusPhone';
@@ -171,18 +171,7 @@ export async function runClusterSoak(options: ClusterSoakOptions): Promise<Clust
     let verified: Awaited<ReturnType<typeof verifyVideoInfo>>;
     const jobStarts = new Map<string, number>();
     try {
-      outcome = await eventually(
-        async () => {
-          const report = await verifyOutcome(sent, sources);
-          if (!isClean(report)) throw Object.assign(new Error('not settled'), { report });
-          return report;
-        },
-        options.settleTimeoutMs,
-        1000,
-      ).catch((error: { report?: OutcomeReport }) => {
-        if (error.report) return error.report;
-        throw error;
-      });
+      outcome = await settledOutcome(sent, sources, options.settleTimeoutMs);
       for (const videoId of outcome.notTerminal.slice(0, 8)) {
         const events = await opened.store.readStream(videoStreamName(videoId));
         log(`not terminal: ${videoId}: ${events.map((event) => `${event.type}@${event.recordedAt.slice(11, 23)}`).join(' ')}`);
