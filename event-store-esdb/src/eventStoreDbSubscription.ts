@@ -7,14 +7,12 @@ import {
   type EventStoreDBClient,
   type Filter,
 } from '@eventstore/db-client';
-import { comparePositions, type Position, type RecordedEvent } from '@reelay/contracts';
-import { abortableSleep } from '@reelay/platform/core';
+import { abortableSleep, backoffDelay, comparePositions, type BackoffPolicy, type Position, type RecordedEvent } from '@reelay/contracts';
 import { EventStoreUnavailable, matchesFilter, type EventFilter, type SubscribeOptions, type Subscription } from '@reelay/event-store';
 import { isUnavailable } from './esdbErrors';
 import { isSystemEvent, positionOf, toReadPosition, toRecorded } from './esdbMapping';
 
-const RECONNECT_FIRST_DELAY_MS = 50;
-const RECONNECT_MAX_DELAY_MS = 2000;
+const RECONNECT: BackoffPolicy = { initialMs: 50, maxMs: 2000, jitter: 'none' };
 
 /**
  * A catch-up subscription to `$all` with the port's contract: batches of what has arrived (up to
@@ -53,7 +51,7 @@ export class EventStoreDbSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
-    let delayMs = RECONNECT_FIRST_DELAY_MS;
+    let failures = 0;
     while (!this.abort.signal.aborted) {
       const before = this.current;
       try {
@@ -62,9 +60,9 @@ export class EventStoreDbSubscription implements Subscription {
         if (error instanceof HandlerFailed) throw error.cause;
         if (this.abort.signal.aborted) return;
         if (!isUnavailable(error) && !(error instanceof EventStoreUnavailable)) throw error;
-        if (comparePositions(this.current, before) > 0) delayMs = RECONNECT_FIRST_DELAY_MS;
-        await abortableSleep(delayMs, this.abort.signal);
-        delayMs = Math.min(delayMs * 2, RECONNECT_MAX_DELAY_MS);
+        // One that got somewhere before failing starts again from the first delay.
+        failures = comparePositions(this.current, before) > 0 ? 1 : failures + 1;
+        await abortableSleep(backoffDelay(failures, RECONNECT), this.abort.signal);
       }
     }
   }

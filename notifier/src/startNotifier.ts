@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { videoStreamModel, type Position } from '@reelay/contracts';
 import {
   DEVELOPMENT_KEK_WARNING,
@@ -61,7 +60,7 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
 
   const personalData = PersonalDataVault.fromConfig(knex, config);
   try {
-    await migrateCheckpointsBesideOthers(knex);
+    await migrateCheckpoints(knex);
     await personalData.migrate();
   } catch (error) {
     await releaseConnections();
@@ -137,22 +136,4 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
       await releaseConnections();
     },
   };
-}
-
-const UNIQUE_VIOLATION = '23505';
-const DUPLICATE_TABLE = '42P07';
-
-/**
- * `migrateCheckpoints` is `create table if not exists`, which Postgres does not make safe against
- * a concurrent copy of itself: when every service starts at once, all but one can fail with a
- * duplicate-type error. The table exists by then, so running it again settles the race.
- */
-async function migrateCheckpointsBesideOthers(knex: Knex): Promise<void> {
-  try {
-    await migrateCheckpoints(knex);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code !== UNIQUE_VIOLATION && code !== DUPLICATE_TABLE) throw error;
-    await migrateCheckpoints(knex);
-  }
 }

@@ -7,6 +7,5 @@ export * from './config/runMode';
 export * from './config/productionChecks';
 export * from './logging/logger';
 export * from './lifecycle/nodeRuntime';
-export * from './lifecycle/abortableSleep';
 export * from './lifecycle/dependencyUnavailable';
 export * from './objectStorage/embeddedS3Credentials';

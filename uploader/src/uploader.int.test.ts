@@ -124,13 +124,9 @@ describe('the uploader', () => {
       newEvent({ type: 'VideoDeleted', data: { deletedBy: 'alice' as never } }, { correlationId: 'd', causationId: 'd', userId: 'alice' }),
     ]);
     await queue.publish({ kind: 'delete', videoId: videoId as never, requestEventId: deleted.appended[0]?.id as string });
-    const deadline = Date.now() + 15_000;
-    let gone = false;
-    while (!gone && Date.now() < deadline) {
-      gone = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` })).then(() => false, () => true);
-      if (!gone) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(gone).toBe(true);
+    await eventually(async () => {
+      await expect(s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` }))).rejects.toThrow();
+    }, 15_000);
     // The staged copy is removed just after UploadCompleted is recorded.
     await eventually(async () => expect(await staging.exists(stagingRef)).toBe(false));
   });

@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { newEvent, type Job } from '@reelay/contracts';
 import { JobQueue, connectNats, createKnex, type JobConsumer } from '@reelay/platform';
 import { migrateCheckpoints } from '@reelay/event-store';
-import { createTestEventStore, uniqueName } from '@reelay/testing';
+import { createTestEventStore, eventually, uniqueName } from '@reelay/testing';
 import type { Knex } from 'knex';
 import { JOB_RELAY_CHECKPOINT, startJobRelay } from './jobRelay';
 
@@ -37,10 +37,7 @@ describe('the job relay', () => {
     return { videoId, eventId: event.id };
   };
 
-  const waitForJobs = async (count: number) => {
-    const deadline = Date.now() + 10_000;
-    while (received.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  };
+  const waitForJobs = (count: number) => eventually(() => expect(received.length).toBeGreaterThanOrEqual(count), 10_000);
 
   beforeEach(async () => {
     received.length = 0;

@@ -124,7 +124,7 @@ describe('the staging sweeper', () => {
     try {
       const orphan = await staged(2 * GRACE_MS, 'none');
       await eventually(async () => expect(await staging.list()).not.toContain(orphan));
-      expect((await sweeper.sweepNow()).removed).toEqual([]);
+      expect((await sweeper.runNow()).removed).toEqual([]);
     } finally {
       await sweeper.stop();
     }

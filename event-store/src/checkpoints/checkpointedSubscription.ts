@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { START, type Position, type RecordedEvent } from '@reelay/contracts';
+import { START, abortableSleep, type Position, type RecordedEvent } from '@reelay/contracts';
+import type { Logger } from '@reelay/platform/core';
 import type { EventStore, Subscription } from '../eventStore';
-import { abortableSleep, type Logger } from '@reelay/platform/core';
 import { CheckpointMoved, advanceCheckpoint, loadCheckpoint } from './checkpoints';
 
 /** One batch as a subscriber sees it: where it starts and ends, and how to commit with it. */

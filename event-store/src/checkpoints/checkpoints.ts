@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { START, type Position } from '@reelay/contracts';
+import { migrateTakingTurns } from '@reelay/platform/postgres';
 
 /**
  * Where each subscriber (projector, notifier, job relay) has got to in the global log. A
@@ -11,18 +12,17 @@ export class CheckpointMoved extends Error {
   override readonly name = 'CheckpointMoved';
 }
 
-/** Creates the table when missing; services starting together take turns (DDL races otherwise). */
+/** Creates the table when missing; services starting together take turns. */
 export async function migrateCheckpoints(knex: Knex): Promise<void> {
-  await knex.transaction(async (trx) => {
-    await trx.raw(`select pg_advisory_xact_lock(hashtext('reelay.checkpoints.schema'))`);
-    await trx.raw(`
+  await migrateTakingTurns(knex, 'reelay.checkpoints.schema', (trx) =>
+    trx.raw(`
       create table if not exists subscription_checkpoints (
         name text primary key,
         commit_position xid8 not null,
         prepare_position bigint not null,
         updated_at timestamptz not null default now()
-      )`);
-  });
+      )`),
+  );
 }
 
 export async function loadCheckpoint(knex: Knex, name: string): Promise<Position> {

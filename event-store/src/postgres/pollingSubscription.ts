@@ -1,5 +1,4 @@
-import { comparePositions, type Position, type RecordedEvent } from '@reelay/contracts';
-import { abortableSleep } from '@reelay/platform/core';
+import { abortableSleep, backoffDelay, comparePositions, type BackoffPolicy, type Position, type RecordedEvent } from '@reelay/contracts';
 import type { SubscribeOptions, Subscription } from '../eventStore';
 import { isEmptyFilter, matchesFilter } from '../eventFilter';
 import type { CommitListener } from './commitListener';
@@ -10,10 +9,8 @@ interface GlobalReader {
   headPosition(): Promise<Position>;
 }
 
-const HELD_BACK_FIRST_RETRY_MS = 10;
-const HELD_BACK_MAX_RETRY_MS = 500;
-const RECONNECT_FIRST_DELAY_MS = 50;
-const RECONNECT_MAX_DELAY_MS = 2000;
+const HELD_BACK_RETRY: BackoffPolicy = { initialMs: 10, maxMs: 500, jitter: 'none' };
+const RECONNECT: BackoffPolicy = { initialMs: 50, maxMs: 2000, jitter: 'none' };
 
 /**
  * Follows the global log from a position: reads a batch, hands it over, and sleeps on the
@@ -24,7 +21,7 @@ const RECONNECT_MAX_DELAY_MS = 2000;
 export class PollingSubscription implements Subscription {
   private current: Position;
   private readonly abort = new AbortController();
-  private reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
+  private failedReads = 0;
   readonly done: Promise<void>;
 
   constructor(
@@ -56,8 +53,8 @@ export class PollingSubscription implements Subscription {
         // handler's own error being what `done` rejects with.
         if (error instanceof HandlerFailed) throw error.cause;
         if (!isConnectionError(error) || this.abort.signal.aborted) throw error;
-        await abortableSleep(this.reconnectDelayMs, this.abort.signal);
-        this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, RECONNECT_MAX_DELAY_MS);
+        this.failedReads += 1;
+        await abortableSleep(backoffDelay(this.failedReads, RECONNECT), this.abort.signal);
       }
     }
   }
@@ -65,23 +62,23 @@ export class PollingSubscription implements Subscription {
   private async follow(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
     const filtered = !isEmptyFilter(this.options);
-    let heldBackRetryMs = HELD_BACK_FIRST_RETRY_MS;
+    let heldBackLooks = 0;
     while (!this.abort.signal.aborted) {
       const batch = await this.reader.readAll({ from: this.current, limit: batchSize });
-      this.reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
+      this.failedReads = 0;
       const last = batch[batch.length - 1];
       if (!last) {
         // Committed events may be held back behind an older write transaction still open (on
         // any database of the cluster); its commit notifies nobody here, so look again soon.
         if (comparePositions(await this.reader.headPosition(), this.current) > 0) {
-          await abortableSleep(heldBackRetryMs, this.abort.signal);
-          heldBackRetryMs = Math.min(heldBackRetryMs * 2, HELD_BACK_MAX_RETRY_MS);
+          heldBackLooks += 1;
+          await abortableSleep(backoffDelay(heldBackLooks, HELD_BACK_RETRY), this.abort.signal);
         } else {
           await this.listener.wait(this.abort.signal);
         }
         continue;
       }
-      heldBackRetryMs = HELD_BACK_FIRST_RETRY_MS;
+      heldBackLooks = 0;
       const events = filtered ? batch.filter((event) => matchesFilter(event, this.options)) : batch;
       await this.handle(events, last.position);
     }

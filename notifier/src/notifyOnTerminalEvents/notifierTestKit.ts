@@ -15,7 +15,7 @@ export const TEST_APP_ID = 'test-app-id';
 
 /** Short waits, so retry and restart paths run in milliseconds. */
 export const FAST_OPTIONS: NotifierOptions = {
-  retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+  retry: { maxAttempts: 3, initialMs: 5, maxMs: 20, jitter: 'equal' },
   restartDelayMs: 100,
 };
 

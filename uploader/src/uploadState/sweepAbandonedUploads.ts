@@ -1,4 +1,4 @@
-import type { Logger, ObjectStorage } from '@reelay/platform';
+import { runPeriodically, type Logger, type ObjectStorage } from '@reelay/platform';
 import { decideFailAbandonedUpload, type VideoState } from '@reelay/contracts';
 import type { CommandHandler } from '@reelay/event-store';
 import { appendDecided } from '../appendDecided';
@@ -38,17 +38,12 @@ export async function sweepAbandonedUploads(deps: SweepDeps): Promise<string[]> 
   return failed;
 }
 
-/** Sweeps every `intervalMs` (0: never) until stopped; a failed sweep is logged and tried again. */
+/** Sweeps every `intervalMs` (0: never), the first time after one interval; a failed sweep is logged and tried again. */
 export function startAbandonedUploadSweeper(deps: SweepDeps & { readonly intervalMs: number }): { stop(): Promise<void> } {
   if (deps.intervalMs <= 0) return { stop: async () => undefined };
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() => sweepAbandonedUploads(deps)).catch((error: unknown) => deps.logger.warn({ err: error }, 'abandoned-upload sweep failed'));
-  }, deps.intervalMs);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(() => sweepAbandonedUploads(deps), {
+    intervalMs: deps.intervalMs,
+    runAtStart: false,
+    onError: (error) => deps.logger.warn({ err: error }, 'abandoned-upload sweep failed'),
+  });
 }

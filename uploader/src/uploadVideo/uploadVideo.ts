@@ -1,5 +1,6 @@
 import {
   NotFound,
+  backoffDelay,
   decideCompleteUpload,
   decideFailUpload,
   decideReportProgress,
@@ -14,7 +15,7 @@ import { appendDecided, type BoundDecider } from '../appendDecided';
 import type { UploadJournals, VideoUploadJournal } from '../uploadState/uploadJournal';
 import { objectKeyFor } from './objectKey';
 import { ProgressThrottle } from './progressThrottle';
-import { backoffMs, classifyFailure } from './classifyFailure';
+import { JOB_RETRY_BACKOFF, classifyFailure } from './classifyFailure';
 import { AttemptSuperseded, ShuttingDown, watchAttempt } from './attemptWatch';
 
 export interface UploadDeps {
@@ -180,7 +181,7 @@ async function handleFailure(
 ): Promise<void> {
   const failure = classifyFailure(error);
   if (failure.retryable && delivery.deliveryCount < deps.maxAttempts) {
-    const delay = backoffMs(delivery.deliveryCount);
+    const delay = backoffDelay(delivery.deliveryCount, JOB_RETRY_BACKOFF, Math.random());
     log.warn({ err: error, code: failure.code, delayMs: delay }, 'upload attempt failed; retrying later');
     delivery.nak(delay);
     return;
@@ -197,6 +198,6 @@ async function handleFailure(
   } catch (recordError) {
     // The failure could not be recorded (database down): let JetStream bring the job back.
     log.error({ err: recordError }, 'could not record UploadFailed');
-    delivery.nak(backoffMs(delivery.deliveryCount));
+    delivery.nak(backoffDelay(delivery.deliveryCount, JOB_RETRY_BACKOFF, Math.random()));
   }
 }
