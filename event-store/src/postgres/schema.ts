@@ -13,7 +13,7 @@ export const STREAM_LOCK_SPACE = 0x52454c59; // "RELY"
  * (transaction_id, position), and a reader only takes rows below the oldest transaction still
  * running, so an event whose transaction commits late is never skipped (see `readAll`). A
  * stream's current revision is its newest row's (the unique index on (stream_name, revision)
- * answers that); an earlier version kept it in a table `event_streams`, left unused where it exists.
+ * answers that); the first schema kept it in a table `event_streams` as well, which nothing reads now: dropped.
  */
 
 const SCHEMA = `
@@ -32,6 +32,8 @@ create table if not exists event_log (
 );
 
 create index if not exists event_log_global_order on event_log (transaction_id, position);
+
+drop table if exists event_streams;
 
 -- The earlier append of exactly these events (same stream, types, versions, data, in order): its
 -- result; nothing when none of the ids is stored; RE002 when some are, with other content.
@@ -168,7 +170,7 @@ create trigger event_log_no_truncate before truncate on event_log
  * The version of the log's schema (SCHEMA and LOG_HASH_SCHEMA together): raise it with any change
  * to either, so that a release's processes migrate a log an older release made.
  */
-export const EVENT_STORE_SCHEMA_VERSION = 3;
+export const EVENT_STORE_SCHEMA_VERSION = 4;
 /** Catches a change to the DDL that forgot to raise the version: it is migrated all the same. */
 const DDL_SHA256 = createHash('sha256').update(SCHEMA).update(LOG_HASH_SCHEMA).digest('hex');
 

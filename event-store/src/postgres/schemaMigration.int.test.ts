@@ -58,6 +58,14 @@ describe('the event log schema migration', () => {
     expect((await t.pool.query('select version from event_store_schema')).rows).toEqual([{ version: EVENT_STORE_SCHEMA_VERSION }]);
   });
 
+  it('drops the stream table an early version kept, which nothing reads', async () => {
+    await t.pool.query('create table event_streams (stream_name text primary key, revision bigint not null)');
+    await t.pool.query('update event_store_schema set version = $1', [EVENT_STORE_SCHEMA_VERSION - 1]);
+    await migrateEventStore(t.pool);
+    const { rows } = await t.pool.query(`select to_regclass('event_streams') as found`);
+    expect(rows).toEqual([{ found: null }]);
+  });
+
   it('migrates a log from before the version was recorded', async () => {
     await t.pool.query('drop table event_store_schema');
     const before = await triggerOids(t);
