@@ -7,8 +7,8 @@ import {
   type EventStoreDBClient,
   type Filter,
 } from '@eventstore/db-client';
-import { abortableSleep, backoffDelay, comparePositions, type BackoffPolicy, type Position, type RecordedEvent } from '@reelay/contracts';
-import { EventStoreUnavailable, matchesFilter, type EventFilter, type SubscribeOptions, type Subscription } from '@reelay/event-store';
+import { abortableSleep, backoffDelay, comparePositions, type BackoffPolicy, type RecordedEvent } from '@reelay/contracts';
+import { EventStoreUnavailable, FollowingSubscription, HandlerFailed, matchesFilter, type EventFilter, type SubscribeOptions } from '@reelay/event-store';
 import { isUnavailable } from './esdbErrors';
 import { isSystemEvent, positionOf, toReadPosition, toRecorded } from './esdbMapping';
 
@@ -24,45 +24,31 @@ const RECONNECT: BackoffPolicy = { initialMs: 50, maxMs: 2000, jitter: 'none' };
  * always those of events actually received: the server's filter checkpoints are not used, because
  * resuming exclusively from one could skip an event that sits exactly at it.
  */
-export class EventStoreDbSubscription implements Subscription {
-  private current: Position;
-  private readonly abort = new AbortController();
+export class EventStoreDbSubscription extends FollowingSubscription {
   private nudged = false;
   private wakeUp: (() => void) | undefined;
-  readonly done: Promise<void>;
 
   constructor(
     private readonly client: EventStoreDBClient,
-    private readonly options: SubscribeOptions,
+    options: SubscribeOptions,
   ) {
-    this.current = options.from;
-    this.abort.signal.addEventListener('abort', this.nudge, { once: true });
-    this.done = this.run();
-    this.done.catch(() => undefined);
+    super(options);
+    this.stopping.addEventListener('abort', this.nudge, { once: true });
   }
 
-  position(): Position {
-    return this.current;
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.done.catch(() => undefined);
-  }
-
-  private async run(): Promise<void> {
+  protected async follow(): Promise<void> {
     let failures = 0;
-    while (!this.abort.signal.aborted) {
+    while (!this.stopping.aborted) {
       const before = this.current;
       try {
         await this.followOnce();
       } catch (error) {
         if (error instanceof HandlerFailed) throw error.cause;
-        if (this.abort.signal.aborted) return;
+        if (this.stopping.aborted) return;
         if (!isUnavailable(error) && !(error instanceof EventStoreUnavailable)) throw error;
         // One that got somewhere before failing starts again from the first delay.
         failures = comparePositions(this.current, before) > 0 ? 1 : failures + 1;
-        await abortableSleep(backoffDelay(failures, RECONNECT), this.abort.signal);
+        await abortableSleep(backoffDelay(failures, RECONNECT), this.stopping);
       }
     }
   }
@@ -83,7 +69,7 @@ export class EventStoreDbSubscription implements Subscription {
         this.nudge();
       });
     try {
-      while (!this.abort.signal.aborted) {
+      while (!this.stopping.aborted) {
         this.nudged = false;
         const arrived = readAvailable(subscription, this.options.batchSize ?? 500);
         if (arrived.length > 0) {
@@ -112,13 +98,7 @@ export class EventStoreDbSubscription implements Subscription {
       const event = toRecorded(resolved);
       if (matchesFilter(event, this.options)) events.push(event);
     }
-    if (comparePositions(to, this.current) <= 0) return;
-    try {
-      await this.options.handle(events, to);
-    } catch (error) {
-      throw new HandlerFailed(error);
-    }
-    this.current = to;
+    if (comparePositions(to, this.current) > 0) await this.handOver(events, to);
   }
 
   private readonly nudge = (): void => {
@@ -156,9 +136,4 @@ function readAvailable(subscription: AllStreamSubscription, max: number): AllStr
     items.push(item);
   }
   return items;
-}
-
-/** Carries a handler's rejection out of the read loop, so it is not taken for a lost connection. */
-class HandlerFailed {
-  constructor(readonly cause: unknown) {}
 }

@@ -4,6 +4,7 @@
 // `@reelay/event-store/contract`.
 export * from './eventStore';
 export * from './eventFilter';
+export * from './followingSubscription';
 export * from './recordedEvent';
 export * from './logDiagnostics';
 export * from './openEventStore';

@@ -1,5 +1,6 @@
 import { abortableSleep, backoffDelay, comparePositions, type BackoffPolicy, type Position, type RecordedEvent } from '@reelay/contracts';
-import type { SubscribeOptions, Subscription } from '../eventStore';
+import type { SubscribeOptions } from '../eventStore';
+import { FollowingSubscription, HandlerFailed } from '../followingSubscription';
 import { isEmptyFilter, matchesFilter } from '../eventFilter';
 import type { CommitListener } from './commitListener';
 import { isConnectionError } from '@reelay/platform/postgres';
@@ -18,52 +19,37 @@ const RECONNECT: BackoffPolicy = { initialMs: 50, maxMs: 2000, jitter: 'none' };
  * position always advances over the events a filter leaves out. A lost connection only pauses
  * it: it reads again, on a new connection, from after the last batch handled.
  */
-export class PollingSubscription implements Subscription {
-  private current: Position;
-  private readonly abort = new AbortController();
+export class PollingSubscription extends FollowingSubscription {
   private failedReads = 0;
-  readonly done: Promise<void>;
 
   constructor(
     private readonly reader: GlobalReader,
     private readonly listener: CommitListener,
-    private readonly options: SubscribeOptions,
+    options: SubscribeOptions,
   ) {
-    this.current = options.from;
-    this.done = this.run();
-    // A stopped subscription that nobody awaits must not crash the process.
-    this.done.catch(() => undefined);
+    super(options);
   }
 
-  position(): Position {
-    return this.current;
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.done.catch(() => undefined);
-  }
-
-  private async run(): Promise<void> {
-    while (!this.abort.signal.aborted) {
+  protected async follow(): Promise<void> {
+    while (!this.stopping.aborted) {
       try {
-        await this.follow();
+        await this.readToTheEnd();
       } catch (error) {
         // Only a lost connection is waited out; a failing handler or a bad event stops us, the
         // handler's own error being what `done` rejects with.
         if (error instanceof HandlerFailed) throw error.cause;
-        if (!isConnectionError(error) || this.abort.signal.aborted) throw error;
+        if (!isConnectionError(error) || this.stopping.aborted) throw error;
         this.failedReads += 1;
-        await abortableSleep(backoffDelay(this.failedReads, RECONNECT), this.abort.signal);
+        await abortableSleep(backoffDelay(this.failedReads, RECONNECT), this.stopping);
       }
     }
   }
 
-  private async follow(): Promise<void> {
+  private async readToTheEnd(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
     const filtered = !isEmptyFilter(this.options);
     let heldBackLooks = 0;
-    while (!this.abort.signal.aborted) {
+    while (!this.stopping.aborted) {
       const batch = await this.reader.readAll({ from: this.current, limit: batchSize });
       this.failedReads = 0;
       const last = batch[batch.length - 1];
@@ -72,30 +58,15 @@ export class PollingSubscription implements Subscription {
         // any database of the cluster); its commit notifies nobody here, so look again soon.
         if (comparePositions(await this.reader.headPosition(), this.current) > 0) {
           heldBackLooks += 1;
-          await abortableSleep(backoffDelay(heldBackLooks, HELD_BACK_RETRY), this.abort.signal);
+          await abortableSleep(backoffDelay(heldBackLooks, HELD_BACK_RETRY), this.stopping);
         } else {
-          await this.listener.wait(this.abort.signal);
+          await this.listener.wait(this.stopping);
         }
         continue;
       }
       heldBackLooks = 0;
       const events = filtered ? batch.filter((event) => matchesFilter(event, this.options)) : batch;
-      await this.handle(events, last.position);
+      await this.handOver(events, last.position);
     }
   }
-
-  /** Hands a batch over; its failure is the handler's, never mistaken for a lost connection. */
-  private async handle(events: readonly RecordedEvent[], to: Position): Promise<void> {
-    try {
-      await this.options.handle(events, to);
-    } catch (error) {
-      throw new HandlerFailed(error);
-    }
-    this.current = to;
-  }
-}
-
-/** Carries a handler's rejection out of the read loop, so it is not taken for a lost connection. */
-class HandlerFailed {
-  constructor(readonly cause: unknown) {}
 }
