@@ -7,7 +7,7 @@ import { newEvent, videoStreamModel } from '@reelay/contracts';
 import { S3ObjectStorage } from '@reelay/platform/s3';
 import { createTestS3Client, eventually } from '@reelay/testing';
 import { CommandHandler } from '@reelay/event-store';
-import { createUploaderTestKit, MiB, type UploaderTestKit } from './testSupport/uploaderTestKit';
+import { createUploaderTestKit, MiB, type UploaderTestKit } from './testing/uploaderTestKit';
 
 describe('the uploader', () => {
   let kit: UploaderTestKit;

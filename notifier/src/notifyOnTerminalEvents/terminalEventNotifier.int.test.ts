@@ -11,7 +11,7 @@ import {
   notificationsOf,
   recordUpload,
   type NotifierTestEnvironment,
-} from './notifierTestKit';
+} from '../testing/notifierTestKit';
 
 // OneSignal cannot be reached from here: every push goes to the loopback stand-in
 // (`startOneSignalStandIn`), reached through the official client as in production.

@@ -4,9 +4,9 @@ import { ERASED_TEXT, START, UserId, VideoId, type VideoEvent } from '@reelay/co
 import { PersonalDataVault } from '@reelay/platform';
 import { inCheckpointedTransaction } from '@reelay/event-store';
 import { readWholeLog } from '@reelay/testing';
-import { appendVideoEvents } from '../testSupport/appendVideoEvents';
-import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
-import { happyPath, sampleMetaInfo } from '../testSupport/videoEventFixtures';
+import { appendVideoEvents } from '../testing/appendVideoEvents';
+import { createReadModelTestContext, type ReadModelTestContext } from '../testing/readModelTestContext';
+import { happyPath, sampleMetaInfo } from '../testing/videoEventFixtures';
 import { projectBatch } from '../videoInfo/projectBatch';
 import { VIDEO_INFO_PROJECTION } from '../videoInfo/videoInfo';
 import { VideoInfoProjection } from '../videoInfo/videoInfoProjection';

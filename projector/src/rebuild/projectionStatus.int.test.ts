@@ -4,9 +4,9 @@ import type pg from 'pg';
 import { migrateLeases, tryAcquireLease, createPool } from '@reelay/platform';
 import { postgresLogDiagnostics } from '@reelay/event-store';
 import { eventually, expectAgeSince, readWholeLog } from '@reelay/testing';
-import { appendVideoEvents } from '../testSupport/appendVideoEvents';
-import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
-import { happyPath } from '../testSupport/videoEventFixtures';
+import { appendVideoEvents } from '../testing/appendVideoEvents';
+import { createReadModelTestContext, type ReadModelTestContext } from '../testing/readModelTestContext';
+import { happyPath } from '../testing/videoEventFixtures';
 import { projectionLease, projectionStatus } from './projectionStatus';
 import { rebuildVideoInfo } from './rebuildVideoInfo';
 

@@ -7,7 +7,7 @@ import type { EventStore } from '@reelay/event-store';
 import { createTestEventStore, eventually } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel, readProjectionVersions, rebuildVideoInfo } from '@reelay/projector';
 import { buildQueryApp } from '../app';
-import { videoEvents } from '../testSupport/videoEvents';
+import { videoEvents } from '../testing/videoEvents';
 
 /**
  * The query API over real HTTP while `video_info` is rebuilt under it, with the projector

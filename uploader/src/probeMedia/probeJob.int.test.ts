@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { newEvent, type MediaFacts, type VideoId } from '@reelay/contracts';
 import { ffmpegAvailable, makeTestVideos } from '@reelay/testing';
-import { createUploaderTestKit, type UploaderTestKit } from '../testSupport/uploaderTestKit';
+import { createUploaderTestKit, type UploaderTestKit } from '../testing/uploaderTestKit';
 import { s3RangeSource } from './rangeSources';
 
 describe('the probe job, after an upload', () => {

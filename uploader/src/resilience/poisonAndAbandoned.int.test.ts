@@ -4,7 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createMetricsRegistry } from '@reelay/platform';
 import { newEvent } from '@reelay/contracts';
 import { eventually } from '@reelay/testing';
-import { createUploaderTestKit, silentLogger, type UploaderTestKit } from '../testSupport/uploaderTestKit';
+import { createUploaderTestKit, silentLogger, type UploaderTestKit } from '../testing/uploaderTestKit';
 import { sweepAbandonedUploads } from '../uploadState/sweepAbandonedUploads';
 
 describe('jobs that can never succeed', () => {

@@ -7,7 +7,7 @@ import { newEvent, UserId, VideoId, comparePositions, videoStreamName, type NewE
 import { createLogger, loadConfig, type Config } from '@reelay/platform';
 import type { EventStore } from '@reelay/event-store';
 import { createTestDatabase, createTestEventStore, eventually } from '@reelay/testing';
-import { startOneSignalStandIn, type OneSignalStandIn } from '../testing/oneSignalStandIn';
+import { startOneSignalStandIn, type OneSignalStandIn } from './oneSignalStandIn';
 import { startNotifier, type NotifierOptions, type RunningNotifier } from '../startNotifier';
 
 export const TEST_API_KEY = 'test-rest-api-key';

@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { signToken } from '@reelay/platform';
 import { createTestDatabase, startThrottlingProxy, testS3Endpoint, testS3Env, uniqueBucketName, uniqueName, type TcpProxy } from '@reelay/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
-import { startSystem, type RunningSystem } from './e2e/runningSystem';
+import { startSystem, type RunningSystem } from '../e2e/runningSystem';
 
 export { startSystem, type RunningSystem };
 

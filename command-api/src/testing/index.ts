@@ -19,14 +19,14 @@ import {
 import { PostgresEventStore } from '@reelay/event-store';
 import { S3StagingStore } from '@reelay/platform/s3';
 import { createTestEventStore, createTestS3Client, emptyAndDeleteBucket, uniqueBucketName } from '@reelay/testing';
-import { buildCommandApi, type CommandApiLimits } from './app';
-import { IntakeProgress } from './intakeProgress/intakeProgress';
-import { fileTusArea } from './resumableUpload/fileTusArea';
-import { OpenUploads } from './resumableUpload/openUploads';
-import { PostgresLocker } from './resumableUpload/postgresLocker';
-import { s3TusArea } from './resumableUpload/s3TusArea';
-import type { TusArea } from './resumableUpload/tusArea';
-import { ContentClaims } from './contentDedupe/contentClaims';
+import { buildCommandApi, type CommandApiLimits } from '../app';
+import { IntakeProgress } from '../intakeProgress/intakeProgress';
+import { fileTusArea } from '../resumableUpload/fileTusArea';
+import { OpenUploads } from '../resumableUpload/openUploads';
+import { PostgresLocker } from '../resumableUpload/postgresLocker';
+import { s3TusArea } from '../resumableUpload/s3TusArea';
+import type { TusArea } from '../resumableUpload/tusArea';
+import { ContentClaims } from '../contentDedupe/contentClaims';
 
 const SECRET = 'command-api-test-secret-0123456789abcdef';
 
