@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pino from 'pino';
-import { comparePositions, videoStreamName, type Position } from '@reelay/contracts';
-import { loadCheckpoint, newEvent, openEventStore, type OpenedEventStore } from '@reelay/platform';
+import { newEvent, comparePositions, videoStreamName, type Position } from '@reelay/contracts';
+import { loadCheckpoint, openEventStore, type OpenedEventStore } from '@reelay/event-store';
 import { createTestDatabase } from '@reelay/testing';
 import { VIDEO_INFO_PROJECTION, VideoInfoProjection } from '@reelay/projector';
 

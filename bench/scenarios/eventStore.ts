@@ -14,7 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { START, type NewEvent, type Position } from '@reelay/contracts';
-import { EVENT_COLUMNS, PostgresEventStore, createPool, rowToRecordedEvent, type EventRow, type EventStore } from '@reelay/platform';
+import { createPool } from '@reelay/platform';
+import { EVENT_COLUMNS, PostgresEventStore, rowToRecordedEvent, type EventRow, type EventStore } from '@reelay/event-store';
 import { createTestDatabase } from '@reelay/testing';
 import { stats, type BenchRow, type Scenario } from '../scenario';
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { videoIdOfStream, videoStreamName } from '@reelay/contracts';
 import { startBenchSystem } from '../harness/benchSystem';
 import { startPushRecorder } from '../harness/pushRecorder';
 import { makeVideoFile } from '../harness/videoFile';
@@ -44,10 +45,10 @@ export const freshness: Scenario = {
       while (videoIds.some((id) => !recorder.arrivals.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const completed = await db.query<{ stream_name: string; recorded_at: Date }>(
         `select stream_name, recorded_at from event_log where type = 'UploadCompleted' and stream_name = any($1)`,
-        [videoIds.map((id) => `video-${id}`)],
+        [videoIds.map((id) => videoStreamName(id))],
       );
       const pushDelays = completed.rows.flatMap((row) => {
-        const arrived = recorder.arrivals.get(row.stream_name.slice('video-'.length));
+        const arrived = recorder.arrivals.get(videoIdOfStream(row.stream_name) ?? '');
         return arrived === undefined ? [] : [arrived - row.recorded_at.getTime()];
       });
       const v = percentiles(visible);

@@ -1,4 +1,5 @@
-import { createKnex, createPool, loadConfig, openEventStore, type Config, type OpenedEventStore } from '@reelay/platform';
+import { createKnex, createPool, loadConfig, type Config } from '@reelay/platform';
+import { openEventStore, type OpenedEventStore } from '@reelay/event-store';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { CliFailure } from './cliFailure';

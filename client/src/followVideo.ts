@@ -1,4 +1,4 @@
-import { DEFAULT_BACKOFF, backoffDelay, pause, type BackoffPolicy } from './backoff';
+import { abortableSleep, backoffDelay, type BackoffPolicy } from '@reelay/contracts/timing';
 import { httpErrorOf } from './errors';
 import type { ApiTransport } from './http';
 import { isTerminal, type VideoStatus, type VideoView } from './types';
@@ -8,8 +8,8 @@ export interface FollowOptions {
   readonly onUpdate?: (video: VideoView) => void;
   /** How long the query API may hold each request waiting for a change (0–30; default 25). */
   readonly waitSeconds?: number;
-  /** Delays after failed requests (network errors, 429, 5xx). */
-  readonly backoff?: BackoffPolicy;
+  /** Delays after failed requests (network errors, 429, 5xx); what is left out is DEFAULT_BACKOFF's. */
+  readonly backoff?: Partial<BackoffPolicy>;
   /**
    * A video accepted a moment ago can be missing from the read model for the projector's lag:
    * `404` is retried for this long before it counts as an error (default 15 s).
@@ -22,6 +22,12 @@ export interface FollowOptions {
   readonly minIntervalMs?: number;
   readonly signal?: AbortSignal;
 }
+
+/**
+ * 0.5 s doubling to 30 s, with full jitter: many phones coming back from one outage must not
+ * retry in step, and a phone gains nothing from a guaranteed minimum wait.
+ */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, jitter: 'full' };
 
 export type FollowEnd = 'terminal' | 'push' | 'stopped';
 
@@ -51,7 +57,7 @@ export interface VideoFollower {
  */
 export function followVideo(transport: ApiTransport, videoId: string, options: FollowOptions = {}): VideoFollower {
   const waitSeconds = Math.min(30, Math.max(0, options.waitSeconds ?? 25));
-  const policy = options.backoff ?? DEFAULT_BACKOFF;
+  const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
   const graceMs = options.notFoundGraceMs ?? 15_000;
   const minIntervalMs = options.minIntervalMs ?? 500;
   const polling = new AbortController();
@@ -79,7 +85,7 @@ export function followVideo(transport: ApiTransport, videoId: string, options: F
     let lastRequestAt = -Infinity;
     while (!polling.signal.aborted) {
       const sinceLast = Date.now() - lastRequestAt;
-      if (sinceLast < minIntervalMs) await pause(minIntervalMs - sinceLast, polling.signal);
+      if (sinceLast < minIntervalMs) await abortableSleep(minIntervalMs - sinceLast, polling.signal);
       if (polling.signal.aborted) return;
       lastRequestAt = Date.now();
       let response: Response;
@@ -92,7 +98,7 @@ export function followVideo(transport: ApiTransport, videoId: string, options: F
       } catch {
         if (polling.signal.aborted) return;
         failures += 1;
-        await pause(backoffDelay(failures, policy, Math.random()), polling.signal);
+        await abortableSleep(backoffDelay(failures, policy, Math.random()), polling.signal);
         continue;
       }
       if (response.status === 304) {
@@ -110,7 +116,8 @@ export function followVideo(transport: ApiTransport, videoId: string, options: F
       const stillProjecting = error.status === 404 && last === undefined && Date.now() - startedAt < graceMs;
       if (!stillProjecting && !error.retryable) throw error;
       failures += 1;
-      await pause(backoffDelay(failures, policy, Math.random(), error.retryAfterSeconds), polling.signal);
+      // The server's Retry-After is a floor, however long: it knows when it can answer.
+      await abortableSleep(Math.max(backoffDelay(failures, policy, Math.random()), (error.retryAfterSeconds ?? 0) * 1000), polling.signal);
     }
   }
 

@@ -1,22 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { backoffDelay } from './backoff';
 import { pushedStatusOf } from './push';
 import { keyValueUrlStorage } from './urlStorage';
-
-describe('backoff between failed requests', () => {
-  const policy = { initialMs: 500, maxMs: 30_000 };
-
-  it('doubles its cap with every failure up to the maximum, and jitters below the cap', () => {
-    expect([1, 2, 3, 4].map((n) => backoffDelay(n, policy, 0.999))).toEqual([500, 999, 1998, 3996]);
-    expect(backoffDelay(20, policy, 0.999)).toBe(29_970);
-    expect(backoffDelay(3, policy, 0)).toBe(0);
-    expect(backoffDelay(3, policy, 0.5)).toBe(1000);
-  });
-
-  it("never retries sooner than the server's Retry-After", () => {
-    expect(backoffDelay(1, policy, 0.1, 10)).toBe(10_000);
-  });
-});
 
 describe('reading a push payload', () => {
   const data = { videoId: '5b1c2d7e-0000-4000-8000-000000000001', status: 'UPLOADED' };

@@ -2,11 +2,9 @@ import rateLimit from '@fastify/rate-limit';
 import { Counter, type Registry } from 'prom-client';
 import type { Locker } from '@tus/utils';
 import {
-  VideoRepository,
   createHttpApp,
   perUserRateLimit,
   type Config,
-  type EventStore,
   type HttpApp,
   zodRoutes,
   type Logger,
@@ -16,6 +14,8 @@ import {
   type StagingStore,
 } from '@reelay/platform';
 import { registerAuthentication, type TokenVerifier } from '@reelay/platform/auth';
+import { CommandHandler, type EventStore } from '@reelay/event-store';
+import { videoStreamModel } from '@reelay/contracts';
 import { registerRequestUpload } from './requestUpload/requestUploadRoute';
 import { UploadSlots } from './requestUpload/uploadSlots';
 import { registerDeleteVideo } from './deleteVideo/deleteVideoRoute';
@@ -97,7 +97,7 @@ export function buildCommandApi(deps: CommandAppDeps): CommandApp {
 
   const accepted = new Counter({ name: 'reelay_uploads_accepted_total', help: 'Uploads accepted', registers: [deps.metrics] });
   const bytes = new Counter({ name: 'reelay_upload_bytes_received_total', help: 'Bytes staged for accepted uploads', registers: [deps.metrics] });
-  const repository = new VideoRepository(deps.store);
+  const repository = new CommandHandler(deps.store, videoStreamModel);
   // One budget per user for both ways of sending bytes.
   const slots = new UploadSlots(deps.limits.maxConcurrentUploadsPerUser);
   app.register(async (scope) => {

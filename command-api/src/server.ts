@@ -1,20 +1,19 @@
 import {
   DEVELOPMENT_KEK_WARNING,
   PersonalDataVault,
-  VideoRepository,
   createKnex,
   createMetricsRegistry,
   createStagingStore,
   ensureDatabase,
-  migrateCheckpoints,
   migrateIntakeProgress,
-  openEventStore,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
 import { createTokenVerifier } from '@reelay/platform/auth';
 import { JobQueue, connectNats, natsReady } from '@reelay/platform/jobs';
+import { migrateCheckpoints, openEventStore, CommandHandler } from '@reelay/event-store';
+import { videoStreamModel } from '@reelay/contracts';
 import { buildCommandApi, commandApiLimits } from './app';
 import { IntakeProgress } from './intakeProgress/intakeProgress';
 import { createTusArea } from './resumableUpload/createTusArea';
@@ -90,7 +89,7 @@ export async function startCommandApi(config: Config, logger: Logger): Promise<R
     config.STAGING_SWEEP_INTERVAL_MS > 0
       ? startStagingSweeper({
           staging,
-          repository: new VideoRepository(store),
+          repository: new CommandHandler(store, videoStreamModel),
           graceMs: config.STAGING_SWEEP_GRACE_MS,
           intervalMs: config.STAGING_SWEEP_INTERVAL_MS,
           logger: logger.child({ component: 'staging-sweeper' }),

@@ -23,3 +23,5 @@ export * from './video/deciders/deleteVideo';
 export * from './video/deciders/probeMedia';
 export * from './events/sealedText';
 export * from './events/userEvents';
+export * from './timing/index';
+export * from './video/videoStream';

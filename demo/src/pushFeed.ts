@@ -1,5 +1,6 @@
-import { videoIdOfStream, type VideoStatus } from '@reelay/contracts';
-import { asVideoEvent, type EventStore, type Logger, type Subscription } from '@reelay/platform';
+import { asVideoEvent, videoIdOfStream, type VideoStatus } from '@reelay/contracts';
+import type { Logger } from '@reelay/platform';
+import type { EventStore, Subscription } from '@reelay/event-store';
 
 /** A push the notifier recorded, as the demo page receives it: the push's own data and more. */
 export interface RecordedPush {

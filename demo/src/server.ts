@@ -1,11 +1,11 @@
 import {
   createMetricsRegistry,
-  openEventStore,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
 import { createTokenVerifier } from '@reelay/platform/auth';
+import { openEventStore } from '@reelay/event-store';
 import { buildDemoApp } from './app';
 import { buildDemoPage } from './page';
 import { PushFeed } from './pushFeed';

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import path from 'node:path';
 import { eventually, startServiceProcess, type ServiceProcess } from '@reelay/testing';
-import { createNotifierTestEnvironment, notificationsOf, recordUpload, type NotifierTestEnvironment } from './notifyOnTerminalEvents/notifierTestKit';
+import { createNotifierTestEnvironment, notificationsOf, recordUpload, type NotifierTestEnvironment } from './testing/notifierTestKit';
 
 /** The fields of the notifier's "push" log line that this test reads. */
 interface PushLine {

@@ -1,21 +1,16 @@
-import type { Knex } from 'knex';
-import type { Position } from '@reelay/contracts';
+import { videoStreamModel, type Position } from '@reelay/contracts';
 import {
   DEVELOPMENT_KEK_WARNING,
   PersonalDataVault,
-  VideoRepository,
   createHttpApp,
   createKnex,
   createMetricsRegistry,
   ensureDatabase,
-  loadCheckpoint,
-  migrateCheckpoints,
-  openEventStore,
-  startCheckpointedSubscription,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { loadCheckpoint, migrateCheckpoints, openEventStore, startCheckpointedSubscription, CommandHandler } from '@reelay/event-store';
 import { createPushSender } from './push/createPushSender';
 import { TERMINAL_EVENT_TYPES } from './notifyOnTerminalEvents/decideNotification';
 import { createNotifierMetrics } from './notifyOnTerminalEvents/notifierMetrics';
@@ -65,7 +60,7 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
 
   const personalData = PersonalDataVault.fromConfig(knex, config);
   try {
-    await migrateCheckpointsBesideOthers(knex);
+    await migrateCheckpoints(knex);
     await personalData.migrate();
   } catch (error) {
     await releaseConnections();
@@ -87,7 +82,7 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
     diagnostics: events.diagnostics,
   });
   const notifier = new TerminalEventNotifier({
-    repository: new VideoRepository(store),
+    repository: new CommandHandler(store, videoStreamModel),
     sender,
     metrics,
     logger,
@@ -141,22 +136,4 @@ export async function startNotifier(config: Config, logger: Logger, options: Not
       await releaseConnections();
     },
   };
-}
-
-const UNIQUE_VIOLATION = '23505';
-const DUPLICATE_TABLE = '42P07';
-
-/**
- * `migrateCheckpoints` is `create table if not exists`, which Postgres does not make safe against
- * a concurrent copy of itself: when every service starts at once, all but one can fail with a
- * duplicate-type error. The table exists by then, so running it again settles the race.
- */
-async function migrateCheckpointsBesideOthers(knex: Knex): Promise<void> {
-  try {
-    await migrateCheckpoints(knex);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code !== UNIQUE_VIOLATION && code !== DUPLICATE_TABLE) throw error;
-    await migrateCheckpoints(knex);
-  }
 }

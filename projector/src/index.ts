@@ -6,6 +6,7 @@ export { foldBatch, foldInOrder, type FoldedBatch, type VideoEventOfBatch } from
 export { projectBatch, type BatchOutcome } from './videoInfo/projectBatch';
 export { VideoInfoProjection, type ProjectionObserver, type VideoInfoProjectionOptions } from './videoInfo/videoInfoProjection';
 export { VIDEO_INFO_CHANGED_CHANNEL, VIDEO_INFO_PROJECTION, type VideoInfo } from './videoInfo/videoInfo';
+export { VIDEO_INFO_COLUMNS, type VideoInfoRecord } from './videoInfo/videoInfoRecord';
 export { openPersonalData, PersonalDataVaultMissing } from './personalData/openPersonalData';
 export { eraseUserFromReadModel } from './personalData/eraseUserFromReadModel';
 export { readProjectionVersions, versionTable, activeTable, type ProjectionVersions } from './readModel/projectionVersions';

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createKnex, createLogger, loadConfig } from '@reelay/platform';
 import { createTestEventStore, eventually } from '@reelay/testing';
 import { startProjector, type RunningProjector } from './startProjector';
-import { appendVideoEvents } from './testSupport/appendVideoEvents';
-import { happyPath } from './testSupport/videoEventFixtures';
+import { appendVideoEvents } from './testing/appendVideoEvents';
+import { happyPath } from './testing/videoEventFixtures';
 
 describe('the projector process', () => {
   let eventStore: Awaited<ReturnType<typeof createTestEventStore>>;

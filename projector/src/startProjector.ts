@@ -6,14 +6,13 @@ import {
   DEVELOPMENT_KEK_WARNING,
   ensureDatabase,
   PersonalDataVault,
-  loadCheckpoint,
   migrateLeases,
-  openEventStore,
   runWhileLeaseHeld,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
+import { loadCheckpoint, openEventStore } from '@reelay/event-store';
 import { registerLogHoldbackMetrics } from './ops/logHoldbackMetrics';
 import { createProjectionMetrics } from './ops/projectionMetrics';
 import { sealPeriodically } from './ops/sealPeriodically';

@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { PROJECT_ROOT, createKnex } from '@reelay/platform';
 import { createTestEventStore, eventually, freePort } from '@reelay/testing';
-import { appendVideoEvents } from './testSupport/appendVideoEvents';
-import { happyPath } from './testSupport/videoEventFixtures';
+import { appendVideoEvents } from './testing/appendVideoEvents';
+import { happyPath } from './testing/videoEventFixtures';
 
 /** A projector as `npm start` runs it: `projector/src/main.ts` in a process of its own. */
 interface ProjectorProcess {

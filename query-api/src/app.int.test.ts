@@ -3,7 +3,7 @@ import { createKnex, createLogger, loadConfig } from '@reelay/platform';
 import { createTestDatabase } from '@reelay/testing';
 import { buildQueryApp } from './app';
 import { startQueryApi } from './server';
-import { createQueryApiTestContext } from './testSupport/queryApiTestContext';
+import { createQueryApiTestContext } from './testing/queryApiTestContext';
 
 describe('the query API service', () => {
   it('is ready and serves metrics once the read model exists', async () => {

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import { declaredRoutes } from '@reelay/platform';
 import { documentedOperations, undocumentedRoutes, type OpenApiDocument } from '@reelay/testing';
-import { createQueryApiTestContext, type QueryApiTestContext } from './testSupport/queryApiTestContext';
+import { createQueryApiTestContext, type QueryApiTestContext } from './testing/queryApiTestContext';
 
 describe('the query API OpenAPI document', () => {
   let context: QueryApiTestContext;

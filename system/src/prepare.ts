@@ -2,7 +2,8 @@ import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { migrateReadModel } from '@reelay/projector/readModel';
 import { EMBEDDED_S3_CREDENTIALS, type Config, type Logger } from '@reelay/platform/core';
-import { createKnex, ensureDatabase, migrateCheckpoints, openEventStore } from '@reelay/platform/postgres';
+import { createKnex, ensureDatabase } from '@reelay/platform/postgres';
+import { migrateCheckpoints, openEventStore } from '@reelay/event-store';
 
 export interface PreparedEnvironment {
   /** Variables the services need on top of the caller's (the embedded S3's address). */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { backoffDelay, type BackoffPolicy } from '@reelay/contracts/timing';
 import { PROJECT_ROOT, nodeArgsForEntry, type Logger } from '@reelay/platform/core';
 
 export interface ServiceProcessSpec {
@@ -17,7 +18,7 @@ export interface ServiceProcessSpec {
 }
 
 const STOP_DEADLINE_MS = 30_000;
-const MAX_RESTART_DELAY_MS = 10_000;
+const RESTART_DELAY: BackoffPolicy = { initialMs: 500, maxMs: 10_000, jitter: 'none' };
 
 /**
  * Runs one service as a child process of its own (so it can crash, or be killed, alone) and
@@ -53,8 +54,8 @@ export class SupervisedProcess {
       if (this.stopping) return;
       // A process that ran for a while before dying gets a quick restart again.
       if (Date.now() - startedAt > 60_000) this.restarts = 0;
-      const delay = Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** this.restarts);
       this.restarts += 1;
+      const delay = backoffDelay(this.restarts, RESTART_DELAY);
       this.logger.error({ service: this.spec.name, code, signal, restartInMs: delay }, 'service exited; restarting');
       this.restartTimer = setTimeout(() => this.start(), delay);
     });

@@ -1,6 +1,8 @@
 import { START, type RecordedEvent } from '@reelay/contracts';
-import { createPool, PostgresEventStore, type EventStore, type PostgresEventStoreOptions } from '@reelay/platform';
+import { PostgresEventStore, type EventStore, type PostgresEventStoreOptions } from '@reelay/event-store';
+import { createPool } from '@reelay/platform/postgres';
 import { createTestDatabase } from './testDatabase';
+import { eventually } from './eventually';
 
 /** A migrated Postgres event store on a database of the test's own. */
 export async function createTestEventStore(options: PostgresEventStoreOptions & { maxConnections?: number } = {}) {
@@ -26,11 +28,13 @@ export async function createTestEventStore(options: PostgresEventStoreOptions & 
  * append may not see it yet; this waits, as a subscriber would.
  */
 export async function readWholeLog(store: EventStore, count: number, timeoutMs = 10_000): Promise<RecordedEvent[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const events = await store.readAll({ from: START, limit: Math.max(count, 1000) });
-    if (events.length >= count) return events;
-    if (Date.now() > deadline) throw new Error(`the log shows ${events.length} of ${count} events`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return eventually(
+    async () => {
+      const events = await store.readAll({ from: START, limit: Math.max(count, 1000) });
+      if (events.length < count) throw new Error(`the log shows ${events.length} of ${count} events`);
+      return events;
+    },
+    timeoutMs,
+    20,
+  );
 }

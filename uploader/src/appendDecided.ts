@@ -1,5 +1,5 @@
-import type { VideoEvent, VideoState } from '@reelay/contracts';
-import { newEvent, type Decision, type VideoRepository } from '@reelay/platform';
+import { newEvent, type VideoEvent, type VideoState } from '@reelay/contracts';
+import type { CommandHandler, Decision } from '@reelay/event-store';
 
 /** The uploader's decisions on a video: `decide(command, state)` of `@reelay/contracts` with the command bound. */
 export type BoundDecider = (state: VideoState | undefined) => readonly VideoEvent[];
@@ -9,7 +9,7 @@ export type BoundDecider = (state: VideoState | undefined) => readonly VideoEven
  * and cause; on a conflict it loads and decides again. The events are the owner's (metadata
  * `userId`): a decider makes events only for a video that exists.
  */
-export function appendDecided(repository: VideoRepository, videoId: string, correlationId: string, decider: BoundDecider): Promise<Decision> {
+export function appendDecided(repository: CommandHandler<VideoState | undefined>, videoId: string, correlationId: string, decider: BoundDecider): Promise<Decision<VideoState | undefined>> {
   return repository.decide(videoId, (state) =>
     decider(state).map((event) => newEvent(event, { correlationId, causationId: correlationId, userId: (state as VideoState).userId })),
   );

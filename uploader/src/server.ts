@@ -1,17 +1,17 @@
 import {
-  VideoRepository,
   createHttpApp,
   createKnex,
   createMetricsRegistry,
   createStagingStore,
   ensureDatabase,
-  openEventStore,
   type Config,
   type Logger,
   type RunningService,
 } from '@reelay/platform';
 import { JobQueue, connectNats, natsReady } from '@reelay/platform/jobs';
+import { openEventStore, CommandHandler } from '@reelay/event-store';
 import { S3ObjectStorage, createS3Client } from '@reelay/platform/s3';
+import { videoStreamModel } from '@reelay/contracts';
 import { startUploaderWorker } from './worker';
 import { UploadJournals, migrateUploadJournal } from './uploadState/uploadJournal';
 import { s3RangeSource } from './probeMedia/rangeSources';
@@ -41,7 +41,7 @@ export async function startUploader(config: Config, logger: Logger): Promise<Run
   const metrics = createMetricsRegistry('uploader');
   const worker = await startUploaderWorker({
     queue,
-    repository: new VideoRepository(store),
+    repository: new CommandHandler(store, videoStreamModel),
     staging,
     storage,
     journals: new UploadJournals(knex),

@@ -2,10 +2,12 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { jetstream } from '@nats-io/jetstream';
-import { VideoRepository, newEvent, type ObjectStorage } from '@reelay/platform';
+import type { ObjectStorage } from '@reelay/platform';
+import { newEvent, videoStreamModel } from '@reelay/contracts';
 import { S3ObjectStorage } from '@reelay/platform/s3';
 import { createTestS3Client, eventually } from '@reelay/testing';
-import { createUploaderTestKit, MiB, type UploaderTestKit } from './testSupport/uploaderTestKit';
+import { CommandHandler } from '@reelay/event-store';
+import { createUploaderTestKit, MiB, type UploaderTestKit } from './testing/uploaderTestKit';
 
 describe('the uploader', () => {
   let kit: UploaderTestKit;
@@ -87,7 +89,7 @@ describe('the uploader', () => {
     await waitForType(videoId, 'UploadFailed');
     await first.stop();
     await kit.startWorker();
-    const retry = await new VideoRepository(events.store).decide(videoId, () => [
+    const retry = await new CommandHandler(events.store, videoStreamModel).decide(videoId, () => [
       newEvent({ type: 'UploadRetryRequested', data: { requestedBy: 'alice' as never } }, { correlationId: 'r', causationId: 'r', userId: 'alice' }),
     ]);
     await queue.publish({ kind: 'upload', videoId: videoId as never, requestEventId: retry.appended[0]?.id as string });
@@ -117,18 +119,14 @@ describe('the uploader', () => {
     await startWorker();
     const { videoId, stagingRef } = await requestUpload(randomBytes(64 * 1024));
     await waitForType(videoId, 'UploadCompleted');
-    const repository = new VideoRepository(events.store);
+    const repository = new CommandHandler(events.store, videoStreamModel);
     const deleted = await repository.decide(videoId, () => [
       newEvent({ type: 'VideoDeleted', data: { deletedBy: 'alice' as never } }, { correlationId: 'd', causationId: 'd', userId: 'alice' }),
     ]);
     await queue.publish({ kind: 'delete', videoId: videoId as never, requestEventId: deleted.appended[0]?.id as string });
-    const deadline = Date.now() + 15_000;
-    let gone = false;
-    while (!gone && Date.now() < deadline) {
-      gone = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` })).then(() => false, () => true);
-      if (!gone) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(gone).toBe(true);
+    await eventually(async () => {
+      await expect(s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: `videos/${videoId}` }))).rejects.toThrow();
+    }, 15_000);
     // The staged copy is removed just after UploadCompleted is recorded.
     await eventually(async () => expect(await staging.exists(stagingRef)).toBe(false));
   });

@@ -1,7 +1,8 @@
 import { Counter, type Registry } from 'prom-client';
-import type { Job } from '@reelay/contracts';
-import type { Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import type { Job, VideoState } from '@reelay/contracts';
+import type { Logger, ObjectStorage, StagingStore } from '@reelay/platform';
 import type { JobDelivery, JobQueue } from '@reelay/platform/jobs';
+import type { CommandHandler } from '@reelay/event-store';
 import { uploadVideo } from './uploadVideo/uploadVideo';
 import { deleteVideoObject } from './deleteVideoObject/deleteVideoObject';
 import type { UploadJournals } from './uploadState/uploadJournal';
@@ -11,7 +12,7 @@ import { MediaProber } from './probeMedia/readMediaFacts';
 
 export interface UploaderDeps {
   readonly queue: JobQueue;
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   readonly staging: StagingStore;
   readonly storage: ObjectStorage;
   readonly journals: UploadJournals;

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import type { Knex } from 'knex';
-import { UserForgotten, UserId, decideDeleteVideo, userStreamName, type RecordedEvent, type VideoState } from '@reelay/contracts';
+import { UserForgotten, UserId, decideDeleteVideo, newEvent, userStreamName, videoStreamModel, type RecordedEvent, type VideoState } from '@reelay/contracts';
 import {
   PersonalDataVault,
-  VideoRepository,
   createLogger,
   createStagingStore,
-  newEvent,
   userHasKeyRows,
-  type EventStore,
   type ObjectStorage,
   type StagingStore,
 } from '@reelay/platform';
+import { CommandHandler, type EventStore } from '@reelay/event-store';
 import { ContentClaims, PostgresLocker, createTusArea, forgetTusUploads, type ForgetTusUploadsDeps, type TusArea } from '@reelay/command-api';
 import { eraseUserFromReadModel } from '@reelay/projector';
 import { CliFailure, UsageError, createProgress, withCliContext, write, type ProgressReporter } from '../cliContext';
@@ -149,7 +147,7 @@ export async function forgetUser(deps: ForgetUserDeps, userId: UserId, requested
   await new ContentClaims(deps.knex).dropAllOf(userId);
 
   const videoIds = known();
-  const repository = new VideoRepository(deps.store);
+  const repository = new CommandHandler(deps.store, videoStreamModel);
   let videosDeleted = 0;
   const states: VideoState[] = [];
   for (const videoId of videoIds) {

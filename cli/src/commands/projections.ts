@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { PersonalDataVault, type LogHoldback } from '@reelay/platform';
+import { PersonalDataVault } from '@reelay/platform';
+import type { LogHoldback } from '@reelay/event-store';
 import { REBUILDABLE_PROJECTIONS, RebuildAlreadyRunning, projectionStatus, rebuildVideoInfo, type ProjectionStatus } from '@reelay/projector';
 import { CliFailure, UsageError, createProgress, printJsonLine, withCliContext, write, type CliContext } from '../cliContext';
 

@@ -3,8 +3,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
-import { PROJECT_ROOT, createKnex, newEvent } from '@reelay/platform';
+import { newEvent, UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
+import { PROJECT_ROOT, createKnex } from '@reelay/platform';
 import { createTestEventStore, eventually, freePort } from '@reelay/testing';
 import { migrateReadModel } from '@reelay/projector';
 

@@ -1,4 +1,4 @@
-import { lastSeal, sealEventLog, type LogSeal } from '@reelay/platform';
+import { lastSeal, sealEventLog, type LogSeal } from '@reelay/event-store';
 import { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withCliContext, write } from '../cliContext';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { START, type Position } from '@reelay/contracts';
-import type { EventStore } from '@reelay/platform';
+import type { EventStore } from '@reelay/event-store';
 import { CliFailure, type ProgressReporter } from '../cliContext';
 
 /**

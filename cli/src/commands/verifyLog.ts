@@ -1,4 +1,4 @@
-import { verifyEventLog, type LogProblem, type LogVerification } from '@reelay/platform';
+import { verifyEventLog, type LogProblem, type LogVerification } from '@reelay/event-store';
 import { Command } from 'commander';
 import { CliFailure, createProgress, withCliContext, write, type ProgressReporter } from '../cliContext';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { migrateTakingTurns } from '@reelay/platform';
 
 /**
  * Which content each user already has or is sending: one row per (user, SHA-256), on
@@ -45,8 +46,8 @@ export class ContentClaims {
   constructor(private readonly knex: Knex) {}
 
   async migrate(): Promise<void> {
-    const create = async () => {
-      await this.knex.raw(`
+    await migrateTakingTurns(this.knex, 'reelay.content_claims.schema', async (trx) => {
+      await trx.raw(`
         create table if not exists ${CONTENT_CLAIMS_TABLE} (
           user_id text not null,
           sha256 text not null,
@@ -57,10 +58,8 @@ export class ContentClaims {
           created_at timestamptz not null default now(),
           primary key (user_id, sha256)
         )`);
-      await this.knex.raw(`create index if not exists ${CONTENT_CLAIMS_TABLE}_video_idx on ${CONTENT_CLAIMS_TABLE} (video_id)`);
-    };
-    // Several processes starting at once: one of them sees a duplicate; the table is there.
-    await create().catch((error: { code?: string }) => (error.code === '23505' || error.code === '42P07' ? create() : Promise.reject(error)));
+      await trx.raw(`create index if not exists ${CONTENT_CLAIMS_TABLE}_video_idx on ${CONTENT_CLAIMS_TABLE} (video_id)`);
+    });
   }
 
   async find(userId: string, sha256: string): Promise<ContentClaim | undefined> {

@@ -2,10 +2,11 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Job } from '@reelay/contracts';
-import { createKnex, migrateCheckpoints, newEvent } from '@reelay/platform';
+import { newEvent, type Job } from '@reelay/contracts';
+import { createKnex } from '@reelay/platform';
 import { JobQueue, connectNats, type JobConsumer } from '@reelay/platform/jobs';
-import { createTestEventStore, uniqueName } from '@reelay/testing';
+import { migrateCheckpoints } from '@reelay/event-store';
+import { createTestEventStore, eventually, uniqueName } from '@reelay/testing';
 import type { Knex } from 'knex';
 import { JOB_RELAY_CHECKPOINT, startJobRelay } from './jobRelay';
 
@@ -37,10 +38,7 @@ describe('the job relay', () => {
     return { videoId, eventId: event.id };
   };
 
-  const waitForJobs = async (count: number) => {
-    const deadline = Date.now() + 10_000;
-    while (received.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  };
+  const waitForJobs = (count: number) => eventually(() => expect(received.length).toBeGreaterThanOrEqual(count), 10_000);
 
   beforeEach(async () => {
     received.length = 0;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import { startCheckpointedSubscription, type CheckpointedSubscription, type EventStore, type Logger } from '@reelay/platform';
+import type { Logger } from '@reelay/platform';
 import type { JobQueue } from '@reelay/platform/jobs';
+import { startCheckpointedSubscription, type CheckpointedSubscription, type EventStore } from '@reelay/event-store';
 import { JOB_EVENT_TYPES, jobForEvent } from './jobForEvent';
 
 export const JOB_RELAY_CHECKPOINT = 'job-relay';

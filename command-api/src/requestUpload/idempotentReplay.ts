@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { videoStreamName, type MetaInfo, type VideoId } from '@reelay/contracts';
-import { BodyMeter, HttpError, asVideoEvent, type EventStore, type PersonalDataVault } from '@reelay/platform';
+import { asVideoEvent, videoStreamName, type MetaInfo, type VideoId } from '@reelay/contracts';
+import { BodyMeter, HttpError, type PersonalDataVault } from '@reelay/platform';
+import type { EventStore } from '@reelay/event-store';
 
 /** What the first request of an `Idempotency-Key` is known by: its user is in the key's video id. */
 export interface UploadFingerprint {

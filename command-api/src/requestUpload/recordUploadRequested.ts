@@ -1,5 +1,6 @@
-import { decideRequestUpload, videoStreamName, type MetaInfo, type UserId, type VideoId } from '@reelay/contracts';
-import { newEvent, type EventStore, type PersonalDataVault } from '@reelay/platform';
+import { decideRequestUpload, newEvent, videoStreamName, type MetaInfo, type UserId, type VideoId } from '@reelay/contracts';
+import type { PersonalDataVault } from '@reelay/platform';
+import type { EventStore } from '@reelay/event-store';
 import type { ContentClaims } from '../contentDedupe/contentClaims';
 
 /** What a complete, staged upload asks to have stored; the same for every way bytes arrive. */

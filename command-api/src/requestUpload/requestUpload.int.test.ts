@@ -3,8 +3,8 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isSealedText } from '@reelay/contracts';
-import { PROJECT_ROOT, asVideoEvent } from '@reelay/platform';
+import { asVideoEvent, isSealedText } from '@reelay/contracts';
+import { PROJECT_ROOT } from '@reelay/platform';
 import { startTestCommandApi } from '../testing';
 
 type Api = Awaited<ReturnType<typeof startTestCommandApi>>;

@@ -7,16 +7,15 @@ import type { IntakeProgress } from '../intakeProgress/intakeProgress';
 import {
   HttpError,
   UserErased,
-  WrongExpectedVersion,
   closeWaitsFor,
   HEAD_BYTES,
-  type EventStore,
   type HttpApp,
   zodRoutes,
   type PersonalDataVault,
   type StagedFile,
   type StagingStore,
 } from '@reelay/platform';
+import { WrongExpectedVersion, type EventStore } from '@reelay/event-store';
 import { recordUploadRequested, type RecordUploadDeps } from './recordUploadRequested';
 import { IDEMPOTENCY_KEY_PATTERN, videoIdForIdempotencyKey } from './idempotencyKey';
 import { checkIdempotentReplay } from './idempotentReplay';

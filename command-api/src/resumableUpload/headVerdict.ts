@@ -1,7 +1,6 @@
+import { HEAD_BYTES } from '@reelay/platform';
 import { detectVideoContainer } from '../requestUpload/videoSignature';
 
-/** How many first bytes the video check sees, as for `POST /v1/videos`. */
-export const HEAD_BYTES = 4096;
 /** Every container with a magic number is told by its first 12 bytes (see detectVideoContainer). */
 const MAGIC_BYTES = 12;
 /** MPEG-TS has no magic number, only a sync byte at the start of each packet. */
@@ -9,7 +8,7 @@ const TS_SYNC = 0x47;
 
 export type HeadVerdict = 'video' | 'not-video' | 'undecided';
 
-/** How many first bytes an upload of `size` (undefined: not declared yet) must show the video check. */
+/** How many first bytes an upload of `size` (undefined: not declared yet) must show the video check: as many as `POST /v1/videos` sees. */
 export function headBytesOf(size: number | undefined): number {
   return Math.min(HEAD_BYTES, size ?? HEAD_BYTES);
 }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { HEAD_BYTES, headBytesOf, headVerdict } from './headVerdict';
+import { HEAD_BYTES } from '@reelay/platform';
+import { headBytesOf, headVerdict } from './headVerdict';
 
 const mp4Head = (size: number) => {
   const bytes = Buffer.alloc(size, 7);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { migrateTakingTurns } from '@reelay/platform';
 
 /** The places of unfinished tus uploads, one row per upload (see OpenUploads). */
 export const OPEN_UPLOADS_TABLE = 'tus_open_uploads';
@@ -26,14 +27,16 @@ export class OpenUploads {
   ) {}
 
   static async migrate(knex: Knex): Promise<void> {
-    await knex.raw(`
+    await migrateTakingTurns(knex, 'reelay.open_uploads.schema', (trx) =>
+      trx.raw(`
       create table if not exists ${TABLE} (
         upload_id text primary key,
         user_id text not null,
         created_at timestamptz not null default now()
       );
       create index if not exists ${TABLE}_by_user on ${TABLE} (user_id, created_at);
-    `);
+    `),
+    );
   }
 
   /** Takes a place for `uploadId`; false when `userId` has `maxPerUser` unfinished uploads already. */

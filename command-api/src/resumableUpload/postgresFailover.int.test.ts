@@ -2,7 +2,8 @@ import { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach } from
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PostgresEventStore, createPool, ensureDatabase } from '@reelay/platform';
+import { createPool, ensureDatabase } from '@reelay/platform';
+import { PostgresEventStore } from '@reelay/event-store';
 import { eventually, startPrivatePostgres, startTcpProxy, syntheticVideo, type PrivatePostgres, type TcpProxy } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
 import { ERRORS, type Lock, type Locker, type RequestRelease } from '@tus/utils';
-import { abortableSleep, type Logger } from '@reelay/platform';
+import { abortableSleep, backoffDelay, type BackoffPolicy } from '@reelay/contracts';
+import type { Logger } from '@reelay/platform';
+import { LockConnection, type LockSession } from './lockConnection';
 
 /**
  * @tus/server's upload locks shared by every command API process on one database, so that any
@@ -14,17 +15,13 @@ import { abortableSleep, type Logger } from '@reelay/platform';
  *   LISTENs and calls its holder's `requestRelease`, which makes @tus/server end that request
  *   (after its lockDrainTimeout) and unlock. The waiter polls with a short backoff and asks again
  *   every `askAgainMs`, so a notification lost while a LISTEN reconnects costs that much.
- * - Pool usage: one connection per process, whatever the number of uploads. It holds every lock
- *   of the process and LISTENs. A connection per held lock would tie Postgres connections to the
- *   uploads in flight, minutes each from a phone, and cap them at the pool's size. Within the
- *   process an in-memory map makes the locks exclusive (advisory locks are re-entrant within a
- *   session); the database makes them exclusive between processes.
- * - If that connection fails (terminated, Postgres restarted, a query timed out), every lock it
- *   held is gone: each holder is asked to release at once, its unlock does not touch Postgres,
- *   and the connection is opened again with a backoff. Meanwhile waiters keep waiting.
- *
- * Needs a session of its own: a direct connection (or a session-pooling proxy), not a
- * transaction-pooling one, as LISTEN does anyway.
+ * - Pool usage: one connection per process (LockConnection), whatever the number of uploads. A
+ *   connection per held lock would tie Postgres connections to the uploads in flight, minutes each
+ *   from a phone, and cap them at the pool's size. Within the process an in-memory map makes the
+ *   locks exclusive (advisory locks are re-entrant within a session); the database makes them
+ *   exclusive between processes.
+ * - If that connection fails, each holder is asked to release at once and its unlock does not
+ *   touch Postgres; waiters keep waiting while the connection is opened again.
  */
 export interface PostgresLockerOptions {
   readonly connectionString: string;
@@ -39,69 +36,56 @@ export interface PostgresLockerOptions {
 }
 
 export const TUS_LOCK_CHANNEL = 'reelay_tus_lock_release';
-const MIN_POLL_MS = 20;
-const MAX_POLL_MS = 250;
-const MAX_RECONNECT_DELAY_MS = 5_000;
-/** A lock query this slow means a half-open connection: drop it (and its locks) rather than hang. */
-const QUERY_TIMEOUT_MS = 10_000;
+/** A waiter looks again soon (the holder usually lets go within a request), then every 250 ms. */
+const POLL: BackoffPolicy = { initialMs: 20, maxMs: 250, jitter: 'none' };
 
 /** The advisory lock key of an upload: 64 bits of SHA-256, as a decimal bigint. */
 export function lockKeyOf(id: string): string {
   return createHash('sha256').update(`reelay.tus:${id}`).digest().readBigInt64BE(0).toString();
 }
 
-interface Session {
-  readonly client: pg.Client;
-  readonly pid: number;
-  alive: boolean;
-}
-
 interface Holder {
   readonly requestRelease: RequestRelease;
   /** Undefined while Postgres is being asked. */
-  session: Session | undefined;
+  session: LockSession | undefined;
   /** The session died: Postgres no longer holds this lock. */
   lost: boolean;
 }
 
 export class PostgresLocker implements Locker {
   private readonly holders = new Map<string, Holder>();
+  private readonly connection: LockConnection;
   private readonly channel: string;
   private readonly acquireTimeoutMs: number;
   private readonly askAgainMs: number;
-  private session: Session | undefined;
-  private connecting: Promise<void> | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnectDelayMs = 100;
   private stopped = false;
 
   constructor(private readonly options: PostgresLockerOptions) {
     this.channel = options.channel ?? TUS_LOCK_CHANNEL;
     this.acquireTimeoutMs = options.acquireTimeoutMs ?? 30_000;
     this.askAgainMs = options.askAgainMs ?? 1_000;
+    this.connection = new LockConnection({
+      connectionString: options.connectionString,
+      logger: options.logger,
+      applicationName: options.applicationName,
+      channel: this.channel,
+      onReleaseAsked: (id) => {
+        const holder = this.holders.get(id);
+        if (holder?.session) this.callRelease(id, holder);
+      },
+      onLost: (session) => this.dropLocksOf(session),
+    });
   }
 
   /** Opens the connection; fails when Postgres cannot be reached. */
-  async start(): Promise<void> {
-    this.connecting = this.connect();
-    try {
-      await this.connecting;
-    } finally {
-      this.connecting = undefined;
-    }
+  start(): Promise<void> {
+    return this.connection.start();
   }
 
   /** Closes the connection, which releases any lock still held; waiters fail with the lock timeout. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    await this.connecting?.catch(() => undefined);
-    const session = this.session;
-    this.session = undefined;
-    if (!session) return;
-    session.alive = false;
-    for (const holder of this.holders.values()) if (holder.session === session) holder.lost = true;
-    await session.client.end().catch(() => undefined);
+    await this.connection.stop();
   }
 
   /**
@@ -109,10 +93,8 @@ export class PostgresLocker implements Locker {
    * reopened. Without it no tus request can take its upload's lock (each would wait for the lock
    * timeout), so the balancer must send them to another process meanwhile.
    */
-  async ready(): Promise<void> {
-    const session = this.session;
-    if (!session?.alive) throw new Error('the tus lock connection is down; reopening it');
-    if (!(await this.query(session, 'select 1 as ok', []))) throw new Error('the tus lock connection failed; reopening it');
+  ready(): Promise<void> {
+    return this.connection.ready();
   }
 
   newLock(id: string): Lock {
@@ -134,7 +116,7 @@ export class PostgresLocker implements Locker {
   private async acquire(id: string, stopSignal: AbortSignal, requestRelease: RequestRelease): Promise<Holder> {
     const key = lockKeyOf(id);
     const signal = AbortSignal.any([stopSignal, AbortSignal.timeout(this.acquireTimeoutMs)]);
-    let delayMs = MIN_POLL_MS;
+    let tries = 0;
     let askedAt = Number.NEGATIVE_INFINITY;
     for (;;) {
       if (signal.aborted || this.stopped) throw ERRORS.ERR_LOCK_TIMEOUT;
@@ -143,15 +125,15 @@ export class PostgresLocker implements Locker {
         // Claimed in this process before Postgres answers: a second local request waits for it.
         const holder: Holder = { requestRelease, session: undefined, lost: false };
         this.holders.set(id, holder);
-        const session = this.session;
-        const acquired = session ? await this.query<{ locked: boolean }>(session, 'select pg_try_advisory_lock($1::bigint) as locked', [key]) : undefined;
+        const session = this.connection.session;
+        const acquired = session ? await this.connection.query<{ locked: boolean }>(session, 'select pg_try_advisory_lock($1::bigint) as locked', [key]) : undefined;
         if (session && acquired?.locked) {
           if (session.alive && !signal.aborted && !this.stopped) {
             holder.session = session;
             return holder;
           }
           this.holders.delete(id);
-          if (session.alive) await this.query(session, 'select pg_advisory_unlock($1::bigint)', [key]);
+          if (session.alive) await this.connection.query(session, 'select pg_advisory_unlock($1::bigint)', [key]);
           continue;
         }
         this.holders.delete(id);
@@ -160,8 +142,8 @@ export class PostgresLocker implements Locker {
         askedAt = Date.now();
         await this.askToRelease(id, local);
       }
-      await abortableSleep(delayMs, signal);
-      delayMs = Math.min(delayMs * 2, MAX_POLL_MS);
+      tries += 1;
+      await abortableSleep(backoffDelay(tries, POLL), signal);
     }
   }
 
@@ -171,7 +153,7 @@ export class PostgresLocker implements Locker {
     const session = holder.session;
     // With the session gone, Postgres has let go of the lock already.
     if (holder.lost || !session?.alive) return;
-    const result = await this.query<{ unlocked: boolean }>(session, 'select pg_advisory_unlock($1::bigint) as unlocked', [lockKeyOf(id)]);
+    const result = await this.connection.query<{ unlocked: boolean }>(session, 'select pg_advisory_unlock($1::bigint) as unlocked', [lockKeyOf(id)]);
     if (result && !result.unlocked) this.options.logger.warn({ uploadId: id }, 'tus lock was not held by this process when released');
   }
 
@@ -181,74 +163,12 @@ export class PostgresLocker implements Locker {
       if (local.session) this.callRelease(id, local);
       return;
     }
-    const session = this.session;
-    if (session) await this.query(session, 'select pg_notify($1, $2)', [this.channel, id]);
+    const session = this.connection.session;
+    if (session) await this.connection.query(session, 'select pg_notify($1, $2)', [this.channel, id]);
   }
 
-  private callRelease(id: string, holder: Holder): void {
-    Promise.resolve()
-      .then(() => holder.requestRelease())
-      .catch((error: unknown) => this.options.logger.warn({ err: error, uploadId: id }, 'tus lock holder failed to release'));
-  }
-
-  /** One query on the session; on any error the session is dropped (a lock's state would be unknown). */
-  private async query<R extends pg.QueryResultRow>(session: Session, text: string, values: unknown[]): Promise<R | undefined> {
-    try {
-      return (await session.client.query<R>(text, values)).rows[0];
-    } catch (error) {
-      this.options.logger.warn({ err: error }, 'tus lock query failed; dropping the lock connection');
-      this.lost(session);
-      return undefined;
-    }
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.options.connectionString,
-      application_name: this.options.applicationName ?? 'reelay-tus-locks',
-      keepAlive: true,
-      query_timeout: QUERY_TIMEOUT_MS,
-      // A connect that never completes would leave the locker without a connection and no retry.
-      connectionTimeoutMillis: QUERY_TIMEOUT_MS,
-    });
-    let session: Session | undefined;
-    const dropped = (error?: Error) => {
-      if (error) this.options.logger.warn({ err: error }, 'the tus lock connection failed');
-      if (session) this.lost(session);
-      else client.end().catch(() => undefined);
-    };
-    client.on('error', dropped);
-    client.on('end', () => dropped());
-    client.on('notification', (message) => {
-      // Our own NOTIFY (a waiter here) must not make a holder here let go: that was handled locally.
-      if (message.channel !== this.channel || !message.payload || message.processId === session?.pid) return;
-      const holder = this.holders.get(message.payload);
-      if (holder?.session) this.callRelease(message.payload, holder);
-    });
-    try {
-      await client.connect();
-      await client.query(`listen ${pg.escapeIdentifier(this.channel)}`);
-      const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid ?? -1;
-      session = { client, pid, alive: true };
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    if (this.stopped) {
-      session.alive = false;
-      await client.end().catch(() => undefined);
-      return;
-    }
-    this.session = session;
-    this.reconnectDelayMs = 100;
-  }
-
-  /** The session is gone, and every lock it held: holders are told, and a new one is opened. */
-  private lost(session: Session): void {
-    if (!session.alive) return;
-    session.alive = false;
-    if (this.session === session) this.session = undefined;
-    session.client.end().catch(() => undefined);
+  /** Every lock `session` held is gone: its holders are asked to let go at once. */
+  private dropLocksOf(session: LockSession): number {
     let count = 0;
     for (const [id, holder] of this.holders) {
       if (holder.session !== session) continue;
@@ -256,25 +176,12 @@ export class PostgresLocker implements Locker {
       count += 1;
       this.callRelease(id, holder);
     }
-    if (this.stopped) return;
-    this.options.logger.warn({ locksLost: count }, 'the tus lock connection is gone; reconnecting');
-    this.scheduleReconnect();
+    return count;
   }
 
-  private scheduleReconnect(): void {
-    if (this.stopped || this.reconnectTimer) return;
-    const delay = this.reconnectDelayMs;
-    this.reconnectDelayMs = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      this.connecting = this.connect()
-        .catch((error: unknown) => {
-          this.options.logger.warn({ err: error }, 'cannot reopen the tus lock connection; trying again');
-          this.scheduleReconnect();
-        })
-        .finally(() => {
-          this.connecting = undefined;
-        });
-    }, delay);
+  private callRelease(id: string, holder: Holder): void {
+    Promise.resolve()
+      .then(() => holder.requestRelease())
+      .catch((error: unknown) => this.options.logger.warn({ err: error, uploadId: id }, 'tus lock holder failed to release'));
   }
 }

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { Upload } from '@tus/utils';
 import { videoStreamName, type VideoId } from '@reelay/contracts';
-import { UserErased, WrongExpectedVersion, type StagingStore } from '@reelay/platform';
+import { UserErased, type StagingStore } from '@reelay/platform';
+import { WrongExpectedVersion } from '@reelay/event-store';
 import { ContentMismatch } from '../contentDedupe/contentClaims';
 import { erasedAccountDetail } from '../requestUpload/erasedAccount';
 import { recordUploadRequested } from '../requestUpload/recordUploadRequested';

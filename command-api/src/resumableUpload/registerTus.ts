@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Locker } from '@tus/utils';
-import type { EventStore, HttpApp, Logger, PersonalDataVault, StagingStore } from '@reelay/platform';
+import type { HttpApp, Logger, PersonalDataVault, StagingStore } from '@reelay/platform';
+import type { EventStore } from '@reelay/event-store';
 import type { IntakeProgress, IntakeStart } from '../intakeProgress/intakeProgress';
 import type { UploadSlots } from '../requestUpload/uploadSlots';
 import { registerResumableUpload } from './resumableUploadRoutes';

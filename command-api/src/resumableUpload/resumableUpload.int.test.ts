@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PROJECT_ROOT, asVideoEvent } from '@reelay/platform';
+import { PROJECT_ROOT } from '@reelay/platform';
+import { asVideoEvent } from '@reelay/contracts';
 import { eventually, stagingKindsUnderTest, syntheticVideo } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 

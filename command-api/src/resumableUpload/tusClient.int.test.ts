@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import * as tus from 'tus-js-client';
-import { asVideoEvent } from '@reelay/platform';
+import { asVideoEvent } from '@reelay/contracts';
 import { eventually, startTcpProxy, syntheticVideo, type TcpProxy } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 

@@ -2,7 +2,7 @@ import { describe, it, expect, afterEach, jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { Metadata } from '@tus/utils';
 import pino from 'pino';
-import { asVideoEvent } from '@reelay/platform';
+import { asVideoEvent } from '@reelay/contracts';
 import { startTestCommandApi } from '../testing';
 import { syntheticVideo } from '@reelay/testing';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { asVideoEvent } from '@reelay/platform';
+import { asVideoEvent } from '@reelay/contracts';
 import { haveTuspy, runTuspy, stagingKindsUnderTest, syntheticVideo, type TuspyRun } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 

@@ -5,9 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import pino from 'pino';
-import { UserId, VideoId, videoStreamName, type VideoEvent } from '@reelay/contracts';
-import { FileStagingStore, VideoRepository, newEvent, type StagedFile } from '@reelay/platform';
+import { newEvent, UserId, VideoId, videoStreamName, videoStreamModel, type VideoEvent, type VideoState } from '@reelay/contracts';
+import { FileStagingStore, type StagedFile } from '@reelay/platform';
 import { createTestEventStore, eventually } from '@reelay/testing';
+import { CommandHandler } from '@reelay/event-store';
 import { stagingNameFor } from '../requestUpload/stagingName';
 import { startStagingSweeper } from './startStagingSweeper';
 import { sweepStaging } from './sweepStaging';
@@ -32,14 +33,14 @@ describe('the staging sweeper', () => {
   let events: Awaited<ReturnType<typeof createTestEventStore>>;
   let directory: string;
   let staging: FileStagingStore;
-  let repository: VideoRepository;
+  let repository: CommandHandler<VideoState | undefined>;
   const logger = pino({ level: 'silent' });
 
   beforeEach(async () => {
     events = await createTestEventStore();
     directory = await mkdtemp(path.join(os.tmpdir(), 'reelay-sweep-'));
     staging = new FileStagingStore(directory);
-    repository = new VideoRepository(events.store);
+    repository = new CommandHandler(events.store, videoStreamModel);
   });
   afterEach(async () => {
     await events.dispose();
@@ -123,7 +124,7 @@ describe('the staging sweeper', () => {
     try {
       const orphan = await staged(2 * GRACE_MS, 'none');
       await eventually(async () => expect(await staging.list()).not.toContain(orphan));
-      expect((await sweeper.sweepNow()).removed).toEqual([]);
+      expect((await sweeper.runNow()).removed).toEqual([]);
     } finally {
       await sweeper.stop();
     }

@@ -1,11 +1,12 @@
 import type { VideoState } from '@reelay/contracts';
-import type { Logger, StagingStore, VideoRepository } from '@reelay/platform';
+import type { Logger, StagingStore } from '@reelay/platform';
+import type { CommandHandler } from '@reelay/event-store';
 import { videoIdOfStagingName } from '../requestUpload/stagingName';
 import { decideStagedFile } from './decideStagedFile';
 
 export interface SweepDeps {
   readonly staging: StagingStore;
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   /** Files written more recently than this are left alone. */
   readonly graceMs: number;
   readonly logger: Logger;

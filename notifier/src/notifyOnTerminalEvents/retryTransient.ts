@@ -1,24 +1,20 @@
+import { abortableSleep, backoffDelay, type BackoffPolicy } from '@reelay/contracts';
 import { PushRejected } from '../push/pushSender';
 
-/** How often and how patiently a transient push failure is retried within one batch. */
-export interface RetryPolicy {
+/**
+ * How often and how patiently a transient push failure is retried within one batch: equal jitter,
+ * so copies that failed together do not come back together, yet never sooner than half the step.
+ */
+export interface RetryPolicy extends BackoffPolicy {
   /** Attempts in all, the first included. */
   readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, initialMs: 500, maxMs: 15_000, jitter: 'equal' };
 
-/**
- * The wait before attempt `attempt + 1` (attempt counts from 1): exponential with "equal jitter",
- * so copies that failed together do not come back together, never less than half the step. A
- * provider's `Retry-After` wins when it asks for longer, up to `maxDelayMs`.
- */
-export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: number, retryAfterMs: number | null = null): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  const jittered = step / 2 + (step / 2) * random;
-  return Math.round(Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0)));
+/** The wait after attempt `attempt` failed: the backoff, or longer if the provider asks, but never beyond `maxMs`. */
+export function retryDelayMs(attempt: number, policy: RetryPolicy, random: number, retryAfterMs: number | null = null): number {
+  return Math.min(policy.maxMs, Math.max(backoffDelay(attempt, policy, random), Math.round(retryAfterMs ?? 0)));
 }
 
 /** Thrown when every attempt failed transiently; `cause` is the last failure. */
@@ -46,9 +42,9 @@ export async function retryTransient<T>(operation: () => Promise<T>, policy: Ret
       if (attempt >= policy.maxAttempts) {
         throw new RetriesExhausted(`gave up after ${attempt} attempts: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
-      const delayMs = backoffDelayMs(attempt, policy, (hooks.random ?? Math.random)(), retryAfterOf(error));
+      const delayMs = retryDelayMs(attempt, policy, (hooks.random ?? Math.random)(), retryAfterOf(error));
       hooks.onRetry?.(error, attempt, delayMs);
-      await sleep(delayMs, signal);
+      await abortableSleep(delayMs, signal);
     }
   }
 }
@@ -56,20 +52,4 @@ export async function retryTransient<T>(operation: () => Promise<T>, policy: Ret
 function retryAfterOf(error: unknown): number | null {
   const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
   return typeof value === 'number' ? value : null;
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,8 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
 import { PushRejected, PushUnavailable } from '../push/pushSender';
-import { RetriesExhausted, backoffDelayMs, retryTransient, type RetryPolicy } from './retryTransient';
+import { RetriesExhausted, retryDelayMs, retryTransient, type RetryPolicy } from './retryTransient';
 
-const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 };
+const policy: RetryPolicy = { maxAttempts: 4, initialMs: 1, maxMs: 4, jitter: 'equal' };
 
 /** An operation that fails with the given errors in turn, then succeeds. */
 function failingWith(...errors: Error[]) {
@@ -16,22 +16,22 @@ function failingWith(...errors: Error[]) {
   return { operation, calls: () => calls };
 }
 
-describe('backoffDelayMs', () => {
-  const slow: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+describe('retryDelayMs', () => {
+  const slow: RetryPolicy = { maxAttempts: 5, initialMs: 100, maxMs: 1000, jitter: 'equal' };
 
   it('doubles the step each attempt, with jitter in its upper half', () => {
-    expect(backoffDelayMs(1, slow, 0)).toBe(50);
-    expect(backoffDelayMs(1, slow, 1)).toBe(100);
-    expect(backoffDelayMs(3, slow, 1)).toBe(400);
+    expect(retryDelayMs(1, slow, 0)).toBe(50);
+    expect(retryDelayMs(1, slow, 1)).toBe(100);
+    expect(retryDelayMs(3, slow, 1)).toBe(400);
   });
 
   it('never exceeds the ceiling, even when the provider asks for longer', () => {
-    expect(backoffDelayMs(10, slow, 1)).toBe(1000);
-    expect(backoffDelayMs(1, slow, 0, 60_000)).toBe(1000);
+    expect(retryDelayMs(10, slow, 1)).toBe(1000);
+    expect(retryDelayMs(1, slow, 0, 60_000)).toBe(1000);
   });
 
   it('waits at least as long as the provider asked', () => {
-    expect(backoffDelayMs(1, slow, 0, 700)).toBe(700);
+    expect(retryDelayMs(1, slow, 0, 700)).toBe(700);
   });
 });
 
@@ -64,7 +64,7 @@ describe('retryTransient', () => {
   it('stops waiting as soon as it is aborted', async () => {
     const controller = new AbortController();
     const attempt = failingWith(new PushUnavailable('down'), new PushUnavailable('down'));
-    const patient: RetryPolicy = { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 };
+    const patient: RetryPolicy = { maxAttempts: 5, initialMs: 60_000, maxMs: 60_000, jitter: 'equal' };
     const running = retryTransient(attempt.operation, patient, controller.signal, { onRetry: () => controller.abort() });
     await expect(running).rejects.toThrow();
     expect(attempt.calls()).toBe(1);

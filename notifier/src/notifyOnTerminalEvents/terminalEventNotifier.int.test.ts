@@ -11,7 +11,7 @@ import {
   notificationsOf,
   recordUpload,
   type NotifierTestEnvironment,
-} from './notifierTestKit';
+} from '../testing/notifierTestKit';
 
 // OneSignal cannot be reached from here: every push goes to the loopback stand-in
 // (`startOneSignalStandIn`), reached through the official client as in production.
@@ -173,7 +173,7 @@ describe('the notifier', () => {
 
   it('gives up a retry wait on stop, and pushes the event once after the next start', async () => {
     env.standIn.failNext(1, 503);
-    const patient = await env.startNotifier({ retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 }, restartDelayMs: 60_000 });
+    const patient = await env.startNotifier({ retry: { maxAttempts: 5, initialMs: 60_000, maxMs: 60_000, jitter: 'equal' }, restartDelayMs: 60_000 });
     const upload = await recordUpload(env.store, 'completed');
     await env.standIn.waitForRequests(1);
 

@@ -1,5 +1,6 @@
-import { videoIdOfStream, type RecordedEvent } from '@reelay/contracts';
-import { asVideoEvent, newEvent, type Logger, type PersonalDataVault, type VideoRepository } from '@reelay/platform';
+import { asVideoEvent, newEvent, videoIdOfStream, type RecordedEvent, type VideoState } from '@reelay/contracts';
+import type { Logger, PersonalDataVault } from '@reelay/platform';
+import type { CommandHandler } from '@reelay/event-store';
 import { PushRejected, type Push, type PushSender } from '../push/pushSender';
 import {
   isTerminalEvent,
@@ -13,7 +14,7 @@ import { countPush, countSkip, type NotifierMetrics } from './notifierMetrics';
 import { retryTransient, type RetryPolicy } from './retryTransient';
 
 export interface TerminalEventNotifierDeps {
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   readonly sender: PushSender;
   readonly metrics: NotifierMetrics;
   readonly logger: Logger;

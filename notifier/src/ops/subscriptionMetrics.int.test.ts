@@ -1,9 +1,9 @@
 import { describe, it, expect } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { START } from '@reelay/contracts';
-import { postgresLogDiagnostics } from '@reelay/platform';
+import { postgresLogDiagnostics } from '@reelay/event-store';
 import { createTestEventStore, eventually, expectAgeSince } from '@reelay/testing';
-import { caughtUp, createNotifierTestEnvironment, recordUpload } from '../notifyOnTerminalEvents/notifierTestKit';
+import { caughtUp, createNotifierTestEnvironment, recordUpload } from '../testing/notifierTestKit';
 import { registerSubscriptionMetrics } from './subscriptionMetrics';
 
 /** The value of `name{subscription="<subscription>"…}` in Prometheus text. */

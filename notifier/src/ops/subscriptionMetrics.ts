@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Position } from '@reelay/contracts';
-import { RateMeter, type LogDiagnostics } from '@reelay/platform';
+import { RateMeter } from '@reelay/platform';
+import type { LogDiagnostics } from '@reelay/event-store';
 
 export interface SubscriptionMetricsSources {
   /** The checkpoint's name; the metrics' `subscription` label. */

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { eventually } from '@reelay/testing';
-import { createNotifierTestEnvironment, notificationsOf, recordUpload, type NotifierTestEnvironment } from '../notifyOnTerminalEvents/notifierTestKit';
+import { createNotifierTestEnvironment, notificationsOf, recordUpload, type NotifierTestEnvironment } from '../testing/notifierTestKit';
 import { startNotifierProcess, type NotifierProcess } from './notifierProcess';
 
 describe('a notifier process that dies or stops around a push', () => {

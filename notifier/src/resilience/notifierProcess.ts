@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '@reelay/platform';
 import { startServiceProcess, type ServiceProcess } from '@reelay/testing';
-import { TEST_API_KEY, TEST_APP_ID, type NotifierTestEnvironment } from '../notifyOnTerminalEvents/notifierTestKit';
+import { TEST_API_KEY, TEST_APP_ID, type NotifierTestEnvironment } from '../testing/notifierTestKit';
 
 export type NotifierProcess = ServiceProcess;
 

@@ -1,8 +1,7 @@
 import { DomainError } from '@reelay/contracts';
 import { HttpError, SLUGS } from './problems';
-import { EventStoreUnavailable } from '../eventStore/eventStore';
-import { isConnectionError } from '../eventStore/postgres/connectionErrors';
-import { NatsUnavailable } from '../jobs/natsUnavailable';
+import { DependencyUnavailable } from '../lifecycle/dependencyUnavailable';
+import { isConnectionError } from '../postgres/connectionErrors';
 
 /** What the one error handler sends for an error. */
 export interface ProblemReply {
@@ -36,7 +35,7 @@ export const UNAVAILABLE_DETAIL = 'A service this request needs is unavailable f
 function isDependencyUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
-    if (current instanceof EventStoreUnavailable || current instanceof NatsUnavailable || isConnectionError(current)) return true;
+    if (current instanceof DependencyUnavailable || isConnectionError(current)) return true;
     // knex's pool gave up waiting for a connection it could not open.
     if ((current as { name?: unknown }).name === 'KnexTimeoutError') return true;
     current = (current as { cause?: unknown }).cause;

@@ -1,10 +1,12 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { natsServers } from '../config/config';
+import { DependencyUnavailable } from '../lifecycle/dependencyUnavailable';
 import type { Logger } from '../logging/logger';
 
-import { NatsUnavailable } from './natsUnavailable';
-
-export { NatsUnavailable };
+/** NATS cannot be reached (at start) or is not connected now (readiness); see `cause`. */
+export class NatsUnavailable extends DependencyUnavailable {
+  override readonly name = 'NatsUnavailable';
+}
 
 /**
  * Connects to NATS and keeps reconnecting forever after a loss (a worker should wait for NATS,

@@ -14,7 +14,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { type Job, jobMessageId } from '@reelay/contracts';
+import { abortableSleep, type Job, jobMessageId } from '@reelay/contracts';
 import type { Logger } from '../logging/logger';
 import type { ConsumeOptions, JobConsumer } from './jobQueue';
 import { DependencyGate } from './dependencyGate';
@@ -120,21 +120,17 @@ export class JobQueue {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
     const consumer = await this.ensureConsumer(durable);
     const pulls = new Set<ConsumerMessages>();
-    let stopping = false;
-    let wakeUp: () => void = () => {};
-    const stopped = new Promise<void>((resolve) => {
-      wakeUp = resolve;
-    });
+    const stopping = new AbortController();
     const dependencies = new DependencyGate(options.ready, this.logger.child({ stream: this.stream }));
     const slot = async () => {
-      while (!stopping && !this.nc.isClosed()) {
+      while (!stopping.signal.aborted && !this.nc.isClosed()) {
         if (!(await dependencies.up())) {
-          await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, FETCH_RETRY_MS).unref())]);
+          await abortableSleep(FETCH_RETRY_MS, stopping.signal);
           continue;
         }
-        const message = await this.pullOne(consumer, pulls, stopped);
+        const message = await this.pullOne(consumer, pulls, stopping.signal);
         if (!message) continue;
-        if (stopping) {
+        if (stopping.signal.aborted) {
           // A pull answered just as we stopped: hand it back now rather than after ack_wait.
           message.nak();
           break;
@@ -147,8 +143,7 @@ export class JobQueue {
     return {
       stop: () => {
         finished ??= (async () => {
-          stopping = true;
-          wakeUp();
+          stopping.abort();
           await Promise.all([...pulls].map((pull) => pull.close()));
           await Promise.all(slots);
         })();
@@ -200,7 +195,7 @@ export class JobQueue {
   }
 
   /** One message, or undefined when the pull expired, was cancelled by stop(), or failed. */
-  private async pullOne(consumer: Consumer, pulls: Set<ConsumerMessages>, stopped: Promise<void>): Promise<JsMsg | undefined> {
+  private async pullOne(consumer: Consumer, pulls: Set<ConsumerMessages>, stopping: AbortSignal): Promise<JsMsg | undefined> {
     let pull: ConsumerMessages | undefined;
     try {
       pull = await consumer.fetch({ max_messages: 1, expires: FETCH_EXPIRES_MS });
@@ -210,7 +205,7 @@ export class JobQueue {
     } catch (error) {
       if (this.nc.isClosed()) return undefined;
       this.logger.warn({ err: error, stream: this.stream }, 'pulling a job failed; retrying');
-      await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, FETCH_RETRY_MS).unref())]);
+      await abortableSleep(FETCH_RETRY_MS, stopping);
       return undefined;
     } finally {
       if (pull) pulls.delete(pull);

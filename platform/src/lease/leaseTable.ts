@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { migrateTakingTurns } from '../postgres/migrateTakingTurns';
 
 /**
  * Leases: which process may do a job that must have one doer at a time (a projection's writes),
@@ -22,17 +23,16 @@ export interface LeaseClaim {
 
 /** Creates the table when missing; several processes may run it at once. */
 export async function migrateLeases(knex: Knex): Promise<void> {
-  await knex.transaction(async (trx) => {
-    await trx.raw(`select pg_advisory_xact_lock(hashtext('reelay.leases.schema'))`);
-    await trx.raw(`
+  await migrateTakingTurns(knex, 'reelay.leases.schema', (trx) =>
+    trx.raw(`
       create table if not exists leases (
         name text primary key,
         holder text not null,
         token bigint not null,
         acquired_at timestamptz not null,
         expires_at timestamptz not null
-      )`);
-  });
+      )`),
+  );
 }
 
 /** Takes the lease if nobody holds it or its holder let it expire; undefined when it is held. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Knex } from 'knex';
-import { abortableSleep } from '../lifecycle/abortableSleep';
+import { abortableSleep } from '@reelay/contracts';
 import type { Logger } from '../logging/logger';
 import { assertLeaseHeld, releaseLease, renewLease, tryAcquireLease, type LeaseClaim } from './leaseTable';
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { migrateTakingTurns } from '../postgres/migrateTakingTurns';
 
 /**
  * The per-user data keys, in a Postgres table of their own beside the read model (never in the
@@ -48,10 +49,7 @@ const toRow = (record: Record): KeyRow => ({ keyId: record.key_id, userId: recor
 
 /** Creates the table when missing; safe from several processes at once. */
 export async function migratePersonalDataKeys(knex: Knex): Promise<void> {
-  await knex.transaction(async (trx) => {
-    await trx.raw(`select pg_advisory_xact_lock(hashtext('reelay.personal_data_keys.schema'))`);
-    await trx.raw(SCHEMA);
-  });
+  await migrateTakingTurns(knex, 'reelay.personal_data_keys.schema', (trx) => trx.raw(SCHEMA));
 }
 
 /** Stores a new live key for the user unless another writer stored one first (then nothing). */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { migrateTakingTurns } from '../postgres/migrateTakingTurns';
 
 /**
  * How much of a video has reached the command API while its bytes are still arriving: one row
@@ -22,12 +23,8 @@ export interface IntakeProgressRow {
 
 /** Creates the table when missing; both APIs call it at start, whichever comes first. */
 export async function migrateIntakeProgress(knex: Knex): Promise<void> {
-  // Two services creating it at the same moment: one of them sees a duplicate; the table is there.
-  await createTable(knex).catch((error: { code?: string }) => (error.code === '23505' || error.code === '42P07' ? createTable(knex) : Promise.reject(error)));
-}
-
-async function createTable(knex: Knex): Promise<void> {
-  await knex.raw(`
+  await migrateTakingTurns(knex, 'reelay.intake_progress.schema', async (trx) => {
+    await trx.raw(`
     create table if not exists ${INTAKE_PROGRESS_TABLE} (
       video_id uuid primary key,
       user_id text not null,
@@ -37,5 +34,6 @@ async function createTable(knex: Knex): Promise<void> {
       started_at timestamptz not null default now(),
       updated_at timestamptz not null default now()
     )`);
-  await knex.raw(`create index if not exists ${INTAKE_PROGRESS_TABLE}_user_idx on ${INTAKE_PROGRESS_TABLE} (user_id, started_at desc)`);
+    await trx.raw(`create index if not exists ${INTAKE_PROGRESS_TABLE}_user_idx on ${INTAKE_PROGRESS_TABLE} (user_id, started_at desc)`);
+  });
 }

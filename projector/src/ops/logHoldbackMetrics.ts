@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { LogDiagnostics, LogHoldback } from '@reelay/platform';
+import type { LogDiagnostics, LogHoldback } from '@reelay/event-store';
 import { perScrape } from './perScrape';
 
 /**

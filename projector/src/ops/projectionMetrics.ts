@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Position } from '@reelay/contracts';
-import { RateMeter, type EventStore, type LogDiagnostics } from '@reelay/platform';
+import { RateMeter } from '@reelay/platform';
+import type { EventStore, LogDiagnostics } from '@reelay/event-store';
 import type { ProjectionObserver } from '../videoInfo/videoInfoProjection';
 import { VIDEO_INFO_PROJECTION } from '../videoInfo/videoInfo';
 import { perScrape } from './perScrape';

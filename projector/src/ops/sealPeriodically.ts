@@ -1,4 +1,5 @@
-import type { LogSeal, Logger } from '@reelay/platform';
+import { runPeriodically, type Logger } from '@reelay/platform';
+import type { LogSeal } from '@reelay/event-store';
 
 export interface SealPeriodicallyOptions {
   readonly seal: () => Promise<LogSeal | undefined>;
@@ -16,23 +17,14 @@ export interface SealPeriodicallyOptions {
  * the natural sealer. A failed seal is logged and tried again next time.
  */
 export function sealPeriodically(options: SealPeriodicallyOptions): { stop(): Promise<void> } {
-  let inFlight: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    if (inFlight || !options.isWriter()) return;
-    inFlight = options
-      .seal()
-      .then((seal) => {
-        if (seal) options.logger.debug({ seal: seal.sealNumber, events: seal.eventCount }, 'sealed the event log');
-      })
-      .catch((error: unknown) => options.logger.warn({ err: error }, 'could not seal the event log; trying again later'))
-      .finally(() => {
-        inFlight = undefined;
-      });
-  }, options.intervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await inFlight;
-    },
+  const sealIfWriter = async () => {
+    if (!options.isWriter()) return;
+    const seal = await options.seal();
+    if (seal) options.logger.debug({ seal: seal.sealNumber, events: seal.eventCount }, 'sealed the event log');
   };
+  return runPeriodically(sealIfWriter, {
+    intervalMs: options.intervalMs,
+    runAtStart: false,
+    onError: (error) => options.logger.warn({ err: error }, 'could not seal the event log; trying again later'),
+  });
 }

@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, START, UserId, VideoId, type VideoEvent } from '@reelay/contracts';
-import { PersonalDataVault, inCheckpointedTransaction } from '@reelay/platform';
+import { PersonalDataVault } from '@reelay/platform';
+import { inCheckpointedTransaction } from '@reelay/event-store';
 import { readWholeLog } from '@reelay/testing';
-import { appendVideoEvents } from '../testSupport/appendVideoEvents';
-import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
-import { happyPath, sampleMetaInfo } from '../testSupport/videoEventFixtures';
+import { appendVideoEvents } from '../testing/appendVideoEvents';
+import { createReadModelTestContext, type ReadModelTestContext } from '../testing/readModelTestContext';
+import { happyPath, sampleMetaInfo } from '../testing/videoEventFixtures';
 import { projectBatch } from '../videoInfo/projectBatch';
 import { VIDEO_INFO_PROJECTION } from '../videoInfo/videoInfo';
 import { VideoInfoProjection } from '../videoInfo/videoInfoProjection';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { migrateCheckpoints } from '@reelay/platform/postgres';
+import { migrateCheckpoints } from '@reelay/event-store';
 import { READ_MODEL_MIGRATIONS } from './migrations';
 
 type Entry = (typeof READ_MODEL_MIGRATIONS)[number];

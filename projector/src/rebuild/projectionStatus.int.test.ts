@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { migrateLeases, postgresLogDiagnostics, tryAcquireLease, createPool } from '@reelay/platform';
+import { migrateLeases, tryAcquireLease, createPool } from '@reelay/platform';
+import { postgresLogDiagnostics } from '@reelay/event-store';
 import { eventually, expectAgeSince, readWholeLog } from '@reelay/testing';
-import { appendVideoEvents } from '../testSupport/appendVideoEvents';
-import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
-import { happyPath } from '../testSupport/videoEventFixtures';
+import { appendVideoEvents } from '../testing/appendVideoEvents';
+import { createReadModelTestContext, type ReadModelTestContext } from '../testing/readModelTestContext';
+import { happyPath } from '../testing/videoEventFixtures';
 import { projectionLease, projectionStatus } from './projectionStatus';
 import { rebuildVideoInfo } from './rebuildVideoInfo';
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Position } from '@reelay/contracts';
-import { loadCheckpoint, readLease, type LogDiagnostics, type LogHoldback } from '@reelay/platform';
+import { readLease } from '@reelay/platform';
+import { loadCheckpoint, type LogDiagnostics, type LogHoldback } from '@reelay/event-store';
 import { buildCheckpointName, readProjectionVersions } from '../readModel/projectionVersions';
 import { REBUILDABLE_PROJECTIONS } from './rebuildVideoInfo';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Knex } from 'knex';
-import { assertLeaseHeld, readLease, releaseLease, renewLease, tryAcquireLease, type LeaseClaim } from '@reelay/platform';
+import { assertLeaseHeld, readLease, releaseLease, renewLease, runPeriodically, tryAcquireLease, type LeaseClaim } from '@reelay/platform';
 
 /** Another rebuild of the same projection holds its lease: two would fight over one next version. */
 export class RebuildAlreadyRunning extends Error {
@@ -29,14 +29,12 @@ export async function holdOperationLease(knex: Knex, name: string): Promise<Held
     const current = await readLease(knex, name);
     throw new RebuildAlreadyRunning(`${name} is held by ${current?.holder ?? 'another process'} until ${current?.expiresAt ?? 'soon'}`);
   }
-  const timer = setInterval(() => {
-    renewLease(knex, claim, TTL_MS).catch(() => undefined);
-  }, RENEW_EVERY_MS);
-  timer.unref();
+  // A renewal that fails is only tried again: the fence is what stops a rebuild that lost the lease.
+  const renewing = runPeriodically(() => renewLease(knex, claim, TTL_MS), { intervalMs: RENEW_EVERY_MS, runAtStart: false, onError: () => undefined });
   return {
     fence: (trx) => assertLeaseHeld(trx, claim),
     async release() {
-      clearInterval(timer);
+      await renewing.stop();
       await releaseLease(knex, claim).catch(() => undefined);
     },
   };

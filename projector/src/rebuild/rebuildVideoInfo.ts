@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { comparePositions, type Position } from '@reelay/contracts';
-import { loadCheckpoint, migrateLeases, type EventStore, type Logger, type PersonalDataVault } from '@reelay/platform';
+import { migrateLeases, type Logger, type PersonalDataVault } from '@reelay/platform';
+import { loadCheckpoint, type EventStore } from '@reelay/event-store';
 import { migrateReadModel } from '../readModel/migrateReadModel';
 import { buildCheckpointName, readProjectionVersions, versionTable } from '../readModel/projectionVersions';
 import { notifyVideoInfoChanged } from '../videoInfo/videoInfoTable';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { VIDEO_EVENT_TYPES, comparePositions, type Position, type RecordedEvent } from '@reelay/contracts';
-import { inCheckpointedTransaction, loadCheckpoint, type EventStore, type PersonalDataVault } from '@reelay/platform';
+import type { PersonalDataVault } from '@reelay/platform';
+import { inCheckpointedTransaction, loadCheckpoint, type EventStore } from '@reelay/event-store';
 import { applyVideoEvents } from '../videoInfo/projectBatch';
 
 /** How far a replay has got, for progress bars and rates. */

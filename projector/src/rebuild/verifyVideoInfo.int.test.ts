@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { appendVideoEvents } from '../testSupport/appendVideoEvents';
-import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
-import { happyPath, sampleMetaInfo } from '../testSupport/videoEventFixtures';
+import { appendVideoEvents } from '../testing/appendVideoEvents';
+import { createReadModelTestContext, type ReadModelTestContext } from '../testing/readModelTestContext';
+import { happyPath, sampleMetaInfo } from '../testing/videoEventFixtures';
 import { verifyVideoInfo } from './verifyVideoInfo';
 
 describe('verifying video_info against a replay of the log', () => {

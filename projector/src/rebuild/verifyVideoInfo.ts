@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import { loadCheckpoint, type EventStore, type PersonalDataVault } from '@reelay/platform';
+import type { PersonalDataVault } from '@reelay/platform';
+import { loadCheckpoint, type EventStore } from '@reelay/event-store';
 import type { Position } from '@reelay/contracts';
 import { readProjectionVersions, versionTable } from '../readModel/projectionVersions';
 import { VIDEO_INFO_PROJECTION } from '../videoInfo/videoInfo';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { UserId, type VideoEvent } from '@reelay/contracts';
-import { happyPath, recorded, recordedStream, sampleMetaInfo } from '../testSupport/videoEventFixtures';
+import { happyPath, recorded, recordedStream, sampleMetaInfo } from '../testing/videoEventFixtures';
 import { applyToVideoInfo } from './applyToVideoInfo';
 import { foldInOrder } from './foldBatch';
 import type { VideoInfo } from './videoInfo';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { happyPath, recordedStream } from '../testSupport/videoEventFixtures';
+import { happyPath, recordedStream } from '../testing/videoEventFixtures';
 import { applyToVideoInfo } from './applyToVideoInfo';
 import { foldBatch } from './foldBatch';
 import type { VideoInfo } from './videoInfo';

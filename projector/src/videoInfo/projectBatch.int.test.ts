@@ -1,12 +1,12 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { START } from '@reelay/contracts';
-import { inCheckpointedTransaction, loadCheckpoint } from '@reelay/platform';
+import { inCheckpointedTransaction, loadCheckpoint } from '@reelay/event-store';
 import { readWholeLog } from '@reelay/testing';
 import type { Position, RecordedEvent } from '@reelay/contracts';
-import { appendVideoEvents } from '../testSupport/appendVideoEvents';
-import { createReadModelTestContext, type ReadModelTestContext } from '../testSupport/readModelTestContext';
-import { happyPath } from '../testSupport/videoEventFixtures';
+import { appendVideoEvents } from '../testing/appendVideoEvents';
+import { createReadModelTestContext, type ReadModelTestContext } from '../testing/readModelTestContext';
+import { happyPath } from '../testing/videoEventFixtures';
 import { projectBatch } from './projectBatch';
 import { VIDEO_INFO_PROJECTION } from './videoInfo';
 

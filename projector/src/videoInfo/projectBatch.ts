@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import { comparePositions, videoIdOfStream, videoStreamName, type Position, type RecordedEvent, type RecordedVideoEvent } from '@reelay/contracts';
-import { asVideoEvent, type CheckpointedBatch, type EventStore, type PersonalDataVault } from '@reelay/platform';
+import { asVideoEvent, comparePositions, videoIdOfStream, videoStreamName, type Position, type RecordedEvent, type RecordedVideoEvent } from '@reelay/contracts';
+import type { PersonalDataVault } from '@reelay/platform';
+import type { CheckpointedBatch, EventStore } from '@reelay/event-store';
 import { openPersonalData } from '../personalData/openPersonalData';
 import { foldBatch, foldInOrder, type VideoEventOfBatch } from './foldBatch';
 import { activeTable } from '../readModel/projectionVersions';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { VIDEO_EVENT_TYPES, type Position } from '@reelay/contracts';
-import { startCheckpointedSubscription, type CheckpointedSubscription, type EventStore, type Logger, type PersonalDataVault } from '@reelay/platform';
+import type { Logger, PersonalDataVault } from '@reelay/platform';
+import { startCheckpointedSubscription, type CheckpointedSubscription, type EventStore } from '@reelay/event-store';
 import { projectBatch, type BatchOutcome } from './projectBatch';
 import { VIDEO_INFO_PROJECTION } from './videoInfo';
 

@@ -1,19 +1,7 @@
 import type { Knex } from 'knex';
 import { VideoStatus } from '@reelay/contracts';
 import { StoredMetaInfo, VIDEO_INFO_CHANGED_CHANNEL, type VideoInfo } from './videoInfo';
-
-/** `video_info` as `pg` returns it: timestamps as Date, int8 as number (see platform's parser). */
-interface VideoInfoRecord {
-  video_id: string;
-  user_id: string;
-  status: string;
-  uploaded_percentage: number;
-  meta_info: unknown;
-  requested_at: Date;
-  uploaded_at: Date | null;
-  failure_reason: string | null;
-  last_revision: number | string;
-}
+import type { VideoInfoRecord } from './videoInfoRecord';
 
 function fromRecord(record: VideoInfoRecord): VideoInfo {
   return {

@@ -1,5 +1,5 @@
 import type { VideoChangeListener } from '../readModel/videoChangeListener';
-import type { VideoRecord } from '../readModel/videoRecord';
+import type { VideoInfoRecord } from '@reelay/projector';
 import { ifNoneMatchMatches, videoEtag } from './etag';
 
 /** While the LISTEN connection is down, how often a held request re-reads the row instead. */
@@ -12,7 +12,7 @@ export interface AwaitNewVersionOptions {
   readonly waitMs: number;
   readonly changes: VideoChangeListener;
   /** Reads the current row; undefined if it is gone (treated as "nothing new"). */
-  readonly load: () => Promise<VideoRecord | undefined>;
+  readonly load: () => Promise<VideoInfoRecord | undefined>;
   /** Aborted when the client disconnects: the wait ends and frees its waiter. */
   readonly signal: AbortSignal;
 }
@@ -25,7 +25,7 @@ export interface AwaitNewVersionOptions {
  * The waiter is registered before the first read, so no change can slip in between, and
  * re-reading after each wake makes a notification only a hint: a lost or spurious one costs at most a query, never a wrong answer.
  */
-export async function awaitNewVersion(options: AwaitNewVersionOptions): Promise<VideoRecord | undefined> {
+export async function awaitNewVersion(options: AwaitNewVersionOptions): Promise<VideoInfoRecord | undefined> {
   const { changes, signal } = options;
   const deadline = Date.now() + options.waitMs;
   const waiter = changes.watch(options.videoId);

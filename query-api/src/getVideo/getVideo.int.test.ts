@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { ERASED_TEXT, UserId } from '@reelay/contracts';
 import { eventually } from '@reelay/testing';
 import { eraseUserFromReadModel } from '@reelay/projector';
-import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
-import { videoEvents } from '../testSupport/videoEvents';
+import { createQueryApiTestContext, type QueryApiTestContext } from '../testing/queryApiTestContext';
+import { videoEvents } from '../testing/videoEvents';
 
 describe('GET /v1/videos/:videoId', () => {
   let context: QueryApiTestContext;

@@ -5,7 +5,7 @@ import type { VideoChangeListener } from '../readModel/videoChangeListener';
 import type { IntakeProgressRow } from '@reelay/platform';
 import { receivingEtag, receivingView } from '../readModel/progress';
 import type { VideoReader } from '../readModel/videoReader';
-import { toVideoView } from '../readModel/videoRecord';
+import { toVideoView } from '../readModel/videoView';
 import { awaitNewVersion } from './awaitNewVersion';
 import { ifNoneMatchMatches, videoEtag } from './etag';
 import { findVideoOfUser } from './findVideo';

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { signToken } from '@reelay/platform/auth';
 import { eventually } from '@reelay/testing';
-import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
-import { videoEvents } from '../testSupport/videoEvents';
+import { createQueryApiTestContext, type QueryApiTestContext } from '../testing/queryApiTestContext';
+import { videoEvents } from '../testing/videoEvents';
 
 const WAITING = 'reelay_query_long_polls_waiting';
 

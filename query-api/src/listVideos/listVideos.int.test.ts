@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { VideoList } from '@reelay/contracts';
-import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
-import { videoEvents } from '../testSupport/videoEvents';
+import { createQueryApiTestContext, type QueryApiTestContext } from '../testing/queryApiTestContext';
+import { videoEvents } from '../testing/videoEvents';
 
 describe('GET /v1/users/:userId/videos', () => {
   let context: QueryApiTestContext;

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { ListVideosParams, ListVideosQuery, NotFound, VideoList } from '@reelay/contracts';
 import type { HttpApp } from '@reelay/platform';
 import { listReceivingOfUser, receivingView } from '../readModel/progress';
-import { toVideoView } from '../readModel/videoRecord';
+import { toVideoView } from '../readModel/videoView';
 import { decodeCursor, encodeCursor } from './cursor';
 import { listVideosOfUser } from './listVideosOfUser';
 

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { INTAKE_PROGRESS_TABLE } from '@reelay/platform';
-import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
-import { videoEvents } from '../testSupport/videoEvents';
+import { createQueryApiTestContext, type QueryApiTestContext } from '../testing/queryApiTestContext';
+import { videoEvents } from '../testing/videoEvents';
 
 describe('two-leg progress in the query API', () => {
   let context: QueryApiTestContext;

@@ -1,13 +1,14 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { videoStreamName, type VideoEvent, type VideoList, type VideoView } from '@reelay/contracts';
-import { createKnex, createLogger, loadConfig, migrateIntakeProgress, newEvent, type EventStore, type HttpApp } from '@reelay/platform';
+import { newEvent, videoStreamName, type VideoEvent, type VideoList, type VideoView } from '@reelay/contracts';
+import { createKnex, createLogger, loadConfig, migrateIntakeProgress, type HttpApp } from '@reelay/platform';
 import { signToken } from '@reelay/platform/auth';
+import type { EventStore } from '@reelay/event-store';
 import { createTestEventStore, eventually } from '@reelay/testing';
 import { VideoInfoProjection, migrateReadModel, readProjectionVersions, rebuildVideoInfo } from '@reelay/projector';
 import { buildQueryApp } from '../app';
-import { videoEvents } from '../testSupport/videoEvents';
+import { videoEvents } from '../testing/videoEvents';
 
 /**
  * The query API over real HTTP while `video_info` is rebuilt under it, with the projector

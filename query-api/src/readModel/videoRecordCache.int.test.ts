@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@reelay/testing';
-import { createQueryApiTestContext, type QueryApiTestContext } from '../testSupport/queryApiTestContext';
-import { videoEvents } from '../testSupport/videoEvents';
+import { createQueryApiTestContext, type QueryApiTestContext } from '../testing/queryApiTestContext';
+import { videoEvents } from '../testing/videoEvents';
 
 /**
  * The row cache in front of GET /v1/videos/:videoId. To see whether an answer came from the cache

@@ -1,5 +1,5 @@
 import { ExpiringLru } from '@reelay/platform';
-import type { VideoRecord } from './videoRecord';
+import type { VideoInfoRecord } from '@reelay/projector';
 
 export interface VideoRecordCacheOptions {
   /** The most rows kept; the least recently read goes first. 0 turns the cache off. */
@@ -25,7 +25,7 @@ export interface VideoRecordCacheOptions {
  * returned after its notification would keep the old row.
  */
 export class VideoRecordCache {
-  private readonly entries: ExpiringLru<string, VideoRecord>;
+  private readonly entries: ExpiringLru<string, VideoInfoRecord>;
   private invalidations = 0;
   private enabled = false;
 
@@ -34,7 +34,7 @@ export class VideoRecordCache {
   }
 
   /** The row if it is cached and fresh. */
-  get(videoId: string): VideoRecord | undefined {
+  get(videoId: string): VideoInfoRecord | undefined {
     return this.entries.get(videoId);
   }
 
@@ -44,7 +44,7 @@ export class VideoRecordCache {
   }
 
   /** Keeps a row read from the database, unless anything was invalidated since `stamp`. */
-  remember(videoId: string, record: VideoRecord, stamp: number): void {
+  remember(videoId: string, record: VideoInfoRecord, stamp: number): void {
     if (!this.enabled || this.options.maxEntries === 0 || stamp !== this.invalidations) return;
     this.entries.set(videoId, record, this.entries.now() + this.options.ttlMs);
   }

@@ -1,14 +1,14 @@
 import { describe, it, expect } from '@jest/globals';
-import type { VideoRecord } from './videoRecord';
+import type { VideoInfoRecord } from '@reelay/projector';
 import { VideoRecordCache } from './videoRecordCache';
 
-function record(videoId: string, lastRevision = 0): VideoRecord {
+function record(videoId: string, lastRevision = 0): VideoInfoRecord {
   return {
     video_id: videoId,
     user_id: 'alice',
     status: 'PENDING',
     uploaded_percentage: 0,
-    meta_info: { title: 't', fileName: 'f.mp4', contentType: 'video/mp4', sizeBytes: 1 },
+    meta_info: { title: 't', fileName: 'f.mp4', contentType: 'video/mp4', sizeBytes: 1, sha256: '0'.repeat(64) },
     requested_at: new Date(0),
     uploaded_at: null,
     failure_reason: null,

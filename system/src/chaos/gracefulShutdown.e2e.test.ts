@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { createKnex, openEventStore, type OpenedEventStore } from '@reelay/platform';
+import { createKnex } from '@reelay/platform';
+import { openEventStore, type OpenedEventStore } from '@reelay/event-store';
 import { createTestDatabase, eventually, startThrottlingProxy, startUrlProxy, testS3Endpoint, uniqueName, type ChildExit, type TcpProxy } from '@reelay/testing';
 import type { Knex } from 'knex';
 import { startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';

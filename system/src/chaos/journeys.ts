@@ -1,4 +1,5 @@
-import { newEvent, type EventStore } from '@reelay/platform';
+import { newEvent } from '@reelay/contracts';
+import type { EventStore } from '@reelay/event-store';
 
 /** One video's whole journey, appended as one write: requested, started, three progress reports, completed. */
 export async function appendJourney(store: EventStore, videoId: string): Promise<void> {

@@ -1,4 +1,5 @@
-import { createKnex, openEventStore } from '@reelay/platform';
+import { createKnex } from '@reelay/platform';
+import { openEventStore } from '@reelay/event-store';
 import { createTestS3Client } from '@reelay/testing';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import type { OutcomeSources } from './verifyOutcome';

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { backoffDelay, type BackoffPolicy } from '@reelay/contracts';
 
 /** A video as the phone sent it: what the end state must match. */
 export interface SentVideo {
@@ -18,6 +19,8 @@ export function randomVideo(sizeBytes: number): Buffer {
 }
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+/** A phone's wait between tries: 200 ms doubling to 2 s, so a test sees the system back within 2 s of its return. */
+export const PHONE_RETRY: BackoffPolicy = { initialMs: 200, maxMs: 2000, jitter: 'none' };
 
 /**
  * Uploads a video the way a phone in the background does: on a dropped connection or a `5xx` it
@@ -48,7 +51,7 @@ export async function sendVideo(commandApi: string, token: string, userId: strin
       last = (error as Error).message;
     }
     if (Date.now() > deadline) throw new Error(`the upload was never accepted (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
+    await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, PHONE_RETRY)));
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { createKnex, openEventStore } from '@reelay/platform';
+import { createKnex } from '@reelay/platform';
+import { openEventStore } from '@reelay/event-store';
 import { verifyVideoInfo } from '@reelay/projector';
 import { createTestDatabase, eventually, testS3Endpoint } from '@reelay/testing';
 import { startChaosSystem } from './chaosSystem';

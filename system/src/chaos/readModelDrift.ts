@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { foldVideo, videoStreamName, type VideoState } from '@reelay/contracts';
-import { asVideoEvent, type EventStore } from '@reelay/platform';
+import { asVideoEvent, foldVideo, videoStreamName, type VideoState } from '@reelay/contracts';
+import type { EventStore } from '@reelay/event-store';
 
 /** The columns of a `video_info` row the comparison needs. */
 export interface ReadModelRow {

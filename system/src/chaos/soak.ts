@@ -4,7 +4,7 @@ import { eventually, startPrivateNats, startPrivatePostgres, startUrlProxy, type
 import { SERVICE_NAMES, startChaosSystem, type ChaosSystem, type ServiceName } from './chaosSystem';
 import { openOutcomeSources } from './outcomeSources';
 import { randomVideo, sendVideo, videoStatus, type SentVideo } from './phone';
-import { isClean, verifyOutcome, type OutcomeReport } from './verifyOutcome';
+import { outcomeCounts, settledOutcome, type OutcomeCounts, type OutcomeReport } from './verifyOutcome';
 
 export interface SoakOptions {
   /** Videos to upload in all. */
@@ -32,7 +32,7 @@ export interface SoakOptions {
 export type FaultKind = `kill ${ServiceName}` | 'restart postgres' | 'restart nats';
 const FAULT_KINDS: readonly FaultKind[] = [...SERVICE_NAMES.map((name) => `kill ${name}` as const), 'restart postgres', 'restart nats'];
 
-export interface SoakReport {
+export interface SoakReport extends OutcomeCounts {
   readonly uploads: number;
   readonly users: number;
   readonly durationMs: number;
@@ -42,21 +42,6 @@ export interface SoakReport {
   readonly unexpectedExits: Readonly<Record<string, number>>;
   /** POSTs a phone had to repeat (with its Idempotency-Key) because of a fault. */
   readonly postRetries: number;
-  readonly uploaded: number;
-  readonly failed: number;
-  /** Why the FAILED videos failed (code: reason → count); faults alone should fail none. */
-  readonly failureReasons: Readonly<Record<string, number>>;
-  /** Uploads begun again (a second UploadStarted) after a fault. */
-  readonly restartedUploads: number;
-  /** Accepted videos not in a terminal state at the end: lost. Must be 0. */
-  readonly lost: number;
-  readonly duplicateCompletions: number;
-  readonly duplicatePushes: number;
-  readonly missingPushes: number;
-  readonly checksumMismatches: number;
-  readonly readModelDrift: number;
-  /** Videos the query API showed otherwise than the log at the end. */
-  readonly queryApiStale: number;
   /** `reelay verify read-model` (the projector's `verifyVideoInfo`): rows compared with a replay, and differences. */
   readonly verifyReadModel: { readonly rowsCompared: number; readonly differences: number };
   /** Bytes of the videos, and bytes that went to object storage (requests included). */
@@ -158,12 +143,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         const video = await sendVideo(running.commandApi, token, userId, bytes, 180_000);
         sent.push(video);
         // As the app does: poll until the status is final (briefly; the verdict below is the log's).
-        const pollUntil = Date.now() + 5_000;
-        while (Date.now() < pollUntil) {
+        await eventually(async () => {
           const status = await videoStatus(running.queryApi, token, video.videoId);
-          if (status && ['UPLOADED', 'FAILED'].includes(status.status)) break;
-          await sleep(250);
-        }
+          if (!status || !['UPLOADED', 'FAILED'].includes(status.status)) throw new Error('not final yet');
+        }, 5_000, 250).catch(() => undefined);
       }
     };
     const startedSending = Date.now();
@@ -181,18 +164,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let outcome: OutcomeReport;
     let verified: Awaited<ReturnType<typeof verifyVideoInfo>>;
     try {
-      outcome = await eventually(
-        async () => {
-          const report = await verifyOutcome(sent, sources);
-          if (!isClean(report)) throw Object.assign(new Error('not settled'), { report });
-          return report;
-        },
-        options.settleTimeoutMs,
-        1000,
-      ).catch((error: { report?: OutcomeReport }) => {
-        if (error.report) return error.report;
-        throw error;
-      });
+      outcome = await settledOutcome(sent, sources, options.settleTimeoutMs);
       // The services seal titles with the KEK the environment gives them (the development key when none).
       const personalData = PersonalDataVault.fromConfig(opened.knex, loadConfig(process.env));
       verified = await verifyVideoInfo({ knex: opened.knex, store: opened.store, personalData });
@@ -210,17 +182,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       faultsTotal: Object.values(faults).reduce((a, b) => a + b, 0),
       unexpectedExits,
       postRetries: sent.reduce((sum, video) => sum + video.attempts - 1, 0),
-      uploaded: outcome.uploaded,
-      failed: outcome.failed,
-      failureReasons: outcome.failureReasons,
-      restartedUploads: outcome.restartedUploads,
-      lost: outcome.notTerminal.length,
-      duplicateCompletions: outcome.duplicateCompletions.length,
-      duplicatePushes: outcome.duplicatePushes.length,
-      missingPushes: outcome.missingPushes.length,
-      checksumMismatches: outcome.checksumMismatches.length,
-      readModelDrift: outcome.drift.length,
-      queryApiStale: outcome.queryApiStale.length,
+      ...outcomeCounts(outcome),
       verifyReadModel: { rowsCompared: verified.rowsCompared, differences: verified.differences.length },
       videoBytes,
       bytesToStorage,

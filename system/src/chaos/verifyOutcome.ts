@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Knex } from 'knex';
-import { foldVideo, videoStreamName } from '@reelay/contracts';
-import { asVideoEvent, type EventStore } from '@reelay/platform';
+import { asVideoEvent, foldVideo, videoStreamName } from '@reelay/contracts';
+import type { EventStore } from '@reelay/event-store';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
+import { eventually } from '@reelay/testing';
 import { videoStatus, type SentVideo } from './phone';
 import { driftOf, readModelRows } from './readModelDrift';
 
@@ -123,4 +124,55 @@ async function objectSha256(sources: OutcomeSources, key: string): Promise<strin
   } catch {
     return undefined;
   }
+}
+
+/** Verifies until the outcome is clean or `timeoutMs` has passed; then the last report, clean or not. */
+export async function settledOutcome(videos: readonly SentVideo[], sources: OutcomeSources, timeoutMs: number): Promise<OutcomeReport> {
+  return eventually(
+    async () => {
+      const report = await verifyOutcome(videos, sources);
+      if (!isClean(report)) throw Object.assign(new Error('not settled'), { report });
+      return report;
+    },
+    timeoutMs,
+    1000,
+  ).catch((error: { report?: OutcomeReport }) => {
+    if (error.report) return error.report;
+    throw error;
+  });
+}
+
+/** What a soak reports of an outcome: how many of each. */
+export interface OutcomeCounts {
+  readonly uploaded: number;
+  readonly failed: number;
+  /** Why the FAILED videos failed (code: reason → count); faults alone should fail none. */
+  readonly failureReasons: Readonly<Record<string, number>>;
+  /** Uploads begun again (a second UploadStarted) after a fault. */
+  readonly restartedUploads: number;
+  /** Accepted videos not in a terminal state at the end: lost. Must be 0. */
+  readonly lost: number;
+  readonly duplicateCompletions: number;
+  readonly duplicatePushes: number;
+  readonly missingPushes: number;
+  readonly checksumMismatches: number;
+  readonly readModelDrift: number;
+  /** Videos the query API showed otherwise than the log at the end. */
+  readonly queryApiStale: number;
+}
+
+export function outcomeCounts(outcome: OutcomeReport): OutcomeCounts {
+  return {
+    uploaded: outcome.uploaded,
+    failed: outcome.failed,
+    failureReasons: outcome.failureReasons,
+    restartedUploads: outcome.restartedUploads,
+    lost: outcome.notTerminal.length,
+    duplicateCompletions: outcome.duplicateCompletions.length,
+    duplicatePushes: outcome.duplicatePushes.length,
+    missingPushes: outcome.missingPushes.length,
+    checksumMismatches: outcome.checksumMismatches.length,
+    readModelDrift: outcome.drift.length,
+    queryApiStale: outcome.queryApiStale.length,
+  };
 }

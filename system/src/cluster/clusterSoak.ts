@@ -1,15 +1,16 @@
-import { PersonalDataVault, asVideoEvent, loadConfig } from '@reelay/platform';
+import { PersonalDataVault, loadConfig } from '@reelay/platform';
 import { verifyVideoInfo } from '@reelay/projector';
 import { eventually, startUrlProxy, testS3Env } from '@reelay/testing';
 import { startOneSignalStandIn } from '@reelay/notifier/testing';
-import { videoStreamName } from '@reelay/contracts';
+import { asVideoEvent, videoStreamName } from '@reelay/contracts';
 import { openOutcomeSources } from '../chaos/outcomeSources';
 import { randomVideo, sendVideo, videoStatus, type SentVideo } from '../chaos/phone';
-import { isClean, verifyOutcome, type OutcomeReport } from '../chaos/verifyOutcome';
+import { settledOutcome, type OutcomeReport } from '../chaos/verifyOutcome';
 import { CLUSTER_FAULTS, createFaultInjector, type ClusterFault, type Probe } from './clusterFaults';
 import { startLocalCluster, type LocalCluster } from './localCluster';
 import { sendVideoByTus } from './tusPhone';
 import { summarise, type ClusterSoakReport } from './clusterSoakReport';
+import { logStuckHead } from './stuckHeadLog';
 
 export interface ClusterSoakOptions {
   /** The cluster's state goes here (removed by the caller). */
@@ -42,38 +43,6 @@ export interface AcceptedVideo extends SentVideo {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const between = (min: number, max: number) => min + Math.random() * (max - min);
-
-/**
- * What each command API says, asked directly (not through the balancer), about an upload whose
- * HEADs keep failing: its HEAD, its `/readyz`, the balancer's view of it, and its last log lines.
- */
-async function logStuckHead(cluster: LocalCluster, uploadUrl: string, headers: Record<string, string>, outcomes: string, log: (line: string) => void): Promise<void> {
-  const { pathname } = new URL(uploadUrl);
-  const stats = await fetch(`${cluster.statsUrl}/stats;csv`, { signal: AbortSignal.timeout(5000) })
-    .then((response) => response.text())
-    .catch((error: unknown) => `stats unavailable: ${(error as Error).message}`);
-  const lines = [`tus HEAD stuck for ${pathname} (${outcomes}); HAProxy: ${serverStates(stats, ['command-api', 'postgres'])}`];
-  for (const instance of cluster.instances.filter((candidate) => candidate.service === 'command-api')) {
-    const head = await fetch(`${instance.baseUrl}${pathname}`, { method: 'HEAD', headers, signal: AbortSignal.timeout(15_000) })
-      .then((response) => `${response.status} offset ${response.headers.get('upload-offset')}`)
-      .catch((error: unknown) => (error as Error).name);
-    const ready = await fetch(`${instance.baseUrl}/readyz`, { signal: AbortSignal.timeout(5000) })
-      .then(async (response) => `${response.status} ${(await response.text()).slice(0, 200)}`)
-      .catch((error: unknown) => (error as Error).name);
-    lines.push(`${instance.name}: HEAD ${head}; /readyz ${ready}; log tail:\n${instance.child.output().slice(-2500)}`);
-  }
-  log(lines.join('\n'));
-}
-
-/** `backend server STATUS; …` for the named backends, from HAProxy's stats CSV (its 18th column is the status). */
-function serverStates(csv: string, backends: readonly string[]): string {
-  return csv
-    .split('\n')
-    .map((line) => line.split(','))
-    .filter(([backend]) => backends.includes(backend ?? ''))
-    .map(([backend, server, ...rest]) => `${backend} ${server} ${rest[15] ?? '?'}`)
-    .join('; ');
-}
 
 /**
  * The soak on the cluster: phones upload through the balancer (a share over tus) while a chaos
@@ -117,10 +86,12 @@ export async function runClusterSoak(options: ClusterSoakOptions): Promise<Clust
         videoBytes += bytes.length;
         const video = { ...(await sendVideo(running.commandApi, token, 'cluster-probe', bytes, 240_000)), acceptedAt: Date.now() };
         sent.push(video);
-        const untilStarted = async () => {
-          const deadline = Date.now() + 120_000;
-          while (Date.now() < deadline && ['PENDING', undefined].includes((await videoStatus(running.queryApi, token, video.videoId))?.status)) await sleep(100);
-        };
+        // Up to two minutes, then the probe's time is what it is.
+        const untilStarted = () =>
+          eventually(async () => {
+            const status = (await videoStatus(running.queryApi, token, video.videoId))?.status;
+            if (status === undefined || status === 'PENDING') throw new Error(`still ${status ?? 'unknown'}`);
+          }, 120_000, 100).catch(() => undefined);
         return { videoId: video.videoId, acceptedAt: video.acceptedAt, untilStarted };
       },
     };
@@ -200,18 +171,7 @@ export async function runClusterSoak(options: ClusterSoakOptions): Promise<Clust
     let verified: Awaited<ReturnType<typeof verifyVideoInfo>>;
     const jobStarts = new Map<string, number>();
     try {
-      outcome = await eventually(
-        async () => {
-          const report = await verifyOutcome(sent, sources);
-          if (!isClean(report)) throw Object.assign(new Error('not settled'), { report });
-          return report;
-        },
-        options.settleTimeoutMs,
-        1000,
-      ).catch((error: { report?: OutcomeReport }) => {
-        if (error.report) return error.report;
-        throw error;
-      });
+      outcome = await settledOutcome(sent, sources, options.settleTimeoutMs);
       for (const videoId of outcome.notTerminal.slice(0, 8)) {
         const events = await opened.store.readStream(videoStreamName(videoId));
         log(`not terminal: ${videoId}: ${events.map((event) => `${event.type}@${event.recordedAt.slice(11, 23)}`).join(' ')}`);

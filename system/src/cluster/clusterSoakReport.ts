@@ -1,6 +1,6 @@
 import type { ChildExit } from '@reelay/testing';
 import type { SoakReport } from '../chaos/soak';
-import type { OutcomeReport } from '../chaos/verifyOutcome';
+import { outcomeCounts, type OutcomeReport } from '../chaos/verifyOutcome';
 import type { NatsFault, PostgresFailover } from './clusterFaults';
 import type { AcceptedVideo } from './clusterSoak';
 
@@ -61,17 +61,7 @@ export function summarise(facts: SoakFacts): ClusterSoakReport {
     postRetries: sent.filter((video) => !video.tus).reduce((sum, video) => sum + video.attempts - 1, 0),
     tusResumes: tus.reduce((sum, video) => sum + (video.tus?.resumes ?? 0), 0),
     tusRestarts: tus.reduce((sum, video) => sum + (video.tus?.restarts ?? 0), 0),
-    uploaded: outcome.uploaded,
-    failed: outcome.failed,
-    failureReasons: outcome.failureReasons,
-    restartedUploads: outcome.restartedUploads,
-    lost: outcome.notTerminal.length,
-    duplicateCompletions: outcome.duplicateCompletions.length,
-    duplicatePushes: outcome.duplicatePushes.length,
-    missingPushes: outcome.missingPushes.length,
-    checksumMismatches: outcome.checksumMismatches.length,
-    readModelDrift: outcome.drift.length,
-    queryApiStale: outcome.queryApiStale.length,
+    ...outcomeCounts(outcome),
     verifyReadModel: { rowsCompared: facts.verified.rowsCompared, differences: facts.verified.differences.length },
     videoBytes: facts.videoBytes,
     bytesToStorage: facts.bytesToStorage,

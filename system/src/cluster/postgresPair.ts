@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { asServerUser, freePort, postgresBin, serverUserIds } from '@reelay/testing';
+import { until } from './processHandle';
 
 /** One Postgres server of the pair, and the small HTTP agent HAProxy asks whether it is the primary. */
 export interface PostgresNode {
@@ -101,13 +102,7 @@ export async function startPostgresPair(directory: string): Promise<PostgresPair
     const rows = await sql<{ count: string }>(primary, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'").catch(() => [{ count: '0' }]);
     return Number(rows[0]?.count ?? 0) > 0;
   };
-  const untilStreaming = async () => {
-    const deadline = Date.now() + 60_000;
-    while (!(await streaming())) {
-      if (Date.now() > deadline) throw new Error('the replica did not start streaming within 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const untilStreaming = () => until(streaming, 60_000, () => 'the replica did not start streaming within 60 s');
 
   const agents = nodes.map((node) => {
     // One connection kept per node (a new backend for every check would cost a fork each time).

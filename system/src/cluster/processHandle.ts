@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { eventually } from '@reelay/testing';
 
 /**
  * An engine's process (nats-server, haproxy) that the cluster can crash (SIGKILL), freeze
@@ -77,12 +78,13 @@ export class ProcessHandle {
 
 /** Polls `check` until it resolves true, or throws after `timeoutMs` with `describe()`. */
 export async function until(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(describe());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await eventually(
+    async () => {
+      if (!(await check().catch(() => false))) throw new Error(describe());
+    },
+    timeoutMs,
+    100,
+  );
 }
 
 /** The HTTP status of a GET, or 0 when nothing answers. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { SentVideo } from '../chaos/phone';
+import { backoffDelay } from '@reelay/contracts';
+import { PHONE_RETRY, type SentVideo } from '../chaos/phone';
 
 export interface TusSentVideo extends SentVideo {
   /** Bytes of the video the phone sent in PATCH bodies, resends included. */
@@ -80,7 +81,7 @@ async function tusUpload(
         last = (error as Error).message;
       }
       giveUpIfLate();
-      await sleep(Math.min(2000, 100 * 2 ** Math.min(tries, 5)));
+      await sleep(backoffDelay(tries, PHONE_RETRY));
     }
   };
   const refuse = (what: string, status: number, text: string) => {

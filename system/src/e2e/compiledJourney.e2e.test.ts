@@ -10,7 +10,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { PROJECT_ROOT, nodeArgsForEntry } from '@reelay/platform';
 import { signToken } from '@reelay/platform/auth';
-import { createTestDatabase, createTestS3Client, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
+import { createTestDatabase, createTestS3Client, eventually, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
 import { IMAGE_SERVICES, prepareProductionTree, type ProductionTree } from './productionTree';
 
@@ -49,16 +49,6 @@ interface RunningService {
   readonly port: number;
   output(): string;
   exited: Promise<number | null>;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /**
@@ -132,13 +122,14 @@ describe('the compiled services, installed and run as the image runs them', () =
       services.set(name, { child, port: Number(ports[PORT_VARIABLE[name]]), output: () => output, exited });
     }
     for (const [name, service] of services) {
-      await until(
-        `${name} to be ready:\n${service.output()}`,
+      await eventually(
         async () => {
-          if (service.child.exitCode !== null) throw new Error(`${name} exited with ${service.child.exitCode}:\n${service.output()}`);
-          return (await fetch(`http://127.0.0.1:${service.port}/readyz`)).status === 200 ? true : undefined;
+          if (service.child.exitCode !== null) throw new Error(`${name} exited with ${service.child.exitCode}`);
+          const status = (await fetch(`http://127.0.0.1:${service.port}/readyz`)).status;
+          if (status !== 200) throw new Error(`${name} is not ready (${status})`);
         },
         120_000,
+        100,
       ).catch((error: Error) => {
         throw new Error(`${error.message}\n${service.output()}`);
       });
@@ -179,15 +170,15 @@ describe('the compiled services, installed and run as the image runs them', () =
     const location = accepted.headers.get('location') as string;
     expect(location).toBe(`http://127.0.0.1:${services.get('query-api')!.port}/v1/videos/${videoId}`);
 
-    const final = await until(
-      'UPLOADED',
+    const final = await eventually(
       async () => {
         const response = await fetch(location, { headers: { authorization: `Bearer ${token}` } });
         const body = response.status === 200 ? ((await response.json()) as { status: string; metaInfo: { sizeBytes: number } }) : undefined;
-        if (body?.status === 'FAILED') throw new Error('the upload FAILED');
-        return body?.status === 'UPLOADED' ? body : undefined;
+        if (body?.status !== 'UPLOADED') throw new Error(`not UPLOADED yet: ${body?.status ?? response.status}`);
+        return body;
       },
       120_000,
+      100,
     );
     expect(final.metaInfo.sizeBytes).toBe(video.length);
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `videos/${videoId}` }));

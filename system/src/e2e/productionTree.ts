@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '@reelay/platform';
 /** The services the image runs (deploy/Dockerfile's SERVICE), and the workspaces whose dist/ it holds. */
 export const IMAGE_SERVICES = ['command-api', 'query-api', 'uploader', 'projector', 'notifier'] as const;
 /** What the image holds compiled: the services, what they import, and the operators' CLI. */
-export const IMAGE_WORKSPACES = ['contracts', 'platform', ...IMAGE_SERVICES, 'cli'] as const;
+export const IMAGE_WORKSPACES = ['contracts', 'platform', 'event-store', 'event-store-esdb', ...IMAGE_SERVICES, 'cli'] as const;
 
 export interface ProductionTree {
   /** A copy of the project as the image's second stage lays it out. */

@@ -4,22 +4,12 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { createTestS3Client } from '@reelay/testing';
+import { createTestS3Client, eventually } from '@reelay/testing';
 import type { OneSignalStandIn } from '@reelay/notifier/testing';
 import { postVideo, startTestSystem, type RunningSystem, type TestSystem } from '../testing';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 const SAMPLE = path.join(PROJECT_ROOT, 'system/fixtures/sample.mp4');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the whole system, driven over HTTP as the mobile app drives it', () => {
   let sut: TestSystem;
@@ -54,13 +44,14 @@ describe('the whole system, driven over HTTP as the mobile app drives it', () =>
 
     // Poll as the app does, remembering every status seen, until a terminal one.
     const seen: string[] = ['PENDING'];
-    const final = await until('a terminal status', async () => {
+    const final = await eventually(async () => {
       const response = await fetch(location as string, { headers: auth });
-      if (response.status === 404) return undefined; // the projector's lag, as API.md allows
+      if (response.status === 404) throw new Error('not in the read model yet'); // the projector's lag, as API.md allows
       const body = (await response.json()) as { status: string; uploadedPercentage: number; metaInfo: { sizeBytes: number; uploadedAt: string | null } };
       if (seen[seen.length - 1] !== body.status) seen.push(body.status);
-      return ['UPLOADED', 'FAILED'].includes(body.status) ? body : undefined;
-    });
+      if (!['UPLOADED', 'FAILED'].includes(body.status)) throw new Error(`still ${body.status}`);
+      return body;
+    }, 60_000, 50);
     expect(seen).toEqual(['PENDING', 'LOADING', 'UPLOADED']);
     expect(final.uploadedPercentage).toBe(100);
     expect(final.metaInfo.sizeBytes).toBe(video.length);
@@ -93,17 +84,13 @@ describe('the whole system, driven over HTTP as the mobile app drives it', () =>
     const deleted = await fetch(`${system.commandApi}/v1/videos/${videoId}`, { method: 'DELETE', headers: auth });
     expect(deleted.status).toBe(202);
     expect(await deleted.json()).toEqual({ videoId, status: 'DELETED' });
-    await until('DELETED in the query API', async () => {
+    await eventually(async () => {
       const body = (await (await fetch(location as string, { headers: auth })).json()) as { status: string };
-      return body.status === 'DELETED' ? true : undefined;
-    });
-    await until('the object to be removed', async () => {
-      const gone = await s3.send(new HeadObjectCommand({ Bucket: sut.bucket, Key: `videos/${videoId}` })).then(
-        () => false,
-        () => true,
-      );
-      return gone ? true : undefined;
-    });
+      expect(body.status).toBe('DELETED');
+    }, 60_000, 50);
+    await eventually(async () => {
+      await expect(s3.send(new HeadObjectCommand({ Bucket: sut.bucket, Key: `videos/${videoId}` }))).rejects.toThrow();
+    }, 60_000, 50);
     // A completed video gets one push; deleting it sends none.
     expect(oneSignal.uniqueNotifications()).toBe(1);
   }, 120_000);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { videoStreamName, type VideoId } from '@reelay/contracts';
-import { declaredRoutes, newEvent } from '@reelay/platform';
+import { newEvent, videoStreamName, type VideoId } from '@reelay/contracts';
+import { declaredRoutes } from '@reelay/platform';
 import { METHODS, type RouteTemplate } from './attackerUrls';
 import { AUDIENCE, ISSUER, SECRET, type SecurityHarness } from './securityHarness';
 

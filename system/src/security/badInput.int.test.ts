@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { eventually } from '@reelay/testing';
 import type { VideoId } from '@reelay/contracts';
-import { BAD_INPUT_CASES, RATE_LIMIT_MAX, type Reply } from './badInputCases';
+import { BAD_INPUT_CASES } from './badInputCases';
+import { RATE_LIMIT_MAX, type Reply } from './badInputKit';
 import { startSecurityHarness, type SecurityHarness } from './securityHarness';
 
 const PROBLEM_KEYS = ['detail', 'status', 'title', 'type'];

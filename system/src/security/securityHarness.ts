@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { UserId, VideoId, videoStreamName } from '@reelay/contracts';
+import { newEvent, UserId, VideoId, videoStreamName } from '@reelay/contracts';
 import { OpenUploads, PostgresLocker, buildCommandApp, fileTusArea, type CommandApiLimits } from '@reelay/command-api';
 import {
   migrateIntakeProgress,
@@ -15,7 +15,6 @@ import {
   createLogger,
   createMetricsRegistry,
   loadConfig,
-  newEvent,
 } from '@reelay/platform';
 import { createTokenVerifier, signToken } from '@reelay/platform/auth';
 import { createSigningKey, createTestEventStore, diskFullAfter, eventually, startJwksServer } from '@reelay/testing';

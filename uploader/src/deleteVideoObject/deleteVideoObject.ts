@@ -1,6 +1,7 @@
-import type { DeleteJob } from '@reelay/contracts';
-import type { Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import type { DeleteJob, VideoState } from '@reelay/contracts';
+import type { Logger, ObjectStorage, StagingStore } from '@reelay/platform';
 import type { JobDelivery } from '@reelay/platform/jobs';
+import type { CommandHandler } from '@reelay/event-store';
 import { objectKeyFor } from '../uploadVideo/objectKey';
 import type { UploadJournals } from '../uploadState/uploadJournal';
 
@@ -8,7 +9,7 @@ import type { UploadJournals } from '../uploadState/uploadJournal';
 export async function deleteVideoObject(
   job: DeleteJob,
   delivery: JobDelivery,
-  deps: { repository: VideoRepository; storage: ObjectStorage; staging: StagingStore; journals: UploadJournals; logger: Logger },
+  deps: { repository: CommandHandler<VideoState | undefined>; storage: ObjectStorage; staging: StagingStore; journals: UploadJournals; logger: Logger },
 ): Promise<void> {
   const state = await deps.repository.load(job.videoId);
   if (!state) {

@@ -2,10 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { MediaFacts, VideoId } from '@reelay/contracts';
-import { newEvent } from '@reelay/platform';
+import { newEvent, type MediaFacts, type VideoId } from '@reelay/contracts';
 import { ffmpegAvailable, makeTestVideos } from '@reelay/testing';
-import { createUploaderTestKit, type UploaderTestKit } from '../testSupport/uploaderTestKit';
+import { createUploaderTestKit, type UploaderTestKit } from '../testing/uploaderTestKit';
 import { s3RangeSource } from './rangeSources';
 
 describe('the probe job, after an upload', () => {

@@ -1,13 +1,14 @@
-import { decideFinishProbe, decideProbe, type FinishProbe, type ProbeJob } from '@reelay/contracts';
-import type { Logger, VideoRepository } from '@reelay/platform';
+import { backoffDelay, decideFinishProbe, decideProbe, type FinishProbe, type ProbeJob, type VideoState } from '@reelay/contracts';
+import type { Logger } from '@reelay/platform';
 import type { JobDelivery } from '@reelay/platform/jobs';
+import type { CommandHandler } from '@reelay/event-store';
 import { appendDecided } from '../appendDecided';
-import { backoffMs } from '../uploadVideo/classifyFailure';
+import { JOB_RETRY_BACKOFF } from '../uploadVideo/classifyFailure';
 import type { MediaProber, ProbeOutcome, RangeSource } from './readMediaFacts';
 import { UnreadableContainer } from './mediaFacts';
 
 export interface ProbeDeps {
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   readonly prober: MediaProber;
   /** Opens the stored object for ranged reads. */
   readonly openStored: (bucket: string, objectKey: string) => Promise<RangeSource>;
@@ -43,7 +44,7 @@ export async function probeMedia(job: ProbeJob, delivery: JobDelivery, deps: Pro
   } catch (error) {
     if (!(error instanceof UnreadableContainer) && delivery.deliveryCount < deps.maxAttempts) {
       log.warn({ err: error }, 'probe failed; retrying later');
-      delivery.nak(backoffMs(delivery.deliveryCount));
+      delivery.nak(backoffDelay(delivery.deliveryCount, JOB_RETRY_BACKOFF, Math.random()));
       return;
     }
     const reason = error instanceof Error ? error.message : String(error);

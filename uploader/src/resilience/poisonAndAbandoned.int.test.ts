@@ -1,9 +1,10 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { createMetricsRegistry, newEvent } from '@reelay/platform';
+import { createMetricsRegistry } from '@reelay/platform';
+import { newEvent } from '@reelay/contracts';
 import { eventually } from '@reelay/testing';
-import { createUploaderTestKit, silentLogger, type UploaderTestKit } from '../testSupport/uploaderTestKit';
+import { createUploaderTestKit, silentLogger, type UploaderTestKit } from '../testing/uploaderTestKit';
 import { sweepAbandonedUploads } from '../uploadState/sweepAbandonedUploads';
 
 describe('jobs that can never succeed', () => {

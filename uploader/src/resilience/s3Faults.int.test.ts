@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { newEvent } from '@reelay/platform';
+import { newEvent } from '@reelay/contracts';
 import { S3ObjectStorage } from '@reelay/platform/s3';
 import { createTestS3Client, eventually, startS3FaultProxy, type S3FaultProxy } from '@reelay/testing';
-import { createUploaderTestKit, MiB, type UploaderTestKit } from '../testSupport/uploaderTestKit';
+import { createUploaderTestKit, MiB, type UploaderTestKit } from '../testing/uploaderTestKit';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

@@ -6,8 +6,8 @@ import { S3StagingStore } from '@reelay/platform/s3';
 import { createTestS3Client, emptyAndDeleteBucket, eventually, isTestS3, startS3FaultProxy, uniqueBucketName, type S3FaultProxy } from '@reelay/testing';
 import { startNotifier, type RunningNotifier } from '@reelay/notifier';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
-import { createUploaderTestKit, MiB, type UploaderTestKit } from '../testSupport/uploaderTestKit';
-import { startUploaderProcess, uploaderEnv, type UploaderProcess } from '../testSupport/uploaderProcess';
+import { createUploaderTestKit, MiB, type UploaderTestKit } from '../testing/uploaderTestKit';
+import { startUploaderProcess, uploaderEnv, type UploaderProcess } from '../testing/uploaderProcess';
 
 const PART = 5 * MiB;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

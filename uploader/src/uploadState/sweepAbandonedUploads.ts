@@ -1,12 +1,13 @@
-import type { Logger, ObjectStorage, VideoRepository } from '@reelay/platform';
-import { decideFailAbandonedUpload } from '@reelay/contracts';
+import { runPeriodically, type Logger, type ObjectStorage } from '@reelay/platform';
+import { decideFailAbandonedUpload, type VideoState } from '@reelay/contracts';
+import type { CommandHandler } from '@reelay/event-store';
 import { appendDecided } from '../appendDecided';
 import { objectKeyFor } from '../uploadVideo/objectKey';
 import type { UploadJournals } from './uploadJournal';
 
 export interface SweepDeps {
   readonly journals: UploadJournals;
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   readonly storage: ObjectStorage;
   readonly logger: Logger;
   readonly abandonedAfterMs: number;
@@ -37,17 +38,12 @@ export async function sweepAbandonedUploads(deps: SweepDeps): Promise<string[]> 
   return failed;
 }
 
-/** Sweeps every `intervalMs` (0: never) until stopped; a failed sweep is logged and tried again. */
+/** Sweeps every `intervalMs` (0: never), the first time after one interval; a failed sweep is logged and tried again. */
 export function startAbandonedUploadSweeper(deps: SweepDeps & { readonly intervalMs: number }): { stop(): Promise<void> } {
   if (deps.intervalMs <= 0) return { stop: async () => undefined };
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() => sweepAbandonedUploads(deps)).catch((error: unknown) => deps.logger.warn({ err: error }, 'abandoned-upload sweep failed'));
-  }, deps.intervalMs);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(() => sweepAbandonedUploads(deps), {
+    intervalMs: deps.intervalMs,
+    runAtStart: false,
+    onError: (error) => deps.logger.warn({ err: error }, 'abandoned-upload sweep failed'),
+  });
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { MultipartJournal, MultipartJournalEntry, StoredPart } from '@reelay/platform';
+import { migrateTakingTurns, type MultipartJournal, type MultipartJournalEntry, type StoredPart } from '@reelay/platform';
 
 /**
  * The uploader's own durable state, in Postgres (`DATABASE_URL`): for each video being uploaded,
@@ -11,9 +11,7 @@ import type { MultipartJournal, MultipartJournalEntry, StoredPart } from '@reela
  * Rows live only while a video uploads: completion, permanent failure and the sweep remove them.
  */
 export async function migrateUploadJournal(knex: Knex): Promise<void> {
-  await knex.transaction(async (trx) => {
-    // Copies starting together take turns: `create table if not exists` races otherwise.
-    await trx.raw(`select pg_advisory_xact_lock(hashtext('reelay.uploader.schema'))`);
+  await migrateTakingTurns(knex, 'reelay.uploader.schema', async (trx) => {
     await trx.raw(`
       create table if not exists uploader_uploads (
         video_id text primary key,

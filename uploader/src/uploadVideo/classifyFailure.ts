@@ -1,3 +1,5 @@
+import type { BackoffPolicy } from '@reelay/contracts';
+
 /** How a failed attempt should end: tried again later, or recorded as `UploadFailed` for good. */
 export interface FailureClass {
   readonly retryable: boolean;
@@ -52,8 +54,8 @@ function mostSpecific(error: unknown): S3LikeError {
   return (error ?? {}) as S3LikeError;
 }
 
-/** Exponential backoff with equal jitter (half the capped delay fixed, half random); `attempt` starts at 1. */
-export function backoffMs(attempt: number, random: () => number = Math.random, baseMs = 1000, capMs = 30_000): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
+/**
+ * The delay before JetStream brings a failed job back, by delivery count: 1 s doubling to 30 s,
+ * with equal jitter (half the step fixed, half random) so jobs that failed together spread out.
+ */
+export const JOB_RETRY_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, jitter: 'equal' };

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
+import { backoffDelay } from '@reelay/contracts';
 import { ProgressThrottle, percentageOf } from './progressThrottle';
-import { backoffMs, classifyFailure } from './classifyFailure';
+import { JOB_RETRY_BACKOFF, classifyFailure } from './classifyFailure';
 
 describe('throttling progress', () => {
   it('reports at most once per interval and only when the whole percent grows', () => {
@@ -38,10 +39,10 @@ describe('classifying failures', () => {
     expect(classifyFailure(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toMatchObject({ retryable: false, code: 'STAGED_COPY_MISSING' });
   });
 
-  it('backs off exponentially with jitter up to a cap', () => {
-    expect(backoffMs(1, () => 0)).toBe(500);
-    expect(backoffMs(1, () => 1)).toBe(1000);
-    expect(backoffMs(3, () => 1)).toBe(4000);
-    expect(backoffMs(20, () => 1)).toBe(30_000);
+  it('hands a failed job back after 1 s doubling to 30 s, never less than half of that', () => {
+    expect(backoffDelay(1, JOB_RETRY_BACKOFF, 0)).toBe(500);
+    expect(backoffDelay(1, JOB_RETRY_BACKOFF, 1)).toBe(1000);
+    expect(backoffDelay(3, JOB_RETRY_BACKOFF, 1)).toBe(4000);
+    expect(backoffDelay(20, JOB_RETRY_BACKOFF, 1)).toBe(30_000);
   });
 });

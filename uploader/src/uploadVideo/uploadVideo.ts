@@ -1,5 +1,6 @@
 import {
   NotFound,
+  backoffDelay,
   decideCompleteUpload,
   decideFailUpload,
   decideReportProgress,
@@ -8,17 +9,18 @@ import {
   type VideoEventOf,
   type VideoState,
 } from '@reelay/contracts';
-import type { Decision, Logger, ObjectStorage, StagingStore, VideoRepository } from '@reelay/platform';
+import type { Logger, ObjectStorage, StagingStore } from '@reelay/platform';
 import type { JobDelivery } from '@reelay/platform/jobs';
+import type { CommandHandler, Decision } from '@reelay/event-store';
 import { appendDecided, type BoundDecider } from '../appendDecided';
 import type { UploadJournals, VideoUploadJournal } from '../uploadState/uploadJournal';
 import { objectKeyFor } from './objectKey';
 import { ProgressThrottle } from './progressThrottle';
-import { backoffMs, classifyFailure } from './classifyFailure';
+import { JOB_RETRY_BACKOFF, classifyFailure } from './classifyFailure';
 import { AttemptSuperseded, ShuttingDown, watchAttempt } from './attemptWatch';
 
 export interface UploadDeps {
-  readonly repository: VideoRepository;
+  readonly repository: CommandHandler<VideoState | undefined>;
   readonly staging: StagingStore;
   readonly storage: ObjectStorage;
   readonly journals: UploadJournals;
@@ -50,7 +52,7 @@ export async function uploadVideo(job: UploadJob, delivery: JobDelivery, deps: U
   const objectKey = objectKeyFor(job.videoId);
   const decide = (decider: BoundDecider) => appendDecided(deps.repository, job.videoId, job.requestEventId, decider);
 
-  let started: Decision;
+  let started: Decision<VideoState | undefined>;
   try {
     started = await decide((state) => decideStartUpload({ videoId: job.videoId, bucket: deps.storage.bucket, objectKey }, state));
   } catch (error) {
@@ -180,7 +182,7 @@ async function handleFailure(
 ): Promise<void> {
   const failure = classifyFailure(error);
   if (failure.retryable && delivery.deliveryCount < deps.maxAttempts) {
-    const delay = backoffMs(delivery.deliveryCount);
+    const delay = backoffDelay(delivery.deliveryCount, JOB_RETRY_BACKOFF, Math.random());
     log.warn({ err: error, code: failure.code, delayMs: delay }, 'upload attempt failed; retrying later');
     delivery.nak(delay);
     return;
@@ -197,6 +199,6 @@ async function handleFailure(
   } catch (recordError) {
     // The failure could not be recorded (database down): let JetStream bring the job back.
     log.error({ err: recordError }, 'could not record UploadFailed');
-    delivery.nak(backoffMs(delivery.deliveryCount));
+    delivery.nak(backoffDelay(delivery.deliveryCount, JOB_RETRY_BACKOFF, Math.random()));
   }
 }

@@ -1,5 +1,5 @@
 import { describe, it } from '@jest/globals';
-import { BUCKET, OBJECT_KEY, deciderSpec, events } from '../../testSupport/deciderSpec';
+import { BUCKET, OBJECT_KEY, deciderSpec, events } from '../../testing/deciderSpec';
 import { decideCompleteUpload } from './completeUpload';
 
 const spec = deciderSpec(decideCompleteUpload);

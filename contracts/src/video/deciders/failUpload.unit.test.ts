@@ -1,5 +1,5 @@
 import { describe, it } from '@jest/globals';
-import { deciderSpec, events } from '../../testSupport/deciderSpec';
+import { deciderSpec, events } from '../../testing/deciderSpec';
 import { decideFailAbandonedUpload, decideFailUpload } from './failUpload';
 
 describe('failing an upload', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import { Conflict } from '../../errors';
-import { META, OWNER, VIDEO_ID, deciderSpec, events } from '../../testSupport/deciderSpec';
+import { META, OWNER, VIDEO_ID, deciderSpec, events } from '../../testing/deciderSpec';
 import { decideRequestUpload } from './requestUpload';
 
 const spec = deciderSpec(decideRequestUpload);

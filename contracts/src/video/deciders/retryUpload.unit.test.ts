@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import { Conflict, NotFound } from '../../errors';
-import { OWNER, VIDEO_ID, deciderSpec, events } from '../../testSupport/deciderSpec';
+import { OWNER, VIDEO_ID, deciderSpec, events } from '../../testing/deciderSpec';
 import { decideRetryUpload } from './retryUpload';
 
 const spec = deciderSpec(decideRetryUpload);

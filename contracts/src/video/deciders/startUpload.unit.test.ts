@@ -1,6 +1,6 @@
 import { describe, it } from '@jest/globals';
 import { NotFound } from '../../errors';
-import { BUCKET, OBJECT_KEY, VIDEO_ID, deciderSpec, events } from '../../testSupport/deciderSpec';
+import { BUCKET, OBJECT_KEY, VIDEO_ID, deciderSpec, events } from '../../testing/deciderSpec';
 import { decideStartUpload } from './startUpload';
 
 const spec = deciderSpec(decideStartUpload);
