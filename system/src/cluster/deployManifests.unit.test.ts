@@ -4,6 +4,7 @@ import path from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parseAllDocuments, parse } from 'yaml';
 import { PROJECT_ROOT } from '@reelay/platform';
+import { SERVICE_ENTRIES } from '../serviceEntries';
 
 /**
  * deploy/ checked offline: every Kubernetes object against the API's own OpenAPI schemas (the
@@ -119,5 +120,19 @@ describe('deploy/compose.yaml', () => {
 
   it('rejects what the Compose Specification forbids', () => {
     expect(validate({ services: { api: { image: 'reelay', restart_policy: 'always' } } })).toBe(false);
+  });
+});
+
+describe('Node flags in deploy/', () => {
+  const flagsOf = (name: string) => (SERVICE_ENTRIES.find((service) => service.name === name)?.nodeFlags ?? []).join(' ');
+  const queryApiEnv = (containerOf(deployments.find((deployment) => componentOf(deployment) === 'query-api') as K8sObject).env ?? []);
+
+  it('runs every service of the image with the launcher\'s Node flags, the query API with its own', () => {
+    const imageOptions = /^ENV .*\bNODE_OPTIONS=(\S+)/m.exec(readFileSync(path.join(PROJECT_ROOT, 'deploy/Dockerfile'), 'utf8'))?.[1];
+    for (const name of ['projector', 'notifier', 'uploader', 'command-api']) expect(flagsOf(name)).toBe(imageOptions);
+    const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'deploy/compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, { environment: Record<string, string> }> };
+    expect(compose.services['query-api']?.environment.NODE_OPTIONS).toBe(flagsOf('query-api'));
+    expect(queryApiEnv.find((variable) => variable.name === 'NODE_OPTIONS')?.value).toBe(flagsOf('query-api'));
+    expect(flagsOf('query-api')).not.toBe(imageOptions);
   });
 });
