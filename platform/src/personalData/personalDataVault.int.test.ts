@@ -103,6 +103,23 @@ describe('the personal data vault', () => {
     expect(await knex('personal_data_keys').where({ user_id: 'alice' }).whereNotNull('wrapped_key').count()).toEqual([{ count: 0 }]);
   });
 
+  it('keeps the first key of a user whose recording transaction is lost after the event was appended', async () => {
+    // The append commits on the event store's own connection; the recording's transaction can
+    // still be lost afterwards (Postgres restarted between the two commits). The event is in the
+    // log by then, so the key it is sealed with must be too.
+    const videoId = randomUUID();
+    let appended: MetaInfo | undefined;
+    await expect(
+      vault.recordSealed('erin', videoId, metaInfo('Lost commit'), async (sealed) => {
+        appended = sealed;
+        throw new Error('the connection was lost after the append');
+      }),
+    ).rejects.toThrow('the connection was lost after the append');
+    expect(isSealedText(appended!.title)).toBe(true);
+    const [opened] = await PersonalDataVault.fromConfig(knex, {}).openVideoEvents([uploadRequested('erin', videoId, appended!)]);
+    expect(metaOf(opened)).toEqual(metaInfo('Lost commit'));
+  });
+
   it('refuses a forgotten user who never had a key (a tombstone marks them)', async () => {
     await forget('dave');
     await expect(sealedUpload('dave', 'New')).rejects.toBeInstanceOf(UserErased);

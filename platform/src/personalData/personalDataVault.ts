@@ -100,23 +100,37 @@ export class PersonalDataVault {
    * sees the mark and is refused with UserErased, having recorded nothing.
    */
   async recordSealed<T>(userId: string, videoId: string, metaInfo: MetaInfo, record: (sealed: MetaInfo) => Promise<T>): Promise<T> {
-    return this.knex.transaction(async (trx) => {
-      let rows = await lockKeysOf(trx, userId);
+    for (;;) {
+      const recorded = await this.knex.transaction(async (trx) => {
+        const rows = await lockKeysOf(trx, userId);
+        if (rows.some((row) => row.wrappedKey === null)) throw new UserErased(userId);
+        const row = rows[0];
+        if (!row) return undefined;
+        const key = this.keys.get(row.keyId) ?? this.unwrap(row);
+        this.keys.set(key.keyId, key);
+        const sealed: Record<string, string> = {};
+        for (const field of PERSONAL_META_INFO_FIELDS) sealed[field] = sealText(key.key as Buffer, key.keyId, metaInfo[field], personalFieldContext(videoId, field));
+        return { value: await record({ ...metaInfo, ...sealed }) };
+      });
+      if (recorded) return recorded.value;
+      await this.makeLiveKey(userId);
+    }
+  }
+
+  /**
+   * Makes the user's first key, committed on its own. Made inside the recording's transaction,
+   * the key could be lost with it after the event was appended (the append commits on the event
+   * store's connection): a Postgres restart between the two commits left an event sealed with a
+   * key no row held, which the projector and the notifier then could not open.
+   */
+  private async makeLiveKey(userId: string): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      const rows = await lockKeysOf(trx, userId);
       if (rows.some((row) => row.wrappedKey === null)) throw new UserErased(userId);
-      let row = rows[0];
-      if (!row) {
-        const keyId = randomUUID();
-        await insertLiveKey(trx, { keyId, userId, wrappedKey: wrapDataKey(this.kek.key, newDataKey(), wrapContext(keyId, userId)), kekId: this.kek.id });
-        // Another process may have made the user's key first: the table's unique index decides.
-        rows = await lockKeysOf(trx, userId);
-        row = rows.find((candidate) => candidate.wrappedKey !== null);
-        if (!row) throw new Error(`no live personal-data key for user ${userId} after making one`);
-      }
-      const key = this.keys.get(row.keyId) ?? this.unwrap(row);
-      this.keys.set(key.keyId, key);
-      const sealed: Record<string, string> = {};
-      for (const field of PERSONAL_META_INFO_FIELDS) sealed[field] = sealText(key.key as Buffer, key.keyId, metaInfo[field], personalFieldContext(videoId, field));
-      return record({ ...metaInfo, ...sealed });
+      if (rows.length > 0) return;
+      const keyId = randomUUID();
+      // Another process may make the user's key at the same time: the table's unique index decides.
+      await insertLiveKey(trx, { keyId, userId, wrappedKey: wrapDataKey(this.kek.key, newDataKey(), wrapContext(keyId, userId)), kekId: this.kek.id });
     });
   }
 
