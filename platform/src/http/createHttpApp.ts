@@ -11,6 +11,7 @@ import { INTERNAL_DETAIL, problemForError } from './problemForError';
 import { requestIdOf } from './requestId';
 import { httpDurationRecorder, type ReadinessChecks, checkReadiness } from './observability';
 import { recordDeclaredRoutes } from './declaredRoutes';
+import { publishDocsOnDemand } from './docsOnDemand';
 import { OPS_RESPONSES, type OpenApiInfo } from './openApiInfo';
 import { ProbesAtDebugLogController } from './probeLogging';
 
@@ -46,11 +47,6 @@ function createFastify(logger: Logger, lingering: LingeringClose) {
 }
 
 export type HttpApp = ReturnType<typeof createFastify>;
-
-/** Loaded only for an app that publishes a document: the workers never load Swagger and its UI. */
-function openApiPublisher(): typeof import('./openApi') {
-  return require('./openApi') as typeof import('./openApi');
-}
 
 /**
  * A plugin's scope typed like the app. Fastify gives a plugin's scope the default type provider,
@@ -100,8 +96,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // Before every route: the document is collected from the routes as they are declared.
-  if (options.openApi) openApiPublisher().registerOpenApi(app, options.openApi);
+  // The document is made, on the first request for it, from every route declared on the app.
+  if (options.openApi) publishDocsOnDemand(app, options.openApi);
 
   // First of every hook: while draining, refuse new work at once so the balancer moves on.
   let closing = false;

@@ -15,13 +15,15 @@ const SWAGGER = ['@fastify/swagger', '@fastify/swagger-ui'];
  * The packages under `node_modules` that a compiled app (`platform/dist`, which `tsc --build`
  * makes before the tests) has loaded once ready, in a process of its own.
  */
-function packagesLoadedByAnApp(withDocs: boolean): Promise<string[]> {
+function packagesLoadedByAnApp(withDocs: boolean, docsAskedFor = false): Promise<string[]> {
   const createHttpAppFile = path.join(PROJECT_ROOT, 'platform/dist/http/createHttpApp.js');
   const script = `
     const { createHttpApp } = require(${JSON.stringify(createHttpAppFile)});
     const { Registry } = require('prom-client');
     const app = createHttpApp({ service: 't', logger: require('pino')({ level: 'silent' }), metrics: new Registry(), readiness: {}, ${withDocs ? "openApi: { title: 't', description: 't' }" : ''} });
-    app.ready().then(() => process.stdout.write(JSON.stringify(Object.keys(require.cache))));`;
+    app.ready()
+      .then(() => ${docsAskedFor ? "app.inject('/docs/openapi.json').then((answer) => { if (answer.statusCode !== 200) throw new Error(answer.body); })" : 'undefined'})
+      .then(() => process.stdout.write(JSON.stringify(Object.keys(require.cache))));`;
   const child = spawn(process.execPath, ['--conditions=reelay-dist', '-e', script], { cwd: path.join(PROJECT_ROOT, 'platform'), stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -38,24 +40,54 @@ function appWithDocs() {
   });
 }
 
-describe('the OpenAPI coverage check', () => {
-  it('passes an app whose routes are all declared in plugins, and names a route the document cannot see', async () => {
+async function documentOf(app: ReturnType<typeof appWithDocs>): Promise<OpenApiDocument> {
+  const answer = await app.inject('/docs/openapi.json');
+  expect(answer.statusCode).toBe(200);
+  return answer.json() as OpenApiDocument;
+}
+
+describe('the OpenAPI document', () => {
+  it('describes every route the app declared, at the root or in plugins, and the coverage check names one a document misses', async () => {
     const app = appWithDocs();
     app.register(async (scope) => {
-      scope.get('/v1/seen', { schema: { response: { 200: z.object({ ok: z.boolean() }) } } }, async () => ({ ok: true }));
+      scope.get('/v1/in-plugin', { schema: { response: { 200: z.object({ ok: z.boolean() }) } } }, async () => ({ ok: true }));
     });
-    // Declared at the root before the document's plugin has loaded: the document misses it.
-    app.get('/v1/unseen', async () => ({}));
+    app.get('/v1/at-root', { schema: { response: { 200: z.object({ n: z.number() }) } } }, async () => ({ n: 1 }));
     await app.ready();
-    const document = app.swagger() as unknown as OpenApiDocument;
-    expect(undocumentedRoutes(app as unknown as FastifyInstance, document)).toEqual(['GET /v1/unseen: not in the document']);
+    const document = await documentOf(app);
+    expect(undocumentedRoutes(app as unknown as FastifyInstance, document)).toEqual([]);
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/in-plugin', '/v1/at-root', '/healthz']));
+    // The docs' own routes are not operations of the API.
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/docs'))).toEqual([]);
+    const { '/v1/at-root': _missing, ...otherPaths } = document.paths;
+    expect(undocumentedRoutes(app as unknown as FastifyInstance, { ...document, paths: otherPaths })).toEqual(['GET /v1/at-root: not in the document']);
+    await app.close();
+  });
+
+  it('is built once, on the first request for the docs, and serves the page and its assets from the same app', async () => {
+    const app = appWithDocs();
+    await app.ready();
+    const [first, second] = await Promise.all([app.inject('/docs/openapi.json'), app.inject('/docs/openapi.json')]);
+    expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
+    expect(first.headers['content-type']).toMatch(/^application\/json/);
+    expect(second.body).toBe(first.body);
+    const page = await app.inject('/docs/');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    const script = /src="\.\/(static\/[^"]+\.js)"/.exec(page.body)?.[1];
+    expect(script).toBeDefined();
+    const asset = await app.inject(`/docs/${script}`);
+    expect(asset.statusCode).toBe(200);
+    expect(Number(asset.headers['content-length'])).toBe(asset.rawPayload.length);
+    expect((await app.inject('/docs/no-such-asset')).statusCode).toBe(404);
     await app.close();
   });
 });
 
 describe('the OpenAPI publisher', () => {
-  it('is loaded only by an app that publishes a document: the workers never load Swagger or its UI', async () => {
+  it('is loaded only when an app that publishes a document is asked for it: the workers never load Swagger or its UI', async () => {
     expect(await packagesLoadedByAnApp(false)).toEqual([]);
-    expect(await packagesLoadedByAnApp(true)).toEqual(SWAGGER);
+    expect(await packagesLoadedByAnApp(true)).toEqual([]);
+    expect(await packagesLoadedByAnApp(true, true)).toEqual(SWAGGER);
   }, 30_000);
 });

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyInstance, type FastifySchema, type HTTPMethods, type RouteOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Problem } from '@reelay/contracts';
 import { DOCS_PREFIX, type OpenApiInfo, type OpenApiRouteConfig } from './openApiInfo';
 
@@ -31,14 +31,24 @@ function transform(input: TransformInput): { schema: FastifySchema; url: string 
   return transformed;
 }
 
+/** The copies of the API's routes only describe it: the docs app is reached for `/docs` alone. */
+async function describedOnly(): Promise<never> {
+  throw new Error('the docs app only describes this route');
+}
+
 /**
- * Publishes the app's OpenAPI 3 document, generated from the routes' zod schemas, as JSON at
- * `/docs/openapi.json` and as a browsable Swagger UI page at `/docs` (its assets are served from
- * the package, no CDN). Register it before any route: it learns them through `onRoute`.
- * Both are public: the document describes the API, not anyone's data.
+ * An app of its own that serves the API's OpenAPI 3 document, generated from the routes' zod
+ * schemas, as JSON at `/docs/openapi.json` and as a browsable Swagger UI page at `/docs` (its
+ * assets are served from the package, no CDN). It is given the API's routes (method, path,
+ * schema, config) and describes them; it never listens, and answers through `inject`.
+ * Everything it serves is public: the document describes the API, not anyone's data.
  */
-export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
-  app.register(swagger, {
+export async function buildDocsApp(routes: readonly RouteOptions[], info: OpenApiInfo): Promise<FastifyInstance> {
+  const docs = Fastify({ logger: false, exposeHeadRoutes: false });
+  docs.setValidatorCompiler(validatorCompiler);
+  docs.setSerializerCompiler(serializerCompiler);
+  // Registered (awaited) before any route is given, so its onRoute hook sees them all.
+  await docs.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: { title: info.title, description: info.description, version: info.version ?? '1.0.0' },
@@ -47,12 +57,21 @@ export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
     transform,
     transformObject: jsonSchemaTransformObject,
   });
-  app.register(async (docs) => {
-    // The UI's routes are the plugin's own; mark them public as they are declared.
-    docs.addHook('onRoute', (route) => {
-      route.config = { ...(route.config as object), public: true };
-    });
-    await docs.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: false });
-    docs.get(`${DOCS_PREFIX}/openapi.json`, { schema: { hide: true } as FastifySchema }, async () => docs.swagger());
+  await docs.register(async (ui) => {
+    await ui.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: false });
+    ui.get(`${DOCS_PREFIX}/openapi.json`, { schema: { hide: true } as FastifySchema }, async () => docs.swagger());
   });
+  const methodsOf = (route: RouteOptions): HTTPMethods[] => (Array.isArray(route.method) ? route.method : [route.method]);
+  const getPaths = new Set(routes.filter((route) => methodsOf(route).includes('GET')).map((route) => route.url));
+  const seen = new Set<string>();
+  for (const route of routes) {
+    // A HEAD beside a GET is fastify's own copy of it, which the document leaves out; a HEAD of
+    // its own (tus) is an operation.
+    const methods = methodsOf(route).filter((method) => !(method === 'HEAD' && getPaths.has(route.url)) && !seen.has(`${method} ${route.url}`));
+    if (methods.length === 0) continue;
+    for (const method of methods) seen.add(`${method} ${route.url}`);
+    docs.route({ method: methods, url: route.url, schema: route.schema, config: route.config, handler: describedOnly });
+  }
+  await docs.ready();
+  return docs;
 }

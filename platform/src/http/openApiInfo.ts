@@ -1,5 +1,6 @@
 // What routes and apps say about themselves for the OpenAPI document, apart from the document's
-// generator (`openApi.ts`, with @fastify/swagger and its UI), which only the two APIs load.
+// generator (`openApi.ts`, with @fastify/swagger and its UI), which the two APIs load on the first
+// request for their docs.
 import { z } from 'zod';
 import { Problem } from '@reelay/contracts';
 
