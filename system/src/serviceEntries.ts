@@ -18,11 +18,11 @@ export interface ServiceEntry {
 
 /**
  * Every phone's poll allocates a little and keeps nothing, so the query API's young generation
- * fills fast; with V8's default semi-space (16 MiB) its scavenges came often enough to show in
- * the p99. 32 MiB halves how often they run, for a few tens of MiB more memory at most.
- * Measured in `npm run bench -- status-reads`.
+ * fills fast. 8 MiB semi-spaces served as many reads with the same p99 as 32 MiB, with some
+ * 40 MiB less resident under load; 2 MiB cost a tenth of the throughput and 4 MiB a quarter
+ * (docs/decisions/018-small-young-generation.md). Measured in `npm run bench -- status-reads`.
  */
-const HOT_READ_PATH_FLAGS = ['--max-semi-space-size=32'];
+const HOT_READ_PATH_FLAGS = ['--max-semi-space-size=8'];
 
 /**
  * Start-up grows V8's young generation to two 16 MiB semi-spaces, and its memory reducer gives
@@ -32,14 +32,27 @@ const HOT_READ_PATH_FLAGS = ['--max-semi-space-size=32'];
  */
 export const SMALL_YOUNG_GENERATION_FLAGS = ['--max-semi-space-size=2'];
 
+/**
+ * A service runs most of its code once, at start (every module's top level, every route's
+ * declaration), and V8 keeps that bytecode until six mark-compact collections have passed
+ * without it running. After two it is dropped, and compiled again from the source if it ever
+ * runs again: 3-5 MiB less heap at idle, the same throughput
+ * (docs/decisions/019-flush-start-up-bytecode.md). A V8 flag that `NODE_OPTIONS` refuses, so the
+ * image passes it in its command.
+ */
+export const FLUSH_START_UP_BYTECODE_FLAGS = ['--bytecode-old-age=2'];
+
+const SERVICE_FLAGS = [...SMALL_YOUNG_GENERATION_FLAGS, ...FLUSH_START_UP_BYTECODE_FLAGS];
+const QUERY_API_FLAGS = [...HOT_READ_PATH_FLAGS, ...FLUSH_START_UP_BYTECODE_FLAGS];
+
 /** Every service of the system, in the order they are started. */
 const SERVICES: readonly Omit<ServiceEntry, 'sourceEntry'>[] = [
-  { name: 'projector', entry: 'projector/src/main.ts', port: (c) => c.PROJECTOR_OPS_PORT, api: false, nodeFlags: SMALL_YOUNG_GENERATION_FLAGS },
-  { name: 'notifier', entry: 'notifier/src/main.ts', port: (c) => c.NOTIFIER_OPS_PORT, api: false, nodeFlags: SMALL_YOUNG_GENERATION_FLAGS },
-  { name: 'uploader', entry: 'uploader/src/main.ts', port: (c) => c.UPLOADER_OPS_PORT, api: false, nodeFlags: SMALL_YOUNG_GENERATION_FLAGS },
-  { name: 'query-api', entry: 'query-api/src/main.ts', port: (c) => c.QUERY_API_PORT, api: true, nodeFlags: HOT_READ_PATH_FLAGS },
-  { name: 'command-api', entry: 'command-api/src/main.ts', port: (c) => c.COMMAND_API_PORT, api: true, nodeFlags: SMALL_YOUNG_GENERATION_FLAGS },
-  { name: 'demo', entry: 'demo/src/main.ts', port: (c) => c.DEMO_PORT, api: false, path: '/demo', nodeFlags: SMALL_YOUNG_GENERATION_FLAGS },
+  { name: 'projector', entry: 'projector/src/main.ts', port: (c) => c.PROJECTOR_OPS_PORT, api: false, nodeFlags: SERVICE_FLAGS },
+  { name: 'notifier', entry: 'notifier/src/main.ts', port: (c) => c.NOTIFIER_OPS_PORT, api: false, nodeFlags: SERVICE_FLAGS },
+  { name: 'uploader', entry: 'uploader/src/main.ts', port: (c) => c.UPLOADER_OPS_PORT, api: false, nodeFlags: SERVICE_FLAGS },
+  { name: 'query-api', entry: 'query-api/src/main.ts', port: (c) => c.QUERY_API_PORT, api: true, nodeFlags: QUERY_API_FLAGS },
+  { name: 'command-api', entry: 'command-api/src/main.ts', port: (c) => c.COMMAND_API_PORT, api: true, nodeFlags: SERVICE_FLAGS },
+  { name: 'demo', entry: 'demo/src/main.ts', port: (c) => c.DEMO_PORT, api: false, path: '/demo', nodeFlags: SERVICE_FLAGS },
 ];
 
 export const SERVICE_ENTRIES: readonly ServiceEntry[] = SERVICES.map((service) => ({

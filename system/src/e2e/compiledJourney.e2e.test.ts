@@ -12,6 +12,7 @@ import { PROJECT_ROOT, nodeArgsForEntry } from '@reelay/platform';
 import { signToken } from '@reelay/platform/auth';
 import { createTestDatabase, createTestS3Client, eventually, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
+import { SERVICE_ENTRIES } from '../serviceEntries';
 import { IMAGE_SERVICES, prepareProductionTree, type ProductionTree } from './productionTree';
 
 const SECRET = randomBytes(32).toString('base64');
@@ -69,7 +70,7 @@ function modulesLoadedAtStart(root: string, name: (typeof IMAGE_SERVICES)[number
 
 /**
  * The image's shape without Docker: a copy of the project after `npm ci --omit=dev` and the
- * build, each service run as the image's CMD runs it (`node --conditions=reelay-dist
+ * build, each service run as the image's CMD runs it (`node <its flags> --conditions=reelay-dist
  * <service>/dist/main.js`, only the variables a deployment sets), then the journey a phone makes.
  */
 describe('the compiled services, installed and run as the image runs them', () => {
@@ -114,7 +115,9 @@ describe('the compiled services, installed and run as the image runs them', () =
       PROGRESS_INTERVAL_MS: '200',
     };
     for (const name of IMAGE_SERVICES) {
-      const child = spawn(process.execPath, nodeArgsForEntry(`${name}/src/main.ts`, { compiled: true, root: tree.root }), { cwd: tree.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // With the Node flags the image gives each (deployManifests.unit.test.ts holds them equal).
+      const flags = SERVICE_ENTRIES.find((service) => service.name === name)?.nodeFlags ?? [];
+      const child = spawn(process.execPath, [...flags, ...nodeArgsForEntry(`${name}/src/main.ts`, { compiled: true, root: tree.root })], { cwd: tree.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
       child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
