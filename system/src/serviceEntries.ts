@@ -36,7 +36,7 @@ export const SMALL_YOUNG_GENERATION_FLAGS = ['--max-semi-space-size=2'];
  * A service runs most of its code once, at start (every module's top level, every route's
  * declaration), and V8 keeps that bytecode until six mark-compact collections have passed
  * without it running. After two it is dropped, and compiled again from the source if it ever
- * runs again: 3-5 MiB less heap at idle, the same throughput
+ * runs again: about 4 MiB less heap at idle (2-6), the same throughput
  * (docs/decisions/019-flush-start-up-bytecode.md). A V8 flag that `NODE_OPTIONS` refuses, so the
  * image passes it in its command.
  */
