@@ -15,19 +15,33 @@ const SWAGGER = ['@fastify/swagger', '@fastify/swagger-ui'];
  * The packages under `node_modules` that a compiled app (`platform/dist`, which `tsc --build`
  * makes before the tests) has loaded once ready, in a process of its own.
  */
-function packagesLoadedByAnApp(withDocs: boolean, docsAskedFor = false): Promise<string[]> {
+function packagesLoadedByAnApp(withDocs: boolean, docsAskedFor = false, packages = SWAGGER): Promise<string[]> {
   const createHttpAppFile = path.join(PROJECT_ROOT, 'platform/dist/http/createHttpApp.js');
+  // A route with a zod body and response, asked once with a body it accepts and once with one it
+  // refuses, so that validation and serialisation have both been compiled and run.
   const script = `
     const { createHttpApp } = require(${JSON.stringify(createHttpAppFile)});
     const { Registry } = require('prom-client');
+    const { z } = require('zod');
     const app = createHttpApp({ service: 't', logger: require('pino')({ level: 'silent' }), metrics: new Registry(), readiness: {}, ${withDocs ? "openApi: { title: 't', description: 't' }" : ''} });
+    app.post('/echo', { config: { public: true }, schema: { body: z.object({ n: z.number() }), response: { 200: z.object({ n: z.number() }) } } }, async (request) => ({ n: request.body.n }));
+    const expectStatus = (status, options) => app.inject(options).then((answer) => { if (answer.statusCode !== status) throw new Error(answer.statusCode + ' ' + answer.body); });
     app.ready()
-      .then(() => ${docsAskedFor ? "app.inject('/docs/openapi.json').then((answer) => { if (answer.statusCode !== 200) throw new Error(answer.body); })" : 'undefined'})
+      .then(() => expectStatus(200, { method: 'POST', url: '/echo', payload: { n: 1 } }))
+      .then(() => expectStatus(400, { method: 'POST', url: '/echo', payload: { n: 'one' } }))
+      .then(() => ${docsAskedFor ? "expectStatus(200, { url: '/docs/openapi.json' })" : 'undefined'})
       .then(() => process.stdout.write(JSON.stringify(Object.keys(require.cache))));`;
   const child = spawn(process.execPath, ['--conditions=reelay-dist', '-e', script], { cwd: path.join(PROJECT_ROOT, 'platform'), stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  return new Promise((resolve) => child.once('close', () => resolve(SWAGGER.filter((pkg) => (JSON.parse(stdout || '[]') as string[]).some((file) => file.includes(`/node_modules/${pkg}/`))))));
+  return new Promise((resolve, reject) =>
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`the app's process exited with ${code}`));
+      const loaded = JSON.parse(stdout) as string[];
+      expect(loaded.length).toBeGreaterThan(100);
+      resolve(packages.filter((pkg) => loaded.some((file) => file.includes(`/node_modules/${pkg}/`))));
+    }),
+  );
 }
 
 function appWithDocs() {
@@ -89,5 +103,11 @@ describe('the OpenAPI publisher', () => {
     expect(await packagesLoadedByAnApp(false)).toEqual([]);
     expect(await packagesLoadedByAnApp(true)).toEqual([]);
     expect(await packagesLoadedByAnApp(true, true)).toEqual(SWAGGER);
+  }, 30_000);
+});
+
+describe("fastify's own schema compilers", () => {
+  it('are never loaded: zod validates and serialises every route, and ajv would be 1.2 MiB of heap held for nothing', async () => {
+    expect(await packagesLoadedByAnApp(false, false, ['ajv', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'])).toEqual([]);
   }, 30_000);
 });
