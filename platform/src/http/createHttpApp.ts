@@ -28,7 +28,7 @@ function routingProblem(code: string): { status: number; slug: string; detail: s
 /**
  * Every route's schemas are zod's, compiled by zod. Given as fastify's compiler factories (not
  * only set on the app), they keep fastify from loading its own ajv and fast-json-stringify
- * compilers: some 2 MiB of heap in every service, held and never used.
+ * compilers: 88 ajv modules and some 1.2 MiB of heap in every service, held and never used.
  */
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 const ZOD_COMPILERS: FastifyServerOptions['schemaController'] = {
