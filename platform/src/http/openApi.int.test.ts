@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, it, expect } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
@@ -96,7 +97,67 @@ describe('the OpenAPI document', () => {
     expect((await app.inject('/docs/no-such-asset')).statusCode).toBe(404);
     await app.close();
   });
+
+  it('answers HEAD for what it serves, and its 404 is the API\'s problem+json', async () => {
+    const app = appWithDocs();
+    await app.ready();
+    const head = await app.inject({ method: 'HEAD', url: '/docs/openapi.json' });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^application\/json/);
+    expect(head.rawPayload.length).toBe(0);
+    const missing = await app.inject('/docs/no-such-asset');
+    expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
+    await app.close();
+  });
+
+  /**
+   * The router sees `/docs/%2e%2e/v1/private` under /docs, while `inject` (like a URL parser)
+   * resolves it to `/v1/private`: every way of writing a dot segment, under every docs prefix,
+   * towards every kind of route, sent as raw bytes over a real socket (no client normalises it).
+   */
+  it('never lets a dot segment carry a request out of /docs, however it is written', async () => {
+    const app = appWithDocs();
+    app.get('/v1/private', async () => ({ secret: 'not for the docs' }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const dotSegments = ['..', '%2e%2e', '%2E%2E', '.%2e', '%2e.', '..%2f', '%2e%2e%2f', '..%5c', '%2e%2e\\', '.', '%2e'];
+    const prefixes = ['/docs/', '/docs/static/', '/docs/static/a/', '/docs//'];
+    const targets = ['v1/private', 'healthz', 'metrics', 'docs/openapi.json'];
+    const answers: { path: string; status: number; type: string; body: string }[] = [];
+    for (const prefix of prefixes) {
+      for (const segment of dotSegments) {
+        for (const repeat of [1, 3]) {
+          for (const target of targets) {
+            const path = `${prefix}${`${segment}/`.repeat(repeat)}${target}`;
+            answers.push({ path, ...(await rawGet(port, path)) });
+          }
+        }
+      }
+    }
+    expect(answers.length).toBe(prefixes.length * dotSegments.length * 2 * targets.length);
+    // Nothing outside /docs answered, nothing failed, and every refusal is problem+json.
+    expect(answers.filter((answer) => answer.body.includes('not for the docs') || answer.body.includes('"status":"ok"') || answer.body.includes('# HELP'))).toEqual([]);
+    expect(answers.filter((answer) => answer.status >= 500)).toEqual([]);
+    expect(answers.filter((answer) => answer.status >= 400 && !answer.type.startsWith('application/problem+json'))).toEqual([]);
+    // The docs themselves are still reached by a path that stays inside them.
+    expect((await rawGet(port, '/docs/static/%2e%2e/openapi.json')).status).toBe(200);
+    await app.close();
+  });
 });
+
+/** A GET written byte for byte on a socket: the path reaches the server exactly as given. */
+function rawGet(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.end(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+    let raw = '';
+    socket.on('data', (chunk: Buffer) => (raw += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = raw.split('\r\n\r\n');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), type: /^content-type: (.*)$/im.exec(head)?.[1] ?? '', body });
+    });
+  });
+}
 
 describe('the OpenAPI publisher', () => {
   it('is loaded only when an app that publishes a document is asked for it: the workers never load Swagger or its UI', async () => {
