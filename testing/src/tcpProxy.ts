@@ -20,6 +20,8 @@ export interface TcpProxy {
   bytesUp(): number;
   /** Whether the cut `cutOnceAtBytesUp` asked for has happened. */
   wasCut(): boolean;
+  /** Whether an answer `loseReplyTo` asked for has been lost. */
+  replyLost(): boolean;
   /** Runs `action`; its result and the bytes clients sent through the proxy meanwhile. */
   sentDuring<T>(action: () => Promise<T>): Promise<{ result: T; bytes: number }>;
   close(): Promise<void>;
@@ -34,6 +36,12 @@ export interface TcpProxyOptions {
    * they come late, and a cut they trigger can miss the request it was meant for).
    */
   readonly cutOnceAtBytesUp?: number;
+  /**
+   * Once, for the first bytes a client sends that this picks: they reach the server, and when
+   * the server answers, every connection breaks before the answer reaches the client, as a network
+   * failing at that moment does. The server did the work (a commit, say); the client cannot know.
+   */
+  readonly loseReplyTo?: (sent: Buffer) => boolean;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
@@ -41,8 +49,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
   let up = 0;
   let target = { host: targetHost, port: targetPort };
   let cut = false;
+  let replyLost = false;
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
+    let awaitingLostReply = false;
     for (const socket of [client, upstream]) {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
@@ -53,6 +63,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
     }
     const toServer = new Writable({
       write(chunk: Buffer, _encoding, callback) {
+        if (!replyLost && !awaitingLostReply && options.loseReplyTo?.(chunk)) awaitingLostReply = true;
         const cutAt = options.cutOnceAtBytesUp;
         if (cutAt === undefined || cut || up + chunk.length < cutAt) {
           up += chunk.length;
@@ -74,7 +85,15 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
       },
     });
     (options.bytesPerSecond ? client.pipe(throttle(options.bytesPerSecond)) : client).pipe(toServer);
-    upstream.pipe(client);
+    const toClient = new Transform({
+      transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+        if (!awaitingLostReply) return callback(null, chunk);
+        replyLost = true;
+        dropConnections();
+        callback();
+      },
+    });
+    upstream.pipe(toClient).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -90,6 +109,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number, opti
     },
     bytesUp: () => up,
     wasCut: () => cut,
+    replyLost: () => replyLost,
     async sentDuring(action) {
       const before = up;
       const result = await action();

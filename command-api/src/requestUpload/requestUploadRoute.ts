@@ -16,7 +16,7 @@ import {
   type StagingStore,
 } from '@reelay/platform';
 import { WrongExpectedVersion, type EventStore } from '@reelay/event-store';
-import { recordUploadRequested, type RecordUploadDeps } from './recordUploadRequested';
+import { RecordOutcomeUnknown, recordUploadRequested, type RecordUploadDeps } from './recordUploadRequested';
 import { IDEMPOTENCY_KEY_PATTERN, videoIdForIdempotencyKey } from './idempotencyKey';
 import { checkIdempotentReplay } from './idempotentReplay';
 import { erasedAccount, refuseErasedAccount } from './erasedAccount';
@@ -54,6 +54,9 @@ const Headers = z.looseObject({
 
 /** How long a client refused for too many uploads at once is told to wait. */
 const BUSY_RETRY_AFTER_SECONDS = '10';
+const RECORD_OUTCOME_UNKNOWN =
+  'the event store stopped answering while the upload was being recorded, so it may or may not have been; ' +
+  'retry with the same Idempotency-Key to get its video either way (without one, a retry may record the video twice)';
 
 /**
  * `POST /v1/videos`: streams the body into staging while hashing it and checking its first
@@ -128,6 +131,10 @@ function registerRoute(app: HttpApp, deps: RequestUploadDeps): void {
             await recordUploadRequested(deps, { videoId, userId: userId as UserId, metaInfo, stagingRef: staged.ref, requestId: request.id, declaredSha256 });
           } catch (error) {
             await deps.progress?.remove(videoId).catch((cleanup: unknown) => request.log.warn({ err: cleanup }, 'could not remove intake progress'));
+            if (error instanceof RecordOutcomeUnknown) {
+              // The staged copy stays: the uploader needs it if the video was recorded, the sweeper removes it if not.
+              throw new HttpError(503, 'unavailable', RECORD_OUTCOME_UNKNOWN, { 'retry-after': '5' }, { cause: error });
+            }
             await deps.staging.remove(staged.ref).catch((cleanup: unknown) => request.log.error({ err: cleanup }, 'could not remove staged file'));
             // The same Idempotency-Key raced us and won: its video is the answer if it is this upload.
             if (key && error instanceof WrongExpectedVersion && (await checkIdempotentReplay(deps, videoId, { ...fingerprint, sha256: staged.sha256, sizeBytes: staged.sizeBytes }, undefined))) return accepted();

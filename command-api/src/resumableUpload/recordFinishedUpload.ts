@@ -13,7 +13,7 @@ import { UserErased, type StagingStore } from '@reelay/platform';
 import { WrongExpectedVersion } from '@reelay/event-store';
 import { ContentMismatch } from '../contentDedupe/contentClaims';
 import { erasedAccountDetail } from '../requestUpload/erasedAccount';
-import { recordUploadRequested } from '../requestUpload/recordUploadRequested';
+import { RecordOutcomeUnknown, recordUploadRequested } from '../requestUpload/recordUploadRequested';
 import { videoIdOfStagingName } from '../requestUpload/stagingName';
 import { tusError } from './stagingTusStore';
 import type { TusRequestContext, TusServerDeps } from './tusServer';
@@ -21,7 +21,7 @@ import { describeUpload } from './uploadMetadata';
 
 type RecordDeps = Pick<TusServerDeps, 'area' | 'store' | 'staging' | 'events' | 'personalData' | 'claims'>;
 
-/** Hands the complete upload to staging and records `UploadRequested`; on failure keeps nothing. */
+/** Hands the complete upload to staging and records `UploadRequested`; on a failure that recorded nothing, keeps nothing. */
 export async function recordFinishedUpload(deps: RecordDeps, context: TusRequestContext, upload: Upload): Promise<void> {
   const videoId = videoIdOf(deps, upload);
   const ref = await deps.area.handOver(upload);
@@ -30,6 +30,11 @@ export async function recordFinishedUpload(deps: RecordDeps, context: TusRequest
   } catch (error) {
     // A HEAD of this upload recorded it meanwhile (see recordIfUnrecorded): it is the video now.
     if (error instanceof WrongExpectedVersion) return;
+    if (error instanceof RecordOutcomeUnknown) {
+      // The bytes stay, handed over: the client's next HEAD finds the video, or records it then.
+      context.onCleanupError(error);
+      throw tusError(503, 'the event store stopped answering while the finished upload was being recorded, so it may or may not have been; ask again with HEAD');
+    }
     await deps.staging.remove(ref).catch(context.onCleanupError);
     await deps.store.remove(upload.id).catch(context.onCleanupError);
     // tus's checksum extension answers a mismatch with 460; the client must not resume it.
