@@ -113,6 +113,8 @@ describe('the attacker suite: every route × method × URL form × victim id × 
     const leaked = world.secrets.filter((secret) => seen.includes(secret));
     if (leaked.length > 0) throw new Error(`${method} ${target} (${kind} token) answered ${answer.status} carrying the victim's ${leaked.join(', ')}`);
     if (REFUSALS.has(answer.status)) return;
+    // A request an attacker can send must never break the API, on any route.
+    if (answer.status >= 500) throw new Error(`${method} ${target} (${kind} token) answered ${answer.status}: ${answer.body.slice(0, 300)}`);
     const aboutOwn = kind === 'own' && target.includes(ownIdFor(world, route.path));
     // Outside /v1 nothing is anyone's (health, metrics, the API documents): any answer without the victim's data will do.
     const isPublic = !route.path.startsWith('/v1/') || (method === 'OPTIONS' && route.path.startsWith('/v1/uploads'));

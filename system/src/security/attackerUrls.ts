@@ -58,6 +58,12 @@ export const URL_FORMS: Readonly<Record<string, (p: TargetParts) => string>> = {
   'own id, empty query then fragment': (p) => `${fill(p.path, p.own)}?#/${p.victim}`,
   'own id, victim appended as a segment': (p) => `${fill(p.path, p.own)}/${p.victim}`,
   'own id, encoded NUL, victim': (p) => `${fill(p.path, p.own)}%00/${p.victim}`,
+  // Climbing out of a route to another, by a parser that resolves dot segments where the router
+  // did not: the docs app (inject resolves them), a proxy, a URL library.
+  'encoded dot-dot segments climbing to the root, then the victim': (p) => `${fill(p.path, p.own)}/${'%2e%2e/'.repeat(6)}${fill(p.path, p.victim).slice(1)}`,
+  'half-encoded dot-dot segments climbing to the root, then the victim': (p) => `${fill(p.path, p.own)}/${'.%2e/%2E./'.repeat(3)}${fill(p.path, p.victim).slice(1)}`,
+  'out of the API docs to the victim': (p) => `/docs/%2e%2e/${fill(p.path, p.victim).slice(1)}`,
+  'out of the API docs\' assets to the victim': (p) => `/docs/static/${'%2e%2e/'.repeat(3)}${fill(p.path, p.victim).slice(1)}`,
   'absolute form naming the victim': (p) => `http://${p.authority}${fill(p.path, p.victim)}`,
   'absolute form, own id, victim in the query': (p) => `http://${p.authority}${fill(p.path, p.own)}?x=/${p.victim}`,
   'absolute form with another host': (p) => `http://victim.test${fill(p.path, p.victim)}`,
