@@ -2,6 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import * as tus from 'tus-js-client';
 import { createTestEventStore, startTcpProxy, syntheticVideo, type TcpProxy } from '@reelay/testing';
 import { startTestCommandApi } from '../testing';
 
@@ -119,6 +120,37 @@ describe('an upload whose recording committed but whose answer was lost', () => 
     expect({ status: head.status, offset: head.headers.get('upload-offset') }).toEqual({ status: 200, offset: String(video.length) });
     const [event, ...more] = await recorded();
     expect({ event, more }).toEqual({ event: { type: 'UploadRequested', stream: `video-${head.headers.get('reelay-video-id')}`, stagingRef: expect.any(String) }, more: [] });
+    expect(await stagedRefs()).toEqual([path.basename(event!.stagingRef)]);
+  });
+
+  it('tus-js-client, a client we did not write, gets past the 503 by itself: its retry finds the upload complete and the video recorded once', async () => {
+    const video = syntheticVideo(300_000);
+    const statuses: string[] = [];
+    let videoId: string | null = null;
+    loseTheNextAppend = { andStayDown: true };
+    await new Promise<void>((resolve, reject) => {
+      void auth().then(({ authorization }) =>
+        new tus.Upload(video, {
+          endpoint: `${api.url}/v1/uploads`,
+          headers: { authorization },
+          metadata: { title: 'Pier', filename: 'pier.mp4', filetype: 'video/mp4' },
+          retryDelays: [200, 500, 1000],
+          onAfterResponse(request, response) {
+            statuses.push(`${request.getMethod()} ${response.getStatus()}`);
+            // Postgres is back once the client has its 503, as after a restart.
+            if (response.getStatus() === 503) bringPostgresBack();
+            videoId ??= response.getHeader('Reelay-Video-Id') || null;
+          },
+          onSuccess: () => resolve(),
+          onError: reject,
+        }).start(),
+      );
+    });
+
+    expect(proxy.replyLost()).toBe(true);
+    expect(statuses).toEqual(['POST 201', 'PATCH 503', 'HEAD 200']);
+    const [event, ...more] = await recorded();
+    expect({ event, more }).toEqual({ event: { type: 'UploadRequested', stream: `video-${videoId}`, stagingRef: expect.any(String) }, more: [] });
     expect(await stagedRefs()).toEqual([path.basename(event!.stagingRef)]);
   });
 });
