@@ -2,6 +2,7 @@ import { DeleteObjectsCommand, GetObjectCommand, S3, type S3Client } from '@aws-
 import { S3Store, type Options as S3StoreOptions } from '@tus/s3-store';
 import type { KvStore, Upload } from '@tus/utils';
 import type { S3StagingStore } from '@reelay/platform/s3';
+import { removeChunksOpenedAfterFailure } from './chunkFileCleanup';
 import { isComplete } from './stagingTusStore';
 import type { TusArea } from './tusArea';
 
@@ -50,6 +51,7 @@ const NO_CACHE: KvStore<never> = {
  */
 export function s3TusArea(staging: S3StagingStore, expirationMs: number, partSizeBytes = 8 * 1024 * 1024): TusArea {
   const { client, bucket } = staging;
+  removeChunksOpenedAfterFailure();
   const dataStore = new SharedClientS3Store(client, {
     partSize: partSizeBytes,
     // s3rver and some S3-compatible stores ignore object tags; expiry is ours (see StagingTusStore).

@@ -1,5 +1,8 @@
 import { describe, it, expect, afterEach, jest } from '@jest/globals';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Metadata } from '@tus/utils';
 import pino from 'pino';
 import { asVideoEvent } from '@reelay/contracts';
@@ -10,6 +13,29 @@ type Api = Awaited<ReturnType<typeof startTestCommandApi>>;
 
 // Many small requests: on S3 staging each PATCH under 5 MiB reads and rewrites the `.part` object.
 jest.setTimeout(180_000);
+
+/**
+ * Files directly in os.tmpdir() that begin with `prefix`: @tus/s3-store writes each PATCH's chunks
+ * there, so an upload's leftovers are the ones that begin with its (unique) first bytes.
+ */
+function temporaryFilesBeginningWith(prefix: Buffer): string[] {
+  return readdirSync(os.tmpdir(), { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .filter((entry) => {
+      const head = Buffer.alloc(prefix.length);
+      try {
+        const fd = openSync(path.join(os.tmpdir(), entry.name), 'r');
+        try {
+          return readSync(fd, head, 0, prefix.length, 0) === prefix.length && head.equals(prefix);
+        } finally {
+          closeSync(fd);
+        }
+      } catch {
+        return false;
+      }
+    })
+    .map((entry) => entry.name);
+}
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -102,6 +128,8 @@ describe.each(['file', 's3'] as const)('tus as other clients use it, on %s stagi
     // A 0x47 sync byte first: only more packets tell whether it is a transport stream; this one is not.
     const fake = Buffer.alloc(10_000, 0x20);
     fake[0] = 0x47;
+    // This upload's own bytes after the sync byte: its leftovers on disk are told apart by them.
+    fake.set(randomBytes(16), 1);
     const { location } = await create(fake.length);
 
     const sent = await sendInChunks(location, fake, 200);
@@ -112,6 +140,9 @@ describe.each(['file', 's3'] as const)('tus as other clients use it, on %s stagi
     expect((await head(location)).status).toBe(404);
     expect(await api.everythingStaged()).toEqual([]);
     expect(await api.allEvents()).toEqual([]);
+    // Nor on the machine's disk: the S3 store's chunk file of the refused PATCH is removed too.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(temporaryFilesBeginningWith(fake.subarray(0, 17))).toEqual([]);
   });
 
   it('answers a HEAD of a finished upload with 200, offset = length and the video id after the staged copy is gone, and a repeated last PATCH with 204 recording nothing twice', async () => {
