@@ -39,13 +39,14 @@ export function publishDocsOnDemand(app: FastifyInstance, info: OpenApiInfo): vo
     // `inject` resolves dot segments (`/docs/%2e%2e/v1/videos` is `/v1/videos` to it) where the
     // router did not: the docs app is given the path resolved here, and only one under /docs.
     const { pathname, search } = new URL(request.url, 'http://docs.invalid');
-    if (!isDocsPath(pathname)) throw new HttpError(404, 'not-found', `${pathname} is not a page of the API docs (${DOCS_PREFIX})`);
+    const notADocsPage = `${pathname} is not a page of the API docs (${DOCS_PREFIX})`;
+    if (!isDocsPath(pathname)) throw new HttpError(404, 'not-found', notADocsPage);
     // Always a GET: fastify's own HEAD route for this one drops the body it is given.
     const answer = await (await docs()).inject({ method: 'GET', url: pathname + search, headers: request.headers });
     if (answer.statusCode >= 500) throw new Error(`the docs app answered ${answer.statusCode}: ${answer.body}`);
     // The API's own problem+json, not the docs app's (or its static server's) default error bodies.
     if (answer.statusCode >= 400) {
-      throw new HttpError(answer.statusCode, SLUGS[answer.statusCode] ?? 'bad-request', `${pathname} is not a page of the API docs (${DOCS_PREFIX})`);
+      throw new HttpError(answer.statusCode, SLUGS[answer.statusCode] ?? 'bad-request', notADocsPage);
     }
     for (const [name, value] of Object.entries(answer.headers)) {
       if (value !== undefined && !NOT_FORWARDED.has(name)) reply.header(name, value);
