@@ -5,36 +5,64 @@ export class SourceSizeMismatch extends Error {
   override readonly name = 'SourceSizeMismatch';
 }
 
-/** Takes exact byte counts from a stream, failing when it ends early. */
+/**
+ * Fills buffers the caller owns with exact byte counts from a stream, failing when it ends early.
+ * Copying into the caller's buffer (instead of concatenating the chunks into a new one) lets a
+ * multipart upload reuse a few part-sized buffers for all its parts: a fresh 8 MiB block per part
+ * is a fresh mapping for the allocator to fault in and give back every time.
+ */
 export class ExactReader {
   private readonly iterator: AsyncIterator<Buffer>;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** Bytes read from the stream past the last filled buffer: the start of the next one. */
+  private leftover: Buffer = Buffer.alloc(0);
 
   constructor(source: Readable) {
     this.iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   }
 
-  async take(bytes: number): Promise<Buffer> {
-    while (this.pendingBytes < bytes) {
+  /** Fills all of `target` with the stream's next bytes and gives it back. */
+  async fill(target: Buffer): Promise<Buffer> {
+    let filled = this.leftover.copy(target, 0, 0, target.length);
+    this.leftover = this.leftover.subarray(filled);
+    while (filled < target.length) {
       const next = await this.iterator.next();
-      if (next.done) throw new SourceSizeMismatch(`the source ended ${bytes - this.pendingBytes} bytes before its announced size`);
-      this.pending.push(next.value);
-      this.pendingBytes += next.value.length;
+      if (next.done) throw new SourceSizeMismatch(`the source ended ${target.length - filled} bytes before its announced size`);
+      const chunk: Buffer = next.value;
+      const copied = chunk.copy(target, filled);
+      filled += copied;
+      // A chunk is at most the stream's high-water mark, so keeping its tail keeps little alive.
+      if (copied < chunk.length) this.leftover = chunk.subarray(copied);
     }
-    const all = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
-    const rest = all.subarray(bytes);
-    this.pending = rest.length > 0 ? [Buffer.from(rest)] : [];
-    this.pendingBytes = rest.length;
-    return all.subarray(0, bytes);
+    return target;
   }
 
   async atEnd(): Promise<boolean> {
-    if (this.pendingBytes > 0) return false;
+    if (this.leftover.length > 0) return false;
     const next = await this.iterator.next();
     if (next.done) return true;
-    this.pending.push(next.value);
-    this.pendingBytes += next.value.length;
+    this.leftover = next.value;
     return next.value.length === 0 ? this.atEnd() : false;
+  }
+}
+
+/**
+ * Part-sized buffers handed out and taken back across one upload's parts, so an upload with
+ * `concurrency` parts in flight allocates about `concurrency + 1` of them whatever its length.
+ */
+export class PartBuffers {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly partSizeBytes: number) {}
+
+  /** A buffer of `bytes` (at most the part size) that is the caller's until `release`. */
+  take(bytes: number): Buffer {
+    if (bytes > this.partSizeBytes) throw new RangeError(`a part of ${bytes} bytes is larger than the part size ${this.partSizeBytes}`);
+    const whole = this.free.pop() ?? Buffer.allocUnsafeSlow(this.partSizeBytes);
+    return whole.subarray(0, bytes);
+  }
+
+  /** Gives a buffer from `take` back, once nothing reads it any more. */
+  release(part: Buffer): void {
+    this.free.push(Buffer.from(part.buffer, part.byteOffset, this.partSizeBytes));
   }
 }

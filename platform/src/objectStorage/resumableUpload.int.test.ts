@@ -131,6 +131,27 @@ describe('a resumable multipart upload', () => {
     await expect(s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'videos/resumable' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 
+  it('stores every byte in place when parts finish out of order and their buffers are reused', async () => {
+    const journal = new InMemoryMultipartJournal();
+    const source = randomBytes(7 * PART + 4321);
+    // The first part is held back and the second fails once and is retried: the parts after
+    // them finish first and their buffers are filled again while those two are still in flight.
+    proxy.inject({ fault: { kind: 'delay', ms: 400 }, operations: ['UploadPart'], times: 1 });
+    proxy.inject({ fault: { kind: 'status', status: 503, code: 'SlowDown' }, operations: ['UploadPart'], times: 1 });
+    const result = await resumableUpload(
+      client,
+      options(journal, {
+        sizeBytes: source.length,
+        concurrency: 3,
+        // Chunks that do not line up with the parts, as a file or socket gives them.
+        openSource: async () => Readable.from(Array.from({ length: Math.ceil(source.length / (3 * MiB)) }, (_, i) => source.subarray(i * 3 * MiB, (i + 1) * 3 * MiB))),
+      }),
+    );
+    expect(result.sentBytes).toBe(source.length);
+    expect(proxy.stats()).toMatchObject({ partRequests: 8, faultsInjected: 2 });
+    expect(sha256(await stored())).toBe(sha256(source));
+  });
+
   it('reads a part only when a slot is free, so memory holds a few parts, never the whole source', async () => {
     const journal = new InMemoryMultipartJournal();
     const parts = 12;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ExactReader, SourceSizeMismatch } from './exactReader';
+import { ExactReader, PartBuffers, SourceSizeMismatch } from './exactReader';
 import type { MultipartJournal, StoredPart } from './multipartJournal';
 import { copyWholeObject } from './copyWholeObject';
 import { MultipartUploadError, MultipartUploadLost, abortQuietly, headObject, isNoSuchUpload, s3ErrorName, unwrapCopyUnsupported, wrap } from './multipartSteps';
@@ -183,16 +183,22 @@ async function sendMissingParts(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const reader = new ExactReader(source);
+  const buffers = new PartBuffers(Math.max(...plan.map((part) => part.end - part.start)));
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   for (const part of plan) {
     if (part.start < readFrom) continue;
     // Parts after the first missing one may be stored already (parts finish out of order): read past them.
-    const body = await reader.take(part.end - part.start);
+    const body = await reader.fill(buffers.take(part.end - part.start));
     if (failure) break;
     signal?.throwIfAborted();
-    if (stored.has(part.partNumber)) continue;
+    if (stored.has(part.partNumber)) {
+      buffers.release(body);
+      continue;
+    }
     const sending: Promise<void> = sendPart(part, body)
+      // Only a part S3 has acknowledged is wholly read; after a failure the buffer is left alone.
+      .then(() => buffers.release(body))
       .catch((error: unknown) => {
         failure ??= { error };
       })
