@@ -7,7 +7,7 @@ import path from 'node:path';
 import { newEvent, videoStreamName } from '@reelay/contracts';
 import { PROJECT_ROOT, createLogger, createMetricsRegistry, type HttpApp } from '@reelay/platform';
 import { createTokenVerifier, signToken } from '@reelay/platform/auth';
-import { createTestEventStore } from '@reelay/testing';
+import { createTestEventStore, eventually, freePort } from '@reelay/testing';
 import { buildDemoApp } from './app';
 import { PushFeed } from './pushFeed';
 
@@ -64,23 +64,6 @@ async function recordingUpstream(name: string, answer: Answer = answerWhoItIs): 
         server.close(() => resolve());
       }),
   };
-}
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** A request sent with node:http, so that its body can be written piece by piece or cut off. */
@@ -219,7 +202,7 @@ describe('the demo server', () => {
     const first = 1024 * 1024;
     request.write(body.subarray(0, first));
     // A proxy that buffered the body would hold these bytes until the end.
-    await waitFor(() => (api.seen[0]?.bytes ?? 0) >= first, 'the first MiB to reach the API');
+    await eventually(() => expect(api.seen[0]?.bytes ?? 0).toBeGreaterThanOrEqual(first));
     expect(api.seen[0]?.outcome).toBe('receiving');
     for (let at = first; at < body.length; at += 256 * 1024) request.write(body.subarray(at, at + 256 * 1024));
     request.end();
@@ -249,7 +232,7 @@ describe('the demo server', () => {
 
   it('answers 502 problem+json that names the API when it cannot be reached or resets before answering', async () => {
     const resetting = await upstream('query', (request) => request.socket.destroy());
-    const base = await start(false, { commandApiUrl: `http://127.0.0.1:${await unusedPort()}`, queryApiUrl: resetting.url });
+    const base = await start(false, { commandApiUrl: `http://127.0.0.1:${await freePort()}`, queryApiUrl: resetting.url });
 
     const refused = await fetch(`${base}/v1/uploads/abc`, { method: 'PATCH', headers: { 'content-type': 'application/offset+octet-stream' }, body: Buffer.alloc(512 * 1024, 1) });
     expect(refused.status).toBe(502);
@@ -290,9 +273,9 @@ describe('the demo server', () => {
     const { request, answered } = rawRequest(base, 'PATCH', '/v1/uploads/abc', { 'content-type': 'application/offset+octet-stream', 'content-length': 8 * 1024 * 1024 });
     answered.catch(() => undefined);
     request.write(Buffer.alloc(1024 * 1024, 3));
-    await waitFor(() => (api.seen[0]?.bytes ?? 0) >= 1024 * 1024, 'the first MiB to reach the API');
+    await eventually(() => expect(api.seen[0]?.bytes ?? 0).toBeGreaterThanOrEqual(1024 * 1024));
     request.destroy();
-    await waitFor(() => api.seen[0]?.outcome === 'aborted', 'the API to see its request aborted');
+    await eventually(() => expect(api.seen[0]?.outcome).toBe('aborted'));
     expect(api.seen[0]?.bytes).toBeLessThan(8 * 1024 * 1024);
   });
 
@@ -304,7 +287,7 @@ describe('the demo server', () => {
       const { buildDemoApp } = require(${JSON.stringify(path.join(PROJECT_ROOT, 'demo/dist/app.js'))});
       const { createLogger, createMetricsRegistry } = require('@reelay/platform');
       (async () => {
-        const nowhere = 'http://127.0.0.1:${await unusedPort()}';
+        const nowhere = 'http://127.0.0.1:${await freePort()}';
         const app = buildDemoApp({
           logger: createLogger('demo-modules', 'silent'), metrics: createMetricsRegistry('demo-modules'),
           upstreams: { commandApiUrl: nowhere, queryApiUrl: nowhere },
