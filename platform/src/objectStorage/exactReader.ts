@@ -46,23 +46,22 @@ export class ExactReader {
 }
 
 /**
- * Part-sized buffers handed out and taken back across one upload's parts, so an upload with
- * `concurrency` parts in flight allocates about `concurrency + 1` of them whatever its length.
+ * Buffers handed out and taken back across one upload's parts, so an upload with `concurrency`
+ * parts in flight allocates about `concurrency + 1` of them whatever its length. A buffer is only
+ * as large as the first part that needed it, so a video smaller than one part costs its own size.
  */
 export class PartBuffers {
   private readonly free: Buffer[] = [];
 
-  constructor(private readonly partSizeBytes: number) {}
-
-  /** A buffer of `bytes` (at most the part size) that is the caller's until `release`. */
+  /** A buffer of exactly `bytes` that is the caller's until `release`. */
   take(bytes: number): Buffer {
-    if (bytes > this.partSizeBytes) throw new RangeError(`a part of ${bytes} bytes is larger than the part size ${this.partSizeBytes}`);
-    const whole = this.free.pop() ?? Buffer.allocUnsafeSlow(this.partSizeBytes);
+    const fits = this.free.findIndex((buffer) => buffer.length >= bytes);
+    const whole = fits >= 0 ? (this.free.splice(fits, 1)[0] as Buffer) : Buffer.allocUnsafeSlow(bytes);
     return whole.subarray(0, bytes);
   }
 
   /** Gives a buffer from `take` back, once nothing reads it any more. */
   release(part: Buffer): void {
-    this.free.push(Buffer.from(part.buffer, part.byteOffset, this.partSizeBytes));
+    this.free.push(Buffer.from(part.buffer, 0, part.buffer.byteLength));
   }
 }

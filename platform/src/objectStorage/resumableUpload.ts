@@ -183,7 +183,7 @@ async function sendMissingParts(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const reader = new ExactReader(source);
-  const buffers = new PartBuffers(Math.max(...plan.map((part) => part.end - part.start)));
+  const buffers = new PartBuffers();
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   for (const part of plan) {
