@@ -6,7 +6,7 @@ import path from 'node:path';
 import { EMBEDDED_S3_CREDENTIALS, PROJECT_ROOT, nodeArgsForEntry } from '@reelay/platform';
 import { startEmbeddedS3 } from '@reelay/testing/embeddedS3';
 import { createTestDatabase, freePort, uniqueBucketName, uniqueName } from '@reelay/testing';
-import { SERVICE_ENTRIES, type ServiceEntry } from '../../system/src/serviceEntries';
+import { SERVICE_ENTRIES, SERVICE_ENVIRONMENT, type ServiceEntry } from '../../system/src/serviceEntries';
 import { startBenchSystem, type BenchSystem } from '../harness/benchSystem';
 import { childPids, processRssBytes, treePssBytes, treeRssBytes } from '../harness/processTree';
 import { MiB } from '../harness/videoFile';
@@ -51,9 +51,9 @@ async function readyAt(url: string, deadline: number): Promise<number> {
 async function measureService(service: ServiceEntry, compiled: boolean, env: NodeJS.ProcessEnv): Promise<ServiceFigures> {
   const ports = Object.fromEntries(await Promise.all(PORT_VARIABLES.map(async (name) => [name, String(await freePort())])));
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'reelay-footprint-'));
-  const childEnv = { ...process.env, ...env, ...ports, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const childEnv = { ...SERVICE_ENVIRONMENT, ...process.env, ...env, ...ports, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   const started = performance.now();
-  const child = spawn(process.execPath, [...(service.nodeFlags ?? []), ...nodeArgsForEntry(service.sourceEntry, { compiled })], {
+  const child = spawn(process.execPath, [...(service.nodeFlags ?? []), ...nodeArgsForEntry(service.sourceEntry, { compiled, bundled: true })], {
     cwd: PROJECT_ROOT,
     env: childEnv,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -117,9 +117,10 @@ async function startDependencies(): Promise<{ env: NodeJS.ProcessEnv; stop(): Pr
   };
 }
 
+/** `npm run build`: tsc and the services' bundles, which the compiled rows run as the image does. */
 function compiledBuildIsCurrent(): void {
-  const build = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '--build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('tsc --build failed: the compiled build cannot be measured');
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed: the compiled build cannot be measured');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, stop } from 'esbuild';
+import { PROJECT_ROOT } from '@reelay/platform/core';
 
 /** The demo page: its HTML, and its script bundled with the SDK for browsers. */
 export interface DemoPage {
@@ -10,7 +11,8 @@ export interface DemoPage {
   readonly uppy: { readonly html: string; readonly script: string };
 }
 
-const PAGE_DIR = path.join(__dirname, '../page');
+// From the project root, not from this file: compiled, this code runs from the demo's bundle.
+const PAGE_DIR = path.join(PROJECT_ROOT, 'demo/page');
 
 /**
  * Bundles the page's script (and with it `@reelay/client` and tus-js-client's browser build), and

@@ -42,6 +42,19 @@ export const SMALL_YOUNG_GENERATION_FLAGS = ['--max-semi-space-size=2'];
  */
 export const FLUSH_START_UP_BYTECODE_FLAGS = ['--bytecode-old-age=2'];
 
+/**
+ * glibc's allocator raises its trim threshold to twice the largest block it has handed back with
+ * munmap, and then keeps up to that much freed memory in the process. Compiling a service's bundle
+ * frees 10-20 MiB of V8's parser zones at start; with the threshold fixed at 128 KiB that memory
+ * goes back to the system: a bundled uploader idled at 77-78 MiB in the benchmark's rounds, 97-101
+ * without it (docs/decisions/020-bundle-the-services.md). Fixing it also fixes the mmap threshold
+ * at 128 KiB: larger blocks are mapped and unmapped each time instead of reused. The image sets
+ * the same.
+ */
+export const SERVICE_ENVIRONMENT: Readonly<Record<string, string>> = {
+  GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072',
+};
+
 const SERVICE_FLAGS = [...SMALL_YOUNG_GENERATION_FLAGS, ...FLUSH_START_UP_BYTECODE_FLAGS];
 const QUERY_API_FLAGS = [...HOT_READ_PATH_FLAGS, ...FLUSH_START_UP_BYTECODE_FLAGS];
 

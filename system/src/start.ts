@@ -1,6 +1,6 @@
 import { ConfigError, createLogger, describeRunMode, loadServiceConfig } from '@reelay/platform/core';
 import { prepareEnvironment } from './prepare';
-import { SERVICE_ENTRIES } from './serviceEntries';
+import { SERVICE_ENTRIES, SERVICE_ENVIRONMENT } from './serviceEntries';
 import { servicesToStart } from './onlyServices';
 import { SupervisedProcess } from './supervisor';
 import { addresses, banner, chooseLogFormat, loadPrettifier } from './terminal';
@@ -39,9 +39,9 @@ async function main(): Promise<void> {
   const prepared = await prepareEnvironment(config, logger);
   // The demo page's "sign in by name" is what makes `npm start` usable at once; development only.
   const demoTokens = config.RUN_MODE.production ? {} : { DEMO_TOKENS: process.env.DEMO_TOKENS || 'on' };
-  const env = { ...process.env, ...demoTokens, ...prepared.env };
+  const env = { ...SERVICE_ENVIRONMENT, ...process.env, ...demoTokens, ...prepared.env };
   const processes = services.map(
-    (service) => new SupervisedProcess({ name: service.name, sourceEntry: service.sourceEntry, env, nodeFlags: service.nodeFlags, onStdoutLine: writeLine }, logger),
+    (service) => new SupervisedProcess({ name: service.name, sourceEntry: service.sourceEntry, bundled: true, env, nodeFlags: service.nodeFlags, onStdoutLine: writeLine }, logger),
   );
 
   let stopping = false;

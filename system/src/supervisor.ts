@@ -10,6 +10,8 @@ export interface ServiceProcessSpec {
    * (no build step), or its compiled `dist/` file when the launcher itself runs compiled.
    */
   readonly sourceEntry: string;
+  /** Compiled, run its bundle (`<pkg>/dist/bundle/main.js`, as the image does) instead of tsc's output. */
+  readonly bundled?: boolean;
   readonly env: NodeJS.ProcessEnv;
   /** Flags for its Node.js runtime, before the entry. */
   readonly nodeFlags?: readonly string[];
@@ -40,7 +42,7 @@ export class SupervisedProcess {
   }
 
   start(): void {
-    const child = spawn(process.execPath, [...(this.spec.nodeFlags ?? []), ...nodeArgsForEntry(this.spec.sourceEntry)], {
+    const child = spawn(process.execPath, [...(this.spec.nodeFlags ?? []), ...nodeArgsForEntry(this.spec.sourceEntry, { bundled: this.spec.bundled })], {
       // `--import tsx` is resolved from the working directory: the project's, wherever we were started.
       cwd: PROJECT_ROOT,
       env: this.spec.env,

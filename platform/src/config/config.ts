@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { runModeOf } from './runMode';
 
 /** The project root: the data folder and the embedded S3 live below it by default. */
+// Every compiled module, and every service's bundle (`<service>/dist/bundle/main.js`), is three
+// levels below the root, as this file is.
 export const PROJECT_ROOT = path.resolve(__dirname, '../../..');
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);

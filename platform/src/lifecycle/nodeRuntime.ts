@@ -19,13 +19,25 @@ export function compiledPathOf(sourceEntry: string): string {
 }
 
 /**
- * The Node.js arguments that run an entry file given by its source path (relative to the project
- * root): `--conditions=reelay-dist <pkg>/dist/<file>.js` from the compiled build, exactly as the
- * image runs a service, or `--import tsx <pkg>/src/<file>.ts` from the sources.
+ * `uploader/src/main.ts` → `uploader/dist/bundle/main.js`: where `npm run build` bundles a
+ * service's compiled entry with what it loads (system/src/bundle/bundleServices.ts). Three levels
+ * below the project root, as every compiled module is, so `PROJECT_ROOT` holds inside it too.
  */
-export function nodeArgsForEntry(sourceEntry: string, options: { compiled?: boolean; root?: string } = {}): string[] {
-  const { compiled = RUNS_COMPILED, root = PROJECT_ROOT } = options;
-  return compiled
-    ? [`--conditions=${COMPILED_CONDITION}`, path.join(root, compiledPathOf(sourceEntry))]
-    : ['--import', 'tsx', path.join(root, sourceEntry)];
+export function bundledPathOf(sourceEntry: string): string {
+  const compiled = compiledPathOf(sourceEntry);
+  const [workspace, dist, ...rest] = compiled.split(path.sep);
+  if (!workspace || !dist || rest.length !== 1) throw new Error(`only a workspace's top-level entry is bundled, not ${sourceEntry}`);
+  return path.join(workspace, dist, 'bundle', ...rest);
+}
+
+/**
+ * The Node.js arguments that run an entry file given by its source path (relative to the project
+ * root): from the sources, `--import tsx <pkg>/src/<file>.ts`; compiled, `--conditions=reelay-dist
+ * <pkg>/dist/<file>.js`, or with `bundled` (a service's entry) its bundle
+ * `<pkg>/dist/bundle/<file>.js`, exactly as the image runs a service.
+ */
+export function nodeArgsForEntry(sourceEntry: string, options: { compiled?: boolean; bundled?: boolean; root?: string } = {}): string[] {
+  const { compiled = RUNS_COMPILED, bundled = false, root = PROJECT_ROOT } = options;
+  if (!compiled) return ['--import', 'tsx', path.join(root, sourceEntry)];
+  return [`--conditions=${COMPILED_CONDITION}`, path.join(root, bundled ? bundledPathOf(sourceEntry) : compiledPathOf(sourceEntry))];
 }

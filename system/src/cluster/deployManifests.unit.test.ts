@@ -4,7 +4,7 @@ import path from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parseAllDocuments, parse } from 'yaml';
 import { PROJECT_ROOT } from '@reelay/platform';
-import { SERVICE_ENTRIES } from '../serviceEntries';
+import { SERVICE_ENTRIES, SERVICE_ENVIRONMENT } from '../serviceEntries';
 
 /**
  * deploy/ checked offline: every Kubernetes object against the API's own OpenAPI schemas (the
@@ -141,5 +141,11 @@ describe('Node flags in deploy/', () => {
     expect(flagsOf('query-api')).toBe(`${queryApiOptions} ${commandFlags}`);
     expect(queryApiEnv.find((variable) => variable.name === 'NODE_OPTIONS')?.value).toBe(queryApiOptions);
     expect(queryApiOptions).not.toBe(imageOptions);
+  });
+
+  it("runs each service's bundle, with the launcher's allocator settings", () => {
+    expect(/^CMD .*\bexec node .*\$\{SERVICE\}\/dist\/bundle\/main\.js"\]$/m.test(dockerfile)).toBe(true);
+    expect(/^RUN npm run build$/m.test(dockerfile)).toBe(true);
+    for (const [name, value] of Object.entries(SERVICE_ENVIRONMENT)) expect(new RegExp(`^ENV ${name}=(\\S+)$`, 'm').exec(dockerfile)?.[1]).toBe(value);
   });
 });

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { PROJECT_ROOT, nodeArgsForEntry } from '@reelay/platform';
+import { PROJECT_ROOT, bundledPathOf, nodeArgsForEntry } from '@reelay/platform';
 import { signToken } from '@reelay/platform/auth';
 import { createTestDatabase, createTestS3Client, eventually, freePort, testS3Endpoint, uniqueBucketName, uniqueName } from '@reelay/testing';
 import { startOneSignalStandIn, type OneSignalStandIn } from '@reelay/notifier/testing';
-import { SERVICE_ENTRIES } from '../serviceEntries';
+import { SERVICE_ENTRIES, SERVICE_ENVIRONMENT } from '../serviceEntries';
 import { IMAGE_SERVICES, prepareProductionTree, type ProductionTree } from './productionTree';
 
 const SECRET = randomBytes(32).toString('base64');
@@ -53,11 +53,14 @@ interface RunningService {
 }
 
 /**
- * The files a compiled service has loaded once its whole import graph is in: a bad port stops it
- * (exit 2) right after, before it connects anywhere, and an exit hook lists `require.cache`.
+ * What a compiled service holds once its whole import graph is in: the files its bundle was built
+ * from (its metafile), and the modules it requires from `node_modules` beside it. A bad port stops
+ * it (exit 2) right after, before it connects anywhere, and an exit hook lists `require.cache`.
  */
-function modulesLoadedAtStart(root: string, name: (typeof IMAGE_SERVICES)[number]): Promise<{ code: number | null; loaded: string[] }> {
-  const script = `process.on('exit', () => process.stdout.write(JSON.stringify(Object.keys(require.cache)))); require(${JSON.stringify(path.join(root, name, 'dist/main.js'))});`;
+async function modulesLoadedAtStart(root: string, name: (typeof IMAGE_SERVICES)[number]): Promise<{ code: number | null; loaded: string[] }> {
+  const bundle = path.join(root, bundledPathOf(`${name}/src/main.ts`));
+  const bundled = Object.keys((JSON.parse(await readFile(`${bundle}.meta.json`, 'utf8')) as { inputs: Record<string, unknown> }).inputs).map((input) => `/${input}`);
+  const script = `process.on('exit', () => process.stdout.write(JSON.stringify(Object.keys(require.cache)))); require(${JSON.stringify(bundle)});`;
   const child = spawn(process.execPath, ['--conditions=reelay-dist', '-e', script], {
     cwd: root,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', [PORT_VARIABLE[name]]: 'not-a-port' },
@@ -65,13 +68,13 @@ function modulesLoadedAtStart(root: string, name: (typeof IMAGE_SERVICES)[number
   });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, loaded: stdout ? (JSON.parse(stdout) as string[]) : [] })));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, loaded: [...bundled, ...(stdout ? (JSON.parse(stdout) as string[]) : [])] })));
 }
 
 /**
  * The image's shape without Docker: a copy of the project after `npm ci --omit=dev` and the
  * build, each service run as the image's CMD runs it (`node <its flags> --conditions=reelay-dist
- * <service>/dist/main.js`, only the variables a deployment sets), then the journey a phone makes.
+ * <service>/dist/bundle/main.js`, only the variables a deployment sets), then the journey a phone makes.
  */
 describe('the compiled services, installed and run as the image runs them', () => {
   let tree: ProductionTree;
@@ -96,6 +99,8 @@ describe('the compiled services, installed and run as the image runs them', () =
     // loopback HOST keeps it a development run; every other secret is a fresh random one.
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
+      // The image's ENV (deployManifests.unit.test.ts holds them equal).
+      ...SERVICE_ENVIRONMENT,
       HOST: '127.0.0.1',
       ...ports,
       DATABASE_URL: database.url,
@@ -117,7 +122,7 @@ describe('the compiled services, installed and run as the image runs them', () =
     for (const name of IMAGE_SERVICES) {
       // With the Node flags the image gives each (deployManifests.unit.test.ts holds them equal).
       const flags = SERVICE_ENTRIES.find((service) => service.name === name)?.nodeFlags ?? [];
-      const child = spawn(process.execPath, [...flags, ...nodeArgsForEntry(`${name}/src/main.ts`, { compiled: true, root: tree.root })], { cwd: tree.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...flags, ...nodeArgsForEntry(`${name}/src/main.ts`, { compiled: true, bundled: true, root: tree.root })], { cwd: tree.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
       child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
@@ -155,8 +160,9 @@ describe('the compiled services, installed and run as the image runs them', () =
   it('holds no development package', () => {
     const present = DEV_ONLY_PACKAGES.filter((name) => existsSync(path.join(tree.root, 'node_modules', name)));
     expect(present).toEqual([]);
-    // …and the compiled code is really there, with its source maps.
+    // …and the compiled code is really there, with its source maps, and each service's bundle with its.
     expect(existsSync(path.join(tree.root, 'command-api/dist/main.js.map'))).toBe(true);
+    for (const name of IMAGE_SERVICES) expect(existsSync(path.join(tree.root, `${bundledPathOf(`${name}/src/main.ts`)}.map`))).toBe(true);
   });
 
   it('takes a video to UPLOADED, stores it byte for byte and pushes once', async () => {

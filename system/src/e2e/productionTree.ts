@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '@reelay/platform';
+import { PROJECT_ROOT, bundledPathOf } from '@reelay/platform';
 
 /** The services the image runs (deploy/Dockerfile's SERVICE), and the workspaces whose dist/ it holds. */
 export const IMAGE_SERVICES = ['command-api', 'query-api', 'uploader', 'projector', 'notifier'] as const;
@@ -35,15 +35,25 @@ async function newestMtime(directory: string): Promise<number> {
   return newest;
 }
 
-/** Compiles when a source file is newer than its workspace's last build (`npm test` has just built). */
-async function ensureCompiled(): Promise<void> {
+const mtimeOf = (file: string) => stat(file).then((s) => s.mtimeMs, () => 0);
+
+/**
+ * `npm run build` (tsc, then the services' bundles, which the image runs) when a source file is
+ * newer than its workspace's last build, or a bundle older than it: `npm test` has just built, and
+ * rewriting the bundles under a test that runs them would race it.
+ */
+async function ensureBuilt(): Promise<void> {
+  let stale = false;
+  let newestBuild = 0;
   for (const workspace of IMAGE_WORKSPACES) {
-    const built = await stat(path.join(PROJECT_ROOT, workspace, 'tsconfig.tsbuildinfo')).then((s) => s.mtimeMs, () => 0);
-    if ((await newestMtime(path.join(PROJECT_ROOT, workspace, 'src'))) > built) {
-      await run(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc'), '--build'], PROJECT_ROOT);
-      return;
-    }
+    const built = await mtimeOf(path.join(PROJECT_ROOT, workspace, 'tsconfig.tsbuildinfo'));
+    newestBuild = Math.max(newestBuild, built);
+    if ((await newestMtime(path.join(PROJECT_ROOT, workspace, 'src'))) > built) stale = true;
   }
+  for (const service of IMAGE_SERVICES) {
+    if ((await mtimeOf(path.join(PROJECT_ROOT, bundledPathOf(`${service}/src/main.ts`)))) < newestBuild) stale = true;
+  }
+  if (stale) await run('npm', ['run', '--silent', 'build'], PROJECT_ROOT);
 }
 
 /**
@@ -52,7 +62,7 @@ async function ensureCompiled(): Promise<void> {
  * pino-pretty), then the compiled dist/ of the workspaces the image holds.
  */
 export async function prepareProductionTree(): Promise<ProductionTree> {
-  await ensureCompiled();
+  await ensureBuilt();
   const root = await mkdtemp(path.join(os.tmpdir(), 'reelay-production-'));
   try {
     const manifest = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
