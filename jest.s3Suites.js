@@ -9,6 +9,7 @@
 module.exports = [
   'platform/src/objectStorage/s3ObjectStorage.int.test.ts',
   'platform/src/objectStorage/resumableUpload.int.test.ts',
+  'platform/src/objectStorage/streamedUpload.int.test.ts',
   'platform/src/objectStorage/serverSideCopy.int.test.ts',
   'platform/src/staging/stagingStoreContract.int.test.ts',
   'command-api/src/resumableUpload/s3TusArea.int.test.ts',

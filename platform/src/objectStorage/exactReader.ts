@@ -22,18 +22,25 @@ export class ExactReader {
 
   /** Fills all of `target` with the stream's next bytes and gives it back. */
   async fill(target: Buffer): Promise<Buffer> {
+    const filled = await this.fillUpTo(target);
+    if (filled.length < target.length) throw new SourceSizeMismatch(`the source ended ${target.length - filled.length} bytes before its announced size`);
+    return filled;
+  }
+
+  /** Fills `target` with the stream's next bytes, or with what is left when it ends first: the filled start of `target`. */
+  async fillUpTo(target: Buffer): Promise<Buffer> {
     let filled = this.leftover.copy(target, 0, 0, target.length);
     this.leftover = this.leftover.subarray(filled);
     while (filled < target.length) {
       const next = await this.iterator.next();
-      if (next.done) throw new SourceSizeMismatch(`the source ended ${target.length - filled} bytes before its announced size`);
+      if (next.done) break;
       const chunk: Buffer = next.value;
       const copied = chunk.copy(target, filled);
       filled += copied;
       // A chunk is at most the stream's high-water mark, so keeping its tail keeps little alive.
       if (copied < chunk.length) this.leftover = chunk.subarray(copied);
     }
-    return target;
+    return target.subarray(0, filled);
   }
 
   async atEnd(): Promise<boolean> {

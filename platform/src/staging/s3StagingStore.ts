@@ -9,9 +9,9 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { S3ObjectRef } from '../objectStorage/objectStorage';
 import { S3ObjectStorage } from '../objectStorage/s3ObjectStorage';
+import { streamedUpload } from '../objectStorage/streamedUpload';
 import { BodyMeter, classifyWriteFailure, forwardBodyFailures } from './bodyMeter';
 import {
   InvalidStagingRef,
@@ -29,7 +29,7 @@ export interface S3StagingStoreOptions {
   readonly bucket: string;
   /** Key prefix without leading or trailing `/`; '' for the bucket's root. */
   readonly prefix: string;
-  /** Bytes per multipart part of a write (S3's minimum: 5 MiB); memory is about this × 2. */
+  /** Bytes per multipart part of a write (S3's minimum: 5 MiB); a write holds one part in memory. */
   readonly partSizeBytes?: number;
 }
 
@@ -41,13 +41,13 @@ const TUS_PART_SUFFIX = TUS_SIDE_SUFFIXES[1];
  * Staging in an S3 bucket under a prefix (`STAGING=s3://bucket/prefix`), shared by every
  * command API and uploader whatever machine they run on.
  *
- * A write is one multipart upload (`@aws-sdk/lib-storage`) straight to `<prefix>/<name>`, through
- * the same BodyMeter as the file store (size limit, head check, idle timeout, SHA-256). S3 shows
- * an object only once its upload completes, so a staged name always holds a complete video and
- * `list()` never sees half of one; a failed write aborts its upload. The tus intake
- * (`@tus/s3-store`) keeps its uploads under the same prefix, with `<name>.info` and `<name>.part`
- * beside them; those are never listed; `remove` takes an unfinished part along and leaves the record
- * for the tus expiry to remove.
+ * A write is one multipart upload (`streamedUpload`: one part buffer, reused) straight to
+ * `<prefix>/<name>`, through the same BodyMeter as the file store (size limit, head check, idle
+ * timeout, SHA-256). S3 shows an object only once its upload completes, so a staged name always
+ * holds a complete video and `list()` never sees half of one; a failed write aborts its upload.
+ * The tus intake (`@tus/s3-store`) keeps its uploads under the same prefix, with `<name>.info`
+ * and `<name>.part` beside them; those are never listed; `remove` takes an unfinished part along
+ * and leaves the record for the tus expiry to remove.
  *
  * Refs are `s3://<bucket>/<prefix>/<name>`; a ref of another bucket or prefix is refused.
  */
@@ -89,17 +89,12 @@ export class S3StagingStore implements StagingStore {
     if (body.readableEnded || body.destroyed) throw new StagingBodyCutOff('body was already consumed or destroyed');
     const meter = new BodyMeter(options);
     const body$ = forwardBodyFailures(body, meter);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: this.keyFor(name), Body: meter },
-      partSize: this.partSizeBytes,
-      queueSize: 1,
-      leavePartsOnError: false,
-    });
+    const stop = new AbortController();
+    const target = { bucket: this.bucket, key: this.keyFor(name), partSizeBytes: this.partSizeBytes, signal: stop.signal };
+    // pipe, not pipeline: on our own rejection the body stays open for the HTTP answer.
+    body.pipe(meter);
+    const done = streamedUpload(this.client, target, meter);
     try {
-      // pipe, not pipeline: on our own rejection the body stays open for the HTTP answer.
-      body.pipe(meter);
-      const done = upload.done();
       const failed = new Promise<never>((_, reject) => meter.once('error', reject));
       // Whichever loses the race may still reject; that is already handled by the winner.
       done.catch(() => undefined);
@@ -109,7 +104,9 @@ export class S3StagingStore implements StagingStore {
       body.unpipe(meter);
       body.pause();
       meter.destroy();
-      await upload.abort().catch(() => undefined);
+      // Let the upload see the failure and abort its multipart upload before anything else.
+      stop.abort(error);
+      await done.catch(() => undefined);
       // A body short enough for one PutObject may have landed before the failure was seen.
       await this.removeKeys([this.keyFor(name)]).catch(() => undefined);
       throw classifyWriteFailure(error, meter, body$.cutOff());
