@@ -6,10 +6,11 @@ export class SourceSizeMismatch extends Error {
 }
 
 /**
- * Fills buffers the caller owns with exact byte counts from a stream, failing when it ends early.
- * Copying into the caller's buffer (instead of concatenating the chunks into a new one) lets a
- * multipart upload reuse a few part-sized buffers for all its parts: a fresh 8 MiB block per part
- * is a fresh mapping for the allocator to fault in and give back every time.
+ * Fills buffers the caller owns from a stream: wholly (`fill`, failing when the stream ends
+ * early) or as far as the stream goes (`fillUpTo`). Copying into the caller's buffer, instead of
+ * concatenating the chunks into a new one, lets a multipart upload reuse a few part-sized buffers
+ * for all its parts: a fresh 8 MiB block per part is a fresh mapping for the allocator to fault
+ * in and give back every time.
  */
 export class ExactReader {
   private readonly iterator: AsyncIterator<Buffer>;

@@ -8,7 +8,7 @@ export interface StreamedUploadOptions {
   readonly key: string;
   /** Bytes per part (S3's minimum is 5 MiB but for the last); also the one buffer this holds. */
   readonly partSizeBytes: number;
-  /** Aborting it fails the upload and aborts its multipart upload. */
+  /** Aborting it fails the S3 request under way (or the next one) and aborts the multipart upload. */
   readonly signal?: AbortSignal;
 }
 
