@@ -37,9 +37,8 @@ export async function streamedUpload(client: S3Client, options: StreamedUploadOp
     const parts: { PartNumber: number; ETag: string }[] = [];
     while (part.length > 0) {
       const partNumber = parts.length + 1;
-      const body = part;
       const answer = await wrap(`uploading part ${partNumber} of ${bucket}/${key}`, () =>
-        client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length }), s3),
+        client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: part, ContentLength: part.length }), s3),
       );
       if (!answer.ETag) throw new MultipartUploadError(`S3 gave no ETag for part ${partNumber} of ${bucket}/${key}`);
       parts.push({ PartNumber: partNumber, ETag: answer.ETag });
